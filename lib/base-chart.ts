@@ -1,0 +1,38 @@
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { appLabels } from './labels';
+
+/** Props of a {@link PlatformChart}. */
+export interface PlatformChartProps {
+  /** Namespace that the chart creates and puts every object in. */
+  readonly namespace: string;
+  /** `app.kubernetes.io/instance` of the chart's objects: the workspace name, or `shared`. */
+  readonly instance: string;
+  /** Labels of the Namespace object besides the recommended ones (the guide's `purpose` or `workspace`). */
+  readonly namespaceLabels: Record<string, string>;
+}
+
+/**
+ * A chart that owns one namespace: it creates the Namespace and puts every object in it,
+ * with explicit names (no hash suffixes).
+ */
+export class PlatformChart extends Chart {
+  public readonly namespaceName: string;
+  public readonly instance: string;
+
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    this.namespaceName = props.namespace;
+    this.instance = props.instance;
+    const ns = new kplus.Namespace(this, 'Namespace', {
+      metadata: {
+        name: props.namespace,
+        labels: { ...appLabels({ name: 'namespace', instance: props.instance, component: 'namespace' }), ...props.namespaceLabels },
+      },
+    });
+    // The chart's namespace is stamped on every object, the cluster-scoped Namespace
+    // too, and kplus offers no way to opt one object out.
+    ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+}

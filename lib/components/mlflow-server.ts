@@ -1,0 +1,75 @@
+import { Construct } from 'constructs';
+import { PlatformConfig, ResourcesConfig } from '../config/types';
+import { imageRef, imageTag } from '../images';
+import { MLFLOW_DB_SECRET, PORTS } from '../names';
+import { ExternalSecret } from './external-secret';
+import { WebServer } from './web-server';
+
+/** Props of an {@link MlflowServer}. */
+export interface MlflowServerProps {
+  /** Name of the Deployment, Service and `app` label: `mlflow-common` or `mlflow`. */
+  readonly name: string;
+  /** `app.kubernetes.io/instance`: the workspace name, or `shared`. */
+  readonly instance: string;
+  /** Platform settings: image, Cloud SQL host, secret store. */
+  readonly platform: PlatformConfig;
+  /** PostgreSQL database of the backend store. */
+  readonly database: string;
+  /** GCS bucket of the artifacts, without gs://. */
+  readonly artifactBucket: string;
+  /** Secret Manager secret (without prefix) holding `{"username": ..., "password": ...}` of the database. */
+  readonly databaseSecretKey: string;
+  /** ServiceAccount with GCS access through Workload Identity. */
+  readonly serviceAccountName: string;
+  /** CPU and memory. */
+  readonly resources: ResourcesConfig;
+}
+
+/**
+ * An MLflow tracking server on Cloud SQL for PostgreSQL with artifacts in GCS, as the
+ * guide runs it for the shared layer (`mlflow-common`) and for every workspace
+ * (`mlflow`). The database credentials come from Secret Manager.
+ * @see https://mlflow.org/docs/latest/tracking/server.html
+ */
+export class MlflowServer extends Construct {
+  public readonly server: WebServer;
+
+  constructor(scope: Construct, id: string, props: MlflowServerProps) {
+    super(scope, id);
+    const labels = { name: 'mlflow', instance: props.instance, component: 'tracking-server' };
+    const sql = props.platform.cloudSql;
+
+    new ExternalSecret(this, 'DatabaseSecret', {
+      name: MLFLOW_DB_SECRET,
+      labels,
+      platform: props.platform,
+      data: [
+        { secretKey: 'POSTGRES_USER', remoteKey: props.databaseSecretKey, property: 'username' },
+        { secretKey: 'POSTGRES_PASSWORD', remoteKey: props.databaseSecretKey, property: 'password' },
+      ],
+    });
+
+    const fromSecret = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: MLFLOW_DB_SECRET, key } } });
+    this.server = new WebServer(this, 'Server', {
+      name: props.name,
+      labels: { ...labels, version: imageTag(props.platform, 'mlflow') },
+      serviceAccountName: props.serviceAccountName,
+      container: {
+        name: 'mlflow',
+        image: imageRef(props.platform, 'mlflow'),
+        port: PORTS.mlflow,
+        command: ['mlflow', 'server'],
+        args: [
+          '--host=0.0.0.0',
+          `--port=${PORTS.mlflow}`,
+          `--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@${sql.host}:${sql.port}/${props.database}`,
+          `--default-artifact-root=gs://${props.artifactBucket}/artifacts`,
+        ],
+        env: [fromSecret('POSTGRES_USER'), fromSecret('POSTGRES_PASSWORD')],
+        resources: props.resources,
+        // The first start migrates the database schema.
+        probe: { path: '/health', startupSeconds: 300 },
+      },
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { k8s } from 'cdk8s-plus-28';
+import { ResourcesConfig } from '../config/types';
+
+/**
+ * The platform's pod defaults, decided once. The guide runs everything as root with
+ * default privileges; we run every container as an unprivileged user with a read-only
+ * root filesystem, writable `emptyDir` at /tmp (and HOME there), no service-account
+ * token, and images pulled only when missing (tags are pinned).
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+
+/** UID and GID every container runs as; also the fsGroup that owns mounted volumes. */
+export const RUN_AS_ID = 1000;
+
+/** Pod-level security context: non-root user, volume ownership, RuntimeDefault seccomp. */
+export function podSecurityContext(): k8s.PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: RUN_AS_ID,
+    runAsGroup: RUN_AS_ID,
+    fsGroup: RUN_AS_ID,
+    // Changing ownership of a 200Gi volume at every start is slow; only do it when the root differs.
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** Container-level security context: no privilege escalation, no capabilities, read-only root. */
+export function containerSecurityContext(): k8s.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+  };
+}
+
+/** Name of the scratch volume every pod gets for /tmp. */
+export const TMP_VOLUME = 'tmp';
+
+/** The scratch volume at /tmp that a read-only root filesystem needs. */
+export function tmpVolume(): k8s.Volume {
+  return { name: TMP_VOLUME, emptyDir: {} };
+}
+
+/** Mount of the scratch volume. */
+export function tmpMount(): k8s.VolumeMount {
+  return { name: TMP_VOLUME, mountPath: '/tmp' };
+}
+
+/** HOME points at /tmp: Python tools write caches under HOME, and the root filesystem is read-only. */
+export function homeEnv(): k8s.EnvVar {
+  return { name: 'HOME', value: '/tmp' };
+}
+
+/** CPU and memory requests and limits from a workspace or platform file. */
+export function resourceRequirements(r: ResourcesConfig, extended: Record<string, number> = {}): k8s.ResourceRequirements {
+  const counts = Object.fromEntries(Object.entries(extended).map(([k, v]) => [k, k8s.Quantity.fromNumber(v)]));
+  return {
+    requests: { cpu: k8s.Quantity.fromString(r.cpu.request), memory: k8s.Quantity.fromString(r.memory.request), ...counts },
+    limits: { cpu: k8s.Quantity.fromString(r.cpu.limit), memory: k8s.Quantity.fromString(r.memory.limit), ...counts },
+  };
+}
+
+/** Figures of a probe set for an HTTP server. */
+export interface HttpProbeOptions {
+  /** Path that answers 2xx or 3xx when the server is healthy. */
+  readonly path: string;
+  /** Container port. */
+  readonly port: number;
+  /** How long the server may take to start before it is restarted, in seconds. */
+  readonly startupSeconds: number;
+}
+
+/**
+ * Startup, readiness and liveness probes on one HTTP endpoint. The startup probe gives
+ * the server `startupSeconds` to come up (a large model takes minutes); after that,
+ * readiness takes it out of its Service within 30 s of failing and liveness restarts it
+ * after a minute.
+ * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
+ */
+export function httpProbes(o: HttpProbeOptions): Pick<k8s.Container, 'startupProbe' | 'readinessProbe' | 'livenessProbe'> {
+  const httpGet = { path: o.path, port: k8s.IntOrString.fromNumber(o.port) };
+  return {
+    startupProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: Math.max(1, Math.ceil(o.startupSeconds / 10)) },
+    readinessProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { httpGet, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+  };
+}

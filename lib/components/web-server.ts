@@ -1,0 +1,135 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ResourcesConfig } from '../config/types';
+import { AppLabelsProps, appLabels } from '../labels';
+import {
+  containerSecurityContext, homeEnv, httpProbes, HttpProbeOptions, podSecurityContext, resourceRequirements, tmpMount, tmpVolume,
+} from './pod-defaults';
+
+/** Props of a {@link WebServer}. */
+export interface WebServerProps {
+  /** Name of the Deployment, the Service and the `app` label the Service selects. */
+  readonly name: string;
+  /** Recommended labels of the objects and pods. */
+  readonly labels: AppLabelsProps;
+  /** Pod labels besides `app` and the recommended ones; the Service selects them too. @default none */
+  readonly selectorLabels?: Record<string, string>;
+  /** Value of the pods' `app` label. @default `name` */
+  readonly appLabel?: string;
+  /** Labels of the Deployment object itself besides the recommended ones. @default none */
+  readonly deploymentLabels?: Record<string, string>;
+  /** Name of the Service. @default `name` */
+  readonly serviceName?: string;
+  /** Replicas. @default 1 */
+  readonly replicas?: number;
+  /** Main container. */
+  readonly container: {
+    readonly name: string;
+    readonly image: string;
+    readonly port: number;
+    readonly command?: string[];
+    readonly args?: string[];
+    readonly env?: k8s.EnvVar[];
+    readonly envFrom?: k8s.EnvFromSource[];
+    readonly volumeMounts?: k8s.VolumeMount[];
+    readonly resources: ResourcesConfig;
+    /** Extended resources such as `nvidia.com/gpu`, requested and limited alike. */
+    readonly extendedResources?: Record<string, number>;
+    readonly probe: Omit<HttpProbeOptions, 'port'>;
+  };
+  /** Init containers, which get the same security context and /tmp. @default none */
+  readonly initContainers?: k8s.Container[];
+  /** Pod volumes besides /tmp. @default none */
+  readonly volumes?: k8s.Volume[];
+  /** ServiceAccount the pods run as. @default the namespace's `default` */
+  readonly serviceAccountName?: string;
+  /** Port of the Service. @default the container port */
+  readonly servicePort?: number;
+  /**
+   * Replace pods all at once instead of one by one. Right for servers that hold a
+   * ReadWriteOnce volume or a scarce GPU, where a surge pod could never start.
+   * @default false (rolling update)
+   */
+  readonly recreate?: boolean;
+  /** Tolerations of the pods. @default none */
+  readonly tolerations?: k8s.Toleration[];
+  /** Node selector of the pods. @default none */
+  readonly nodeSelector?: Record<string, string>;
+  /** Seconds a pod gets to finish in-flight requests when stopped. @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/**
+ * An HTTP server: a Deployment with the platform's pod defaults and a ClusterIP
+ * Service in front of it. Every server of both layers (MLflow, console, gateway,
+ * Strapi, web UI, inference) is one of these.
+ *
+ * Written on the typed Kubernetes API (`k8s.KubeDeployment`) rather than
+ * `kplus.Deployment`: the output must keep the guide's quantities as written (`16Gi`,
+ * not `16384Mi`) and carry no generated selector labels, and every field is set here on purpose.
+ */
+export class WebServer extends Construct {
+  public readonly deployment: k8s.KubeDeployment;
+  public readonly service: k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: WebServerProps) {
+    super(scope, id);
+    const app = props.appLabel ?? props.name;
+    const selector = { app, ...props.selectorLabels };
+    const labels = appLabels(props.labels);
+    const c = props.container;
+
+    const secured = (container: k8s.Container): k8s.Container => ({
+      imagePullPolicy: 'IfNotPresent',
+      ...container,
+      env: [homeEnv(), ...(container.env ?? [])],
+      volumeMounts: [...(container.volumeMounts ?? []), tmpMount()],
+      securityContext: containerSecurityContext(),
+    });
+
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: props.name, labels: { ...labels, ...props.deploymentLabels } },
+      spec: {
+        replicas: props.replicas ?? 1,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        strategy: props.recreate ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        template: {
+          metadata: { labels: { ...labels, ...selector } },
+          spec: {
+            serviceAccountName: props.serviceAccountName,
+            // No pod of the platform talks to the Kubernetes API; Workload Identity needs no token either.
+            automountServiceAccountToken: false,
+            securityContext: podSecurityContext(),
+            terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
+            nodeSelector: props.nodeSelector,
+            tolerations: props.tolerations,
+            initContainers: props.initContainers?.map(secured),
+            containers: [secured({
+              name: c.name,
+              image: c.image,
+              command: c.command,
+              args: c.args,
+              ports: [{ name: 'http', containerPort: c.port, protocol: 'TCP' }],
+              env: c.env,
+              envFrom: c.envFrom,
+              resources: resourceRequirements(c.resources, c.extendedResources),
+              volumeMounts: c.volumeMounts,
+              ...httpProbes({ ...c.probe, port: c.port }),
+            })],
+            volumes: [...(props.volumes ?? []), tmpVolume()],
+          },
+        },
+      },
+    });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name: props.serviceName ?? props.name, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'http', port: props.servicePort ?? c.port, targetPort: k8s.IntOrString.fromNumber(c.port), protocol: 'TCP' }],
+      },
+    });
+  }
+}

@@ -1,0 +1,129 @@
+import { DNS_LABEL_PATTERN, image, resources } from './schema-parts';
+
+/**
+ * JSON Schema of `platform.yaml`: what the operator states once for the whole platform.
+ * Written out to `schemas/platform.schema.json` for editors by `npm run synth`.
+ */
+export const platformSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://llm-platform.local/schemas/platform.schema.json',
+  title: 'LLM fine-tuning platform',
+  description: 'The shared settings of the platform: GCP project, images, database and secret store. One file, platform.yaml, at the top of the repository.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['project', 'region', 'registry', 'images', 'cloudSql', 'secretStore'],
+  properties: {
+    project: {
+      type: 'string',
+      description: 'GCP project id. Names the Workload Identity pool and the MLflow buckets (<project>-mlflow-<workspace>).',
+      pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$',
+      'x-allowed': "a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter",
+    },
+    region: {
+      type: 'string',
+      description: 'GCP region of the cluster and buckets, like europe-west4.',
+      pattern: '^[a-z]+-[a-z]+[0-9]+$',
+      'x-allowed': "a GCP region like 'europe-west4'",
+    },
+    registry: {
+      type: 'string',
+      description: 'Registry the platform images are pulled from, like eu.gcr.io/<project>. An image may name its own.',
+      pattern: '^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$',
+      'x-allowed': "a registry host with an optional path, like 'eu.gcr.io/my-project'",
+    },
+    images: {
+      type: 'object',
+      description: 'Every image the platform runs, by role. Upgrading an image is one edit here.',
+      additionalProperties: false,
+      required: ['train', 'api', 'console', 'gateway', 'strapi', 'mlflow'],
+      properties: {
+        train: { ...image, description: 'LLaMA-Factory training image (Dockerfile.train): web UI, model loader, training jobs.' },
+        api: { ...image, description: 'LLaMA-Factory inference image with vLLM (Dockerfile.api).' },
+        console: { ...image, description: 'Streamlit prompt console.' },
+        gateway: { ...image, description: 'LLM gateway that routes requests to inference servers by model id.' },
+        strapi: { ...image, description: 'Strapi model registry.' },
+        mlflow: { ...image, description: 'MLflow tracking server, like ghcr.io/mlflow/mlflow:v2.10.0.' },
+      },
+    },
+    cloudSql: {
+      type: 'object',
+      description: 'Cloud SQL for PostgreSQL instance that holds the MLflow and Strapi databases.',
+      additionalProperties: false,
+      required: ['host'],
+      properties: {
+        host: {
+          type: 'string',
+          description: 'Private IP or DNS name of the instance.',
+          pattern: '^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?$',
+          'x-allowed': "an IP address or host name, like '10.0.0.5'",
+        },
+        port: {
+          type: 'integer', minimum: 1, maximum: 65535, default: 5432,
+          description: 'PostgreSQL port. Default: 5432.',
+          'x-allowed': 'a port number from 1 to 65535',
+        },
+      },
+    },
+    secretStore: {
+      type: 'object',
+      description: 'External Secrets Operator store that reads GCP Secret Manager. Passwords and tokens come from it; none is written to git.',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: {
+          type: 'string',
+          description: 'Name of the (Cluster)SecretStore.',
+          pattern: DNS_LABEL_PATTERN, maxLength: 63,
+          'x-allowed': "a Kubernetes name: lowercase letters, digits and '-', at most 63 characters",
+        },
+        kind: {
+          type: 'string', enum: ['ClusterSecretStore', 'SecretStore'], default: 'ClusterSecretStore',
+          description: 'Kind of the store. Default: ClusterSecretStore (one store for every namespace).',
+        },
+        keyPrefix: {
+          type: 'string', default: 'llm-platform-',
+          description: 'Prefix of every Secret Manager secret name the platform reads. Default: llm-platform-.',
+          pattern: '^[a-zA-Z0-9_-]*$',
+          'x-allowed': "letters, digits, '-' and '_'",
+        },
+        refreshInterval: {
+          type: 'string', default: '1h',
+          description: 'How often secrets are read again from the store. Default: 1h.',
+          pattern: '^([0-9]+(s|m|h))+$',
+          'x-allowed': "a duration like '30m' or '1h'",
+        },
+      },
+    },
+    workloadIdentity: {
+      type: 'object',
+      description: 'GCP service account that workspace pods act as through Workload Identity.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        gcpServiceAccountName: {
+          type: 'string', default: 'llm-workload',
+          description: 'Account name; the email is <name>@<project>.iam.gserviceaccount.com. A workspace may name its own. Default: llm-workload.',
+          pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$',
+          'x-allowed': "a service account name: 6 to 30 lowercase letters, digits or '-', starting with a letter",
+        },
+      },
+    },
+    shared: {
+      type: 'object',
+      description: 'Sizing of the shared layer in namespace llm-shared.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        gatewayReplicas: {
+          type: 'integer', minimum: 1, maximum: 20, default: 2,
+          description: 'Replicas of llm-gateway, the only way into inference servers. Default: 2.',
+          'x-allowed': 'a whole number from 1 to 20',
+        },
+        mlflow: resources('mlflow-common (guide: 500m/2 CPU, 1Gi/4Gi memory)', { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '4Gi' }),
+        console: resources('prompt-console (guide: 500m/2 CPU, 1Gi/4Gi memory)', { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '4Gi' }),
+        gateway: resources('each llm-gateway replica', { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '512Mi' }),
+        strapi: resources('strapi', { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' }),
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,110 @@
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { describeValue, InputProblem, nearest } from './problems';
+import { FieldPath, showPath, YamlSource } from './yaml-source';
+
+/** A JSON Schema node as far as error messages read it. */
+interface SchemaNode {
+  readonly type?: string;
+  readonly enum?: readonly unknown[];
+  readonly properties?: Record<string, unknown>;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly maxItems?: number;
+  readonly maxLength?: number;
+  readonly 'x-allowed'?: string;
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true });
+ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Validates `data` against `schema`, filling in defaults in place, and turns every
+ * schema error into a problem that points into `source`.
+ */
+export function checkAgainstSchema(source: YamlSource, schema: object, data: unknown): InputProblem[] {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(data)) return [];
+  const seen = new Set<string>();
+  const problems: InputProblem[] = [];
+  for (const error of validate.errors ?? []) {
+    const problem = toProblem(source, error);
+    // One line per field: a value that breaks several keywords is told once.
+    const key = `${problem.line}:${problem.column}:${problem.message.split(' ')[0]}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(problem);
+    }
+  }
+  return problems;
+}
+
+function toProblem(source: YamlSource, error: ErrorObject): InputProblem {
+  const path = pointerToPath(error.instancePath);
+  const field = (p: FieldPath) => (p.length === 0 ? 'the file' : `'${showPath(p)}'`);
+  const node = (error.parentSchema ?? {}) as SchemaNode;
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(error.params.additionalProperty);
+      const allowed = Object.keys(node.properties ?? {});
+      const hint = nearest(key, allowed);
+      return source.problemAtKey(path, key,
+        `'${showPath([...path, key])}' is not a known field${hint ? `; did you mean '${hint}'?` : ''}; allowed here: ${allowed.join(', ')}`);
+    }
+    case 'required': {
+      const missing = String(error.params.missingProperty);
+      return source.problemAt(path, `'${showPath([...path, missing])}' is required but missing in ${field(path)}`);
+    }
+    default:
+      return source.problemAt(path, `${field(path)} must be ${allowedText(error, node)}, got ${describeValue(error.data)}`);
+  }
+}
+
+/** What the schema node allows, in words. */
+function allowedText(error: ErrorObject, node: SchemaNode): string {
+  if (node['x-allowed']) return node['x-allowed'];
+  if (node.enum) return `one of ${node.enum.map((v) => `'${String(v)}'`).join(', ')}`;
+  switch (error.keyword) {
+    case 'maxItems':
+      return `a list of at most ${node.maxItems} items`;
+    case 'maxLength':
+      return `at most ${node.maxLength} characters`;
+    default:
+      break;
+  }
+  switch (node.type) {
+    case 'object':
+      return `a mapping with the fields ${Object.keys(node.properties ?? {}).join(', ')}`;
+    case 'array':
+      return 'a list';
+    case 'boolean':
+      return 'true or false';
+    case 'integer':
+      return `a whole number${range(node)}`;
+    case 'number':
+      return `a number${range(node)}`;
+    default:
+      return `a ${node.type ?? 'value'}`;
+  }
+}
+
+function range(node: SchemaNode): string {
+  if (node.minimum !== undefined && node.maximum !== undefined) return ` from ${node.minimum} to ${node.maximum}`;
+  if (node.minimum !== undefined) return ` >= ${node.minimum}`;
+  if (node.maximum !== undefined) return ` <= ${node.maximum}`;
+  return '';
+}
+
+function pointerToPath(pointer: string): FieldPath {
+  if (!pointer) return [];
+  return pointer.slice(1).split('/').map((raw) => {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^[0-9]+$/.test(seg) ? Number(seg) : seg;
+  });
+}

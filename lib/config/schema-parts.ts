@@ -1,0 +1,119 @@
+/**
+ * Building blocks shared by the platform and workspace JSON Schemas.
+ *
+ * The schemas are written in TypeScript `as const` so that `FromSchema` derives the
+ * config types from them at compile time: the types cannot drift from the schemas.
+ * `x-allowed` is our own annotation: the human sentence used in error messages for
+ * "what is allowed" (ajv is told about the keyword; editors ignore it).
+ */
+
+/** A DNS-1123 label: what Kubernetes accepts as a namespace or Service name part. */
+export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+/** A DNS-1035 label: like DNS-1123, but starting with a letter (Service names). */
+export const DNS_1035_LABEL_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
+
+/**
+ * A Kubernetes resource quantity (`500m`, `2`, `16Gi`, `1.5Ti`).
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+ */
+export const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
+
+/** A byte quantity with a binary suffix, as storage and memory are written (`200Gi`). */
+export const BYTES_PATTERN = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei)$';
+
+/** Schema of a memory or storage size. */
+export function bytes<D extends string>(description: string, defaultValue: D) {
+  return {
+    type: 'string',
+    pattern: BYTES_PATTERN,
+    description: `${description} Default: ${defaultValue}.`,
+    default: defaultValue,
+    examples: [defaultValue],
+    'x-allowed': "a size with a binary suffix, like '512Mi', '16Gi' or '1Ti'",
+  } as const;
+}
+
+/** Schema of a CPU amount. */
+export function cpu<D extends string>(description: string, defaultValue: D) {
+  return {
+    type: 'string',
+    pattern: '^[0-9]+(\\.[0-9]+)?m?$',
+    description: `${description} Default: ${defaultValue}.`,
+    default: defaultValue,
+    examples: [defaultValue],
+    'x-allowed': "a CPU amount in cores or millicores, like '2', '0.5' or '500m'",
+  } as const;
+}
+
+/** Figures for {@link resources}: the guide's numbers for a component. */
+export interface ResourceDefaults {
+  readonly cpuRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryRequest: string;
+  readonly memoryLimit: string;
+}
+
+/**
+ * Schema of a container's CPU and memory requests and limits, with per-component defaults.
+ * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+ */
+export function resources<
+  CR extends string, CL extends string, MR extends string, ML extends string,
+>(what: string, d: { cpuRequest: CR; cpuLimit: CL; memoryRequest: MR; memoryLimit: ML }) {
+  return {
+    type: 'object',
+    description: `CPU and memory of ${what}. Each figure you leave out keeps its default.`,
+    additionalProperties: false,
+    default: {},
+    properties: {
+      cpu: {
+        type: 'object',
+        description: `CPU of ${what}.`,
+        additionalProperties: false,
+        default: {},
+        properties: {
+          request: cpu('Cores reserved for the container.', d.cpuRequest),
+          limit: cpu('Cores the container may use at most.', d.cpuLimit),
+        },
+      },
+      memory: {
+        type: 'object',
+        description: `Memory of ${what}.`,
+        additionalProperties: false,
+        default: {},
+        properties: {
+          request: bytes('Memory reserved for the container.', d.memoryRequest),
+          limit: bytes('Memory the container may use at most; above it the container is killed.', d.memoryLimit),
+        },
+      },
+    },
+  } as const;
+}
+
+/** Schema of an image reference in platform.yaml. */
+export const image = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'tag'],
+  properties: {
+    registry: {
+      type: 'string',
+      description: "Registry and path the image is pulled from, overriding the platform's 'registry' for this image.",
+      pattern: '^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$',
+      'x-allowed': "a registry host with an optional path, like 'ghcr.io/mlflow'",
+    },
+    name: {
+      type: 'string',
+      description: 'Image name inside the registry.',
+      pattern: '^[a-z0-9]([-a-z0-9._/]*[a-z0-9])?$',
+      'x-allowed': "an image name of lowercase letters, digits, '-', '.', '_' and '/'",
+    },
+    tag: {
+      type: 'string',
+      description: "Image tag. Pinned versions only: 'latest' is refused so that a sync never changes what runs by surprise.",
+      pattern: '^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+      'x-allowed': "a pinned tag like 'v1.0.0' (not 'latest')",
+    },
+  },
+} as const;

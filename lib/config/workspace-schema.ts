@@ -1,0 +1,179 @@
+import { BYTES_PATTERN, DNS_1035_LABEL_PATTERN, DNS_LABEL_PATTERN, resources } from './schema-parts';
+
+/** Longest workspace name: the namespace `llm-workspace-<name>` must fit in 63 characters. */
+export const MAX_WORKSPACE_NAME = 63 - 'llm-workspace-'.length;
+
+/** Longest model name: the Service `llama-inference-<name>` must fit in 63 characters. */
+export const MAX_MODEL_NAME = 63 - 'llama-inference-'.length;
+
+/** Schema of one model served by the workspace. */
+const servedModel = {
+  type: 'object',
+  description: 'A model the workspace serves through the gateway: one inference Deployment and Service.',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: {
+      type: 'string',
+      description: `Model id on the gateway, and the suffix of the inference object names when the workspace serves more than one model. At most ${MAX_MODEL_NAME} characters.`,
+      pattern: DNS_1035_LABEL_PATTERN,
+      maxLength: MAX_MODEL_NAME,
+      examples: ['ft-llama3-8b-v1'],
+      'x-allowed': `a DNS label of at most ${MAX_MODEL_NAME} characters: lowercase letters, digits and '-', starting with a letter`,
+    },
+    registeredModel: {
+      type: 'string',
+      description: "Name of the model in the workspace's MLflow registry. Default: the model's name.",
+      minLength: 1,
+      maxLength: 256,
+      pattern: '^[^/\'"\\\\]+$',
+      'x-allowed': "an MLflow model name without '/', quotes or '\\'",
+    },
+    version: {
+      type: 'string',
+      description: "Registered version to serve: a version number, or 'latest'. Default: latest.",
+      pattern: '^(latest|[1-9][0-9]*)$',
+      default: 'latest',
+      'x-allowed': "'latest' or a version number like '3'",
+    },
+    template: {
+      type: 'string',
+      description: "LLaMA-Factory chat template of the model (like llama3, qwen, mistral). Default: llama3.",
+      pattern: '^[a-z0-9_.-]+$',
+      default: 'llama3',
+      'x-allowed': "a LLaMA-Factory template name like 'llama3' or 'qwen'",
+    },
+    gpus: {
+      type: 'integer',
+      description: 'GPUs per replica (nvidia.com/gpu). Default: 1.',
+      minimum: 1,
+      maximum: 16,
+      default: 1,
+      'x-allowed': 'a whole number of GPUs from 1 to 16',
+    },
+    accelerator: {
+      type: 'string',
+      description: 'GKE accelerator the replicas must run on (node label cloud.google.com/gke-accelerator), like nvidia-tesla-a100 or nvidia-l4. Default: any GPU node.',
+      pattern: '^nvidia-[a-z0-9-]+$',
+      'x-allowed': "a GKE accelerator name like 'nvidia-tesla-a100' or 'nvidia-l4'",
+    },
+    replicas: {
+      type: 'integer',
+      description: 'Inference replicas, each with its own GPUs. Default: 1.',
+      minimum: 0,
+      maximum: 32,
+      default: 1,
+      'x-allowed': 'a whole number from 0 to 32',
+    },
+    resources: resources('each inference replica (guide: 16Gi/32Gi memory)', { cpuRequest: '4', cpuLimit: '8', memoryRequest: '16Gi', memoryLimit: '32Gi' }),
+  },
+} as const;
+
+/**
+ * JSON Schema of `workspaces/<name>.yaml`: one team's workspace.
+ * Written out to `schemas/workspace.schema.json` for editors by `npm run synth`.
+ */
+export const workspaceSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://llm-platform.local/schemas/workspace.schema.json',
+  title: 'LLM platform workspace',
+  description: "One team's workspace: namespace llm-workspace-<name> with its MLflow, LLaMA-Factory web UI, model storage and inference servers. Only 'name' is required.",
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: {
+      type: 'string',
+      description: `Workspace name; the file must be called <name>.yaml. Names the namespace llm-workspace-<name>, the MLflow database mlflow_<name> and bucket <project>-mlflow-<name>. At most ${MAX_WORKSPACE_NAME} characters.`,
+      pattern: DNS_LABEL_PATTERN,
+      maxLength: MAX_WORKSPACE_NAME,
+      examples: ['team-alpha'],
+      'x-allowed': `a DNS-1123 label of at most ${MAX_WORKSPACE_NAME} characters (namespace llm-workspace-<name> is limited to 63): lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    },
+    gcpServiceAccount: {
+      type: 'string',
+      description: "GCP service account email that the workspace's pods act as (Workload Identity). Default: the platform's account, <workloadIdentity.gcpServiceAccountName>@<project>.iam.gserviceaccount.com.",
+      pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com$',
+      'x-allowed': "a service account email like 'team-alpha@my-project.iam.gserviceaccount.com'",
+    },
+    storage: {
+      type: 'object',
+      description: 'PersistentVolumeClaim model-storage-pvc for base models, checkpoints and outputs.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        size: {
+          type: 'string',
+          description: 'Requested size. Default: 200Gi.',
+          pattern: BYTES_PATTERN,
+          default: '200Gi',
+          'x-allowed': "a size with a binary suffix, like '200Gi' or '1Ti'",
+        },
+        storageClassName: {
+          type: 'string',
+          description: 'StorageClass of the claim. Default: premium-rwo (GKE SSD persistent disk).',
+          pattern: DNS_LABEL_PATTERN,
+          maxLength: 253,
+          default: 'premium-rwo',
+          'x-allowed': "a StorageClass name like 'premium-rwo'",
+        },
+        accessMode: {
+          type: 'string',
+          enum: ['ReadWriteOnce', 'ReadWriteMany'],
+          description: 'Access mode. ReadWriteOnce (the guide) lets only pods on one node mount the volume; use ReadWriteMany with a Filestore class (standard-rwx) when the web UI and inference run on different nodes. Default: ReadWriteOnce.',
+          default: 'ReadWriteOnce',
+        },
+      },
+    },
+    mlflow: {
+      type: 'object',
+      description: "The workspace's MLflow tracking server.",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        database: {
+          type: 'string',
+          description: 'PostgreSQL database on the platform Cloud SQL instance. Default: mlflow_<name>.',
+          pattern: '^[a-zA-Z_][a-zA-Z0-9_-]{0,62}$',
+          'x-allowed': "a PostgreSQL database name of at most 63 characters: letters, digits, '_' and '-'",
+        },
+        artifactBucket: {
+          type: 'string',
+          description: 'GCS bucket for artifacts, without gs://. Default: <project>-mlflow-<name>.',
+          pattern: '^[a-z0-9][-a-z0-9_.]{1,61}[a-z0-9]$',
+          'x-allowed': "a GCS bucket name of 3 to 63 characters: lowercase letters, digits, '-', '_' and '.'",
+        },
+        resources: resources('the MLflow server', { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '4Gi' }),
+      },
+    },
+    webui: {
+      type: 'object',
+      description: 'LLaMA-Factory web UI for interactive fine-tuning (port 7860).',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: {
+          type: 'boolean',
+          description: 'Run the web UI. Default: true.',
+          default: true,
+        },
+        resources: resources('the web UI (guide: 2/4 CPU, 8Gi/16Gi memory)', { cpuRequest: '2', cpuLimit: '4', memoryRequest: '8Gi', memoryLimit: '16Gi' }),
+      },
+    },
+    inference: {
+      type: 'object',
+      description: 'Inference servers (LLaMA-Factory API with the vLLM backend), reachable only through llm-gateway.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        models: {
+          type: 'array',
+          description: 'Models to serve. With one model the objects keep the guide\'s names (llama-factory-inference, llama-inference-internal); with more, each is suffixed with the model name (llama-factory-inference-<model>, llama-inference-<model>). Default: none.',
+          default: [],
+          maxItems: 32,
+          items: servedModel,
+        },
+      },
+    },
+  },
+} as const;

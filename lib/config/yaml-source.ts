@@ -1,0 +1,73 @@
+import { Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
+import { InputProblem } from './problems';
+
+/** A path into a YAML document: mapping keys and list indexes. */
+export type FieldPath = readonly (string | number)[];
+
+/** Shows a field path the way a reader writes it: `inference.models[0].gpus`. */
+export function showPath(path: FieldPath): string {
+  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+}
+
+/**
+ * A parsed YAML input file that remembers where each value was written,
+ * so that problems can point at the line and column to fix.
+ */
+export class YamlSource {
+  /**
+   * Parses `text`. A syntax error, a file with several documents, or an empty file
+   * gives problems and no data.
+   */
+  public static parse(file: string, text: string): { source: YamlSource; problems: InputProblem[] } {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+    const source = new YamlSource(file, doc, lineCounter);
+    const problems: InputProblem[] = doc.errors.map((e) => source.problemAtOffset(e.pos[0], `yaml syntax error: ${firstLine(e.message)}`));
+    if (problems.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) {
+      problems.push(source.problemAtOffset(0, 'file is empty: expected a mapping of fields'));
+    }
+    return { source, problems };
+  }
+
+  private constructor(
+    public readonly file: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** The document as plain data (mappings, lists, scalars). */
+  public toData(): unknown {
+    return this.doc.toJS({ maxAliasCount: 100 });
+  }
+
+  /** A problem at the value of `path`, or at the nearest enclosing value that was written. */
+  public problemAt(path: FieldPath, message: string): InputProblem {
+    for (let n = path.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return this.problemAtOffset(node.range[0], message);
+    }
+    return this.problemAtOffset(0, message);
+  }
+
+  /** A problem at the key `key` of the mapping at `path` (for an unknown field). */
+  public problemAtKey(path: FieldPath, key: string, message: string): InputProblem {
+    const map = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
+    if (isMap(map)) {
+      for (const item of map.items) {
+        if (isPair(item) && isScalar(item.key) && String(item.key.value) === key && item.key.range) {
+          return this.problemAtOffset(item.key.range[0], message);
+        }
+      }
+    }
+    return this.problemAt(path, message);
+  }
+
+  private problemAtOffset(offset: number, message: string): InputProblem {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, column: col, message };
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}

@@ -1,0 +1,102 @@
+/**
+ * Every name that something outside the generated files refers to: service DNS names,
+ * the service account GCP IAM binds to, the PVC and ConfigMap the Airflow DAG mounts,
+ * the labels NetworkPolicies select. They are a contract and stay as the guide has them.
+ */
+
+/** Namespace of the shared layer. */
+export const SHARED_NAMESPACE = 'llm-shared';
+
+/** Namespace of a workspace. */
+export function workspaceNamespace(workspace: string): string {
+  return `llm-workspace-${workspace}`;
+}
+
+/** ServiceAccount that GCP IAM binds to through Workload Identity. */
+export const WORKLOAD_SERVICE_ACCOUNT = 'llm-workload-sa';
+
+/** PVC for base models, checkpoints and outputs, mounted by the DAG. */
+export const MODEL_STORAGE_PVC = 'model-storage-pvc';
+
+/** ConfigMap of LLaMA-Factory training configs, mounted by the DAG. */
+export const TRAINING_CONFIGS = 'training-configs';
+
+/** ConfigMap of the workspace's MLflow URIs (the guide's `mlflow-secret`, which holds no secret). */
+export const MLFLOW_CONFIG = 'mlflow-config';
+
+/** Secret (written by External Secrets) with the MLflow database credentials. */
+export const MLFLOW_DB_SECRET = 'mlflow-db-secret';
+
+/** Secret (written by External Secrets) with the Strapi API token for the gateway and the console. */
+export const STRAPI_TOKEN_SECRET = 'strapi-api-token';
+
+/** Secret (written by External Secrets) with Strapi's own keys and database credentials. */
+export const STRAPI_APP_SECRET = 'strapi-app-secrets';
+
+/** NetworkPolicy that lets only the gateway reach inference servers. */
+export const INFERENCE_NETWORK_POLICY = 'allow-only-gateway';
+
+/** `app` label of every inference pod; the NetworkPolicy selects it. */
+export const INFERENCE_APP = 'llama-infer';
+
+/** Ports of the platform's servers (container port and Service port). */
+export const PORTS = {
+  mlflow: 5000,
+  webui: 7860,
+  inference: 8000,
+  console: 8501,
+  consoleService: 80,
+  strapi: 1337,
+  gateway: 8080,
+  gatewayService: 80,
+} as const;
+
+/** Names of the shared layer's servers: Deployment, Service and `app` label. */
+export const SHARED_APPS = {
+  mlflow: 'mlflow-common',
+  console: 'prompt-console',
+  gateway: 'llm-gateway',
+  strapi: 'strapi',
+} as const;
+
+/** Names of a workspace's servers: Deployment, Service and `app` label. */
+export const WORKSPACE_APPS = {
+  mlflow: 'mlflow',
+  webui: 'llama-factory-webui',
+} as const;
+
+/** Deployment and Service of one inference server. */
+export interface InferenceNames {
+  readonly deployment: string;
+  readonly service: string;
+}
+
+/**
+ * Names of a served model's inference objects. A workspace with one model keeps the
+ * guide's names; with more, each model's objects carry its name as a suffix.
+ */
+export function inferenceNames(model: string, modelsInWorkspace: number): InferenceNames {
+  return modelsInWorkspace === 1
+    ? { deployment: 'llama-factory-inference', service: 'llama-inference-internal' }
+    : { deployment: `llama-factory-inference-${model}`, service: `llama-inference-${model}` };
+}
+
+/** In-cluster URL of a Service. */
+export function serviceUrl(service: string, namespace: string, port: number): string {
+  return `http://${service}.${namespace}.svc.cluster.local${port === 80 ? '' : `:${port}`}`;
+}
+
+/** MLflow database of a workspace (`mlflow_<name>`), or of the shared server. */
+export function mlflowDatabase(workspace: string | 'common'): string {
+  return `mlflow_${workspace}`;
+}
+
+/** GCS bucket (without gs://) of a workspace's MLflow artifacts, or of the shared server. */
+export function artifactBucketName(project: string, workspace: string | 'common'): string {
+  return `${project}-mlflow-${workspace}`;
+}
+
+/** Email of a GCP service account in the platform's project. */
+export function gcpServiceAccountEmail(name: string, project: string): string {
+  return `${name}@${project}.iam.gserviceaccount.com`;
+}

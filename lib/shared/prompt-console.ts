@@ -1,0 +1,41 @@
+import { Construct } from 'constructs';
+import { WebServer } from '../components/web-server';
+import { PlatformConfig } from '../config/types';
+import { imageRef, imageTag } from '../images';
+import { PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, STRAPI_TOKEN_SECRET } from '../names';
+
+/** Props of a {@link PromptConsole}. */
+export interface PromptConsoleProps {
+  /** Platform settings: image and sizing. */
+  readonly platform: PlatformConfig;
+}
+
+/**
+ * The Streamlit prompt console (guide 3.3): people try served models through the
+ * gateway and read the model registry in Strapi. Container port 8501, Service port 80.
+ * @see https://docs.streamlit.io/deploy/tutorials/kubernetes
+ */
+export class PromptConsole extends Construct {
+  public readonly server: WebServer;
+
+  constructor(scope: Construct, id: string, props: PromptConsoleProps) {
+    super(scope, id);
+    this.server = new WebServer(this, 'Server', {
+      name: SHARED_APPS.console,
+      labels: { name: 'prompt-console', instance: 'shared', component: 'console', version: imageTag(props.platform, 'console') },
+      container: {
+        name: 'streamlit',
+        image: imageRef(props.platform, 'console'),
+        port: PORTS.console,
+        env: [
+          { name: 'GATEWAY_URL', value: serviceUrl(SHARED_APPS.gateway, SHARED_NAMESPACE, PORTS.gatewayService) },
+          { name: 'STRAPI_URL', value: serviceUrl(SHARED_APPS.strapi, SHARED_NAMESPACE, PORTS.strapi) },
+          { name: 'STRAPI_API_TOKEN', valueFrom: { secretKeyRef: { name: STRAPI_TOKEN_SECRET, key: 'STRAPI_API_TOKEN' } } },
+        ],
+        resources: props.platform.shared.console,
+        probe: { path: '/_stcore/health', startupSeconds: 120 },
+      },
+      servicePort: PORTS.consoleService,
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import { Construct } from 'constructs';
+import { PlatformChart } from '../base-chart';
+import { ExternalSecret } from '../components/external-secret';
+import { MlflowServer } from '../components/mlflow-server';
+import { WorkloadIdentityAccount } from '../components/workload-identity-account';
+import { PlatformConfig } from '../config/types';
+import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_NAMESPACE, STRAPI_TOKEN_SECRET } from '../names';
+import { LlmGateway } from './llm-gateway';
+import { PromptConsole } from './prompt-console';
+import { Strapi } from './strapi';
+
+/** Props of the {@link SharedChart}. */
+export interface SharedChartProps {
+  /** Platform settings. */
+  readonly platform: PlatformConfig;
+}
+
+/**
+ * The shared layer (guide section 3), namespace `llm-shared` labelled `purpose=shared`:
+ * `mlflow-common`, `prompt-console`, `llm-gateway` and `strapi`.
+ */
+export class SharedChart extends PlatformChart {
+  constructor(scope: Construct, id: string, props: SharedChartProps) {
+    super(scope, id, { namespace: SHARED_NAMESPACE, instance: 'shared', namespaceLabels: { purpose: 'shared' } });
+    const platform = props.platform;
+
+    // mlflow-common writes artifacts to GCS, so it needs a Workload Identity account too
+    // (the guide's manifest runs it as `default`, which has no GCP access).
+    new WorkloadIdentityAccount(this, 'MlflowServiceAccount', {
+      name: SHARED_APPS.mlflow,
+      gcpServiceAccount: gcpServiceAccountEmail(platform.workloadIdentity.gcpServiceAccountName, platform.project),
+      labels: { name: 'mlflow', instance: 'shared', component: 'tracking-server' },
+    });
+    new MlflowServer(this, 'MlflowCommon', {
+      name: SHARED_APPS.mlflow,
+      instance: 'shared',
+      platform,
+      database: mlflowDatabase('common'),
+      artifactBucket: artifactBucketName(platform.project, 'common'),
+      databaseSecretKey: 'mlflow-db-common',
+      serviceAccountName: SHARED_APPS.mlflow,
+      resources: platform.shared.mlflow,
+    });
+
+    new ExternalSecret(this, 'StrapiApiToken', {
+      name: STRAPI_TOKEN_SECRET,
+      labels: { name: 'strapi', instance: 'shared', component: 'model-registry' },
+      platform,
+      data: [{ secretKey: 'STRAPI_API_TOKEN', remoteKey: 'strapi-api-token' }],
+    });
+    new Strapi(this, 'Strapi', { platform });
+    new LlmGateway(this, 'Gateway', { platform });
+    new PromptConsole(this, 'Console', { platform });
+  }
+}

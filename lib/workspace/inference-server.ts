@@ -1,0 +1,137 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { WebServer } from '../components/web-server';
+import { PlatformConfig, ServedModelConfig } from '../config/types';
+import { imageRef, imageTag } from '../images';
+import { appLabels } from '../labels';
+import { INFERENCE_APP, InferenceNames, MLFLOW_CONFIG, MODEL_STORAGE_PVC, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
+
+/** Label that tells the pods of one served model from another's (all carry `app: llama-infer`). */
+export const MODEL_LABEL = 'llm-platform/model';
+
+/** Props of an {@link InferenceServer}. */
+export interface InferenceServerProps {
+  /** Workspace name. */
+  readonly workspace: string;
+  /** Platform settings (train and api images). */
+  readonly platform: PlatformConfig;
+  /** The served model. */
+  readonly model: ServedModelConfig;
+  /** Names of the Deployment and Service. */
+  readonly names: InferenceNames;
+}
+
+/** Seconds a replica may take to download and load its model before it is restarted. */
+const MODEL_LOAD_SECONDS = 1800;
+
+/*
+ * The model loader: downloads the registered model from the workspace's MLflow into the
+ * model volume. When MLflow cannot be reached but an earlier download is on the volume,
+ * the server starts with that copy; with nothing to serve, the pod stops here with the reason.
+ */
+const MODEL_LOADER = `import os, shutil, sys
+import mlflow
+
+uri = os.environ["MODEL_URI"]
+target = os.environ["MODEL_PATH"]
+partial = target + ".partial"
+mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])
+try:
+    shutil.rmtree(partial, ignore_errors=True)
+    mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=partial)
+    shutil.rmtree(target, ignore_errors=True)
+    os.rename(partial, target)
+    print(f"Model {uri} loaded from MLflow into {target}")
+except Exception as e:
+    if os.path.isdir(target) and os.listdir(target):
+        print(f"Warning: could not load {uri} ({e}); serving the copy already in {target}")
+    else:
+        print(f"Error: could not load {uri} and no earlier copy is in {target}: {e}")
+        sys.exit(1)
+`;
+
+/**
+ * One served model (guide 4.6): a Deployment labelled `app: llama-infer` running the
+ * LLaMA-Factory API with the vLLM backend on GPUs, a `model-loader` init container that
+ * downloads `models:/<model>/<version>` from the workspace's MLflow, and a Service on
+ * port 8000 that only the gateway may reach.
+ * @see https://llamafactory.readthedocs.io/en/latest/getting_started/inference.html
+ */
+export class InferenceServer extends Construct {
+  public readonly server: WebServer;
+  public readonly config: kplus.ConfigMap;
+
+  constructor(scope: Construct, id: string, props: InferenceServerProps) {
+    super(scope, id);
+    const model = props.model;
+    const registered = model.registeredModel ?? model.name;
+    const modelPath = `/models/${registered}`;
+    const labels = { name: 'llama-factory', instance: props.workspace, component: 'inference' };
+
+    // The API image's CMD reads /app/config/inference.yaml, which the guide's Dockerfile
+    // never puts in the image; the config is generated here, one per served model.
+    this.config = new kplus.ConfigMap(this, 'Config', {
+      metadata: { name: `${props.names.deployment}-config`, labels: appLabels(labels) },
+      data: {
+        'inference.yaml': [
+          `model_name_or_path: ${modelPath}`,
+          `template: ${model.template}`,
+          'infer_backend: vllm',
+          '',
+        ].join('\n'),
+      },
+    });
+
+    const volumeMounts = [{ name: 'model-storage', mountPath: '/models' }];
+    this.server = new WebServer(this, 'Server', {
+      name: props.names.deployment,
+      serviceName: props.names.service,
+      appLabel: INFERENCE_APP,
+      selectorLabels: { [MODEL_LABEL]: model.name },
+      deploymentLabels: { app: INFERENCE_APP },
+      labels: { ...labels, version: imageTag(props.platform, 'api') },
+      replicas: model.replicas,
+      serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
+      initContainers: [{
+        name: 'model-loader',
+        image: imageRef(props.platform, 'train'),
+        command: ['python', '-c'],
+        args: [MODEL_LOADER],
+        env: [
+          { name: 'MODEL_URI', value: `models:/${registered}/${model.version}` },
+          { name: 'MODEL_PATH', value: modelPath },
+        ],
+        envFrom: [{ configMapRef: { name: MLFLOW_CONFIG } }],
+        resources: {
+          requests: { cpu: kplus.k8s.Quantity.fromString('500m'), memory: kplus.k8s.Quantity.fromString('1Gi') },
+          limits: { cpu: kplus.k8s.Quantity.fromString('2'), memory: kplus.k8s.Quantity.fromString('4Gi') },
+        },
+        volumeMounts,
+      }],
+      container: {
+        name: 'inference',
+        image: imageRef(props.platform, 'api'),
+        port: PORTS.inference,
+        command: ['llamafactory-cli', 'api', '/app/config/inference.yaml'],
+        env: [
+          { name: 'MODEL_PATH', value: modelPath },
+          { name: 'API_HOST', value: '0.0.0.0' },
+          { name: 'API_PORT', value: String(PORTS.inference) },
+        ],
+        volumeMounts: [...volumeMounts, { name: 'config', mountPath: '/app/config', readOnly: true }],
+        resources: model.resources,
+        extendedResources: { 'nvidia.com/gpu': model.gpus },
+        probe: { path: '/v1/models', startupSeconds: MODEL_LOAD_SECONDS },
+      },
+      volumes: [
+        { name: 'model-storage', persistentVolumeClaim: { claimName: MODEL_STORAGE_PVC } },
+        { name: 'config', configMap: { name: this.config.name } },
+      ],
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      nodeSelector: model.accelerator ? { 'cloud.google.com/gke-accelerator': model.accelerator } : undefined,
+      // A surge replica would need GPUs the pool may not have; replace replicas instead.
+      recreate: true,
+      terminationGracePeriodSeconds: 60,
+    });
+  }
+}

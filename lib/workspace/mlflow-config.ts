@@ -1,0 +1,35 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { appLabels } from '../labels';
+import { MLFLOW_CONFIG, PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, WORKSPACE_APPS } from '../names';
+
+/** Props of an {@link MlflowConfig}. */
+export interface MlflowConfigProps {
+  /** Workspace name. */
+  readonly workspace: string;
+  /** Namespace of the workspace. */
+  readonly namespace: string;
+}
+
+/**
+ * ConfigMap `mlflow-config` with the MLflow URIs that the web UI, the model loader and
+ * training read: the workspace's own server and `mlflow-common`. The guide keeps them in
+ * a Secret (`mlflow-secret`), but they are not secret, so they live in a ConfigMap.
+ */
+export class MlflowConfig extends Construct {
+  public readonly configMap: kplus.ConfigMap;
+
+  constructor(scope: Construct, id: string, props: MlflowConfigProps) {
+    super(scope, id);
+    this.configMap = new kplus.ConfigMap(this, 'Resource', {
+      metadata: {
+        name: MLFLOW_CONFIG,
+        labels: appLabels({ name: 'mlflow', instance: props.workspace, component: 'tracking-config' }),
+      },
+      data: {
+        MLFLOW_TRACKING_URI: serviceUrl(WORKSPACE_APPS.mlflow, props.namespace, PORTS.mlflow),
+        MLFLOW_COMMON_URI: serviceUrl(SHARED_APPS.mlflow, SHARED_NAMESPACE, PORTS.mlflow),
+      },
+    });
+  }
+}

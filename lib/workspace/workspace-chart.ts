@@ -1,0 +1,74 @@
+import { Construct } from 'constructs';
+import { PlatformChart } from '../base-chart';
+import { MlflowServer } from '../components/mlflow-server';
+import { WorkloadIdentityAccount } from '../components/workload-identity-account';
+import { PlatformConfig, WorkspaceConfig } from '../config/types';
+import {
+  artifactBucketName, gcpServiceAccountEmail, inferenceNames, mlflowDatabase, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, workspaceNamespace,
+} from '../names';
+import { InferenceNetworkPolicy } from './inference-network-policy';
+import { InferenceServer } from './inference-server';
+import { LlamaFactoryWebui } from './llama-factory-webui';
+import { MlflowConfig } from './mlflow-config';
+import { ModelStorage } from './model-storage';
+import { TrainingConfigs } from './training-configs';
+
+/** Props of a {@link WorkspaceChart}. */
+export interface WorkspaceChartProps {
+  /** Platform settings. */
+  readonly platform: PlatformConfig;
+  /** The workspace, validated, defaults filled in. */
+  readonly workspace: WorkspaceConfig;
+}
+
+/**
+ * One team's workspace (guide section 4), namespace `llm-workspace-<name>` labelled
+ * `workspace=<name>`: Workload Identity account, model storage, MLflow, the web UI,
+ * one inference server per served model, the gateway-only NetworkPolicy and the
+ * training configs.
+ */
+export class WorkspaceChart extends PlatformChart {
+  constructor(scope: Construct, id: string, props: WorkspaceChartProps) {
+    const ws = props.workspace;
+    const namespace = workspaceNamespace(ws.name);
+    super(scope, id, { namespace, instance: ws.name, namespaceLabels: { workspace: ws.name } });
+    const platform = props.platform;
+
+    new WorkloadIdentityAccount(this, 'ServiceAccount', {
+      name: WORKLOAD_SERVICE_ACCOUNT,
+      gcpServiceAccount: ws.gcpServiceAccount ?? gcpServiceAccountEmail(platform.workloadIdentity.gcpServiceAccountName, platform.project),
+      labels: { name: 'workload-identity', instance: ws.name, component: 'service-account' },
+    });
+    new ModelStorage(this, 'ModelStorage', {
+      workspace: ws.name,
+      size: ws.storage.size,
+      storageClassName: ws.storage.storageClassName,
+      accessMode: ws.storage.accessMode,
+    });
+    new MlflowConfig(this, 'MlflowConfig', { workspace: ws.name, namespace });
+    new MlflowServer(this, 'Mlflow', {
+      name: WORKSPACE_APPS.mlflow,
+      instance: ws.name,
+      platform,
+      database: ws.mlflow.database ?? mlflowDatabase(ws.name),
+      artifactBucket: ws.mlflow.artifactBucket ?? artifactBucketName(platform.project, ws.name),
+      databaseSecretKey: `mlflow-db-${ws.name}`,
+      serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
+      resources: ws.mlflow.resources,
+    });
+    if (ws.webui.enabled) {
+      new LlamaFactoryWebui(this, 'Webui', { workspace: ws.name, platform, resources: ws.webui.resources });
+    }
+    const models = ws.inference.models;
+    for (const model of models) {
+      new InferenceServer(this, `Inference-${model.name}`, {
+        workspace: ws.name,
+        platform,
+        model,
+        names: inferenceNames(model.name, models.length),
+      });
+    }
+    new InferenceNetworkPolicy(this, 'InferenceNetworkPolicy', { workspace: ws.name });
+    new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name });
+  }
+}
