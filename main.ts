@@ -31,14 +31,14 @@ function parseArgs(argv: string[]): Record<'platform' | 'workspaces' | 'out' | '
 
 class UsageError extends Error {}
 
-function main(): number {
+async function main(): Promise<number> {
   try {
     const args = parseArgs(process.argv.slice(2));
     const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces });
     const output = synthesize(inputs);
-    replaceTree(args.out, output.dist);
-    replaceTree(args.schemas, output.schemas);
-    process.stdout.write(`synth: ${inputs.workspaces.length} workspace(s), ${output.dist.length} objects written to ${path.normalize(args.out)}/\n`);
+    await replaceTree(args.out, output.dist);
+    await replaceTree(args.schemas, output.schemas);
+    process.stdout.write(`synth: ${inputs.workspaces.length} workspace(s), ${output.objects} objects written to ${path.normalize(args.out)}/\n`);
     return 0;
   } catch (e) {
     if (e instanceof InputError) {
@@ -54,4 +54,6 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+void main().then((code) => {
+  process.exitCode = code;
+});

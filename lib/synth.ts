@@ -1,7 +1,7 @@
 import { platformSchema } from './config/platform-schema';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types';
 import { workspaceSchema } from './config/workspace-schema';
-import { Manifest, OutputFile, synthChart, toFiles } from './output/render';
+import { Manifest, OutputFile, synthChart, toFile } from './output/render';
 import { SharedChart } from './shared/shared-chart';
 import { WorkspaceChart } from './workspace/workspace-chart';
 
@@ -11,6 +11,8 @@ export interface SynthOutput {
   readonly dist: readonly OutputFile[];
   /** The JSON Schemas, for `schemas/`. */
   readonly schemas: readonly OutputFile[];
+  /** How many objects `dist` holds. */
+  readonly objects: number;
 }
 
 /** Objects of the shared layer. */
@@ -33,9 +35,13 @@ export function schemaFiles(): OutputFile[] {
 
 /** Synthesizes the whole platform from validated inputs. */
 export function synthesize(inputs: PlatformInputs): SynthOutput {
-  const dist: OutputFile[] = [...toFiles('shared', inputs.platformFile, synthShared(inputs.platform))];
+  const shared = synthShared(inputs.platform);
+  const dist: OutputFile[] = [toFile('shared', inputs.platformFile, shared)];
+  let objects = shared.length;
   for (const workspace of inputs.workspaces) {
-    dist.push(...toFiles(`workspaces/${workspace.name}`, inputs.workspaceFiles[workspace.name], synthWorkspace(inputs.platform, workspace)));
+    const manifests = synthWorkspace(inputs.platform, workspace);
+    dist.push(toFile(`workspaces/${workspace.name}`, inputs.workspaceFiles[workspace.name], manifests));
+    objects += manifests.length;
   }
-  return { dist, schemas: schemaFiles() };
+  return { dist, schemas: schemaFiles(), objects };
 }

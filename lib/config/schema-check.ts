@@ -55,7 +55,7 @@ function toProblem(source: YamlSource, error: ErrorObject): InputProblem {
       const allowed = Object.keys(node.properties ?? {});
       const hint = nearest(key, allowed);
       return source.problemAtKey(path, key,
-        `'${showPath([...path, key])}' is not a known field${hint ? `; did you mean '${hint}'?` : ''}; allowed here: ${allowed.join(', ')}`);
+        `'${showPath([...path, key])}' is not a known field${hint ? ` (did you mean '${hint}'?)` : ''}; allowed here: ${allowed.join(', ')}`);
     }
     case 'required': {
       const missing = String(error.params.missingProperty);

@@ -1,0 +1,112 @@
+/**
+ * A small, fast YAML writer for Kubernetes manifests (plain data: mappings, lists,
+ * strings, numbers, booleans, null), in the block style people write by hand.
+ *
+ * The `yaml` package builds a full document model for every object; for thousands of
+ * objects that was most of synth's time. This writer goes straight to text. It is
+ * conservative: a string is written plain only where YAML 1.1 (Helm, kubectl, go-yaml)
+ * and YAML 1.2 both read it back as the same string; anything else is double-quoted
+ * (JSON string syntax, which YAML accepts). Multi-line strings become literal blocks.
+ * Tests read every generated object back with the `yaml` parser under both versions.
+ */
+
+/** Words that YAML 1.1 or 1.2 reads as booleans or null when plain. */
+const RESERVED = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null', '~']);
+
+/** Plain text: starts with a letter, '/', or a dash before a letter; no YAML indicators inside. */
+const PLAIN = /^(?:[A-Za-z/]|--?[A-Za-z])(?:[A-Za-z0-9_./:@$()=+,-]| (?![ #]))*$/;
+
+/** An exponent alone (`e9`): some YAML 1.1 readers take it for a float. */
+const BARE_EXPONENT = /^[eE][-+]?[0-9_]+$/;
+
+/** A Kubernetes quantity or a duration with a unit, like `500m`, `16Gi` or `1h`: a string in both YAML versions. */
+const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E|s|h)$/;
+
+/** Characters that a literal block cannot hold as they are. */
+const NOT_LITERAL = /[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff\r]/;
+
+function scalarString(s: string): string {
+  const plain = (PLAIN.test(s) && !s.endsWith(':') && !s.endsWith(' ') && !s.includes(': ') && !RESERVED.has(s.toLowerCase()) && !BARE_EXPONENT.test(s))
+    || QUANTITY.test(s);
+  return plain ? s : JSON.stringify(s);
+}
+
+function literalBlock(s: string, indent: string): string | undefined {
+  // A block's indentation is read off its first non-empty line, which must not start with blanks.
+  if (NOT_LITERAL.test(s) || /^\n*[ \t]/.test(s) || s.trim() === '') return undefined;
+  const trailing = /\n*$/.exec(s)![0].length;
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const body = trailing === 0 ? s : s.slice(0, s.length - trailing);
+  const lines = body.split('\n').map((l) => (l === '' ? '' : indent + l));
+  const extra = trailing > 1 ? '\n'.repeat(trailing - 1) : '';
+  return `|${chomp}\n${lines.join('\n')}\n${extra}`;
+}
+
+/** A scalar as it follows `key: ` or `- `, with its line end. */
+function scalar(value: unknown, indent: string): string {
+  if (value === null || value === undefined) return 'null\n';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} to YAML`);
+    return `${value}\n`;
+  }
+  if (typeof value === 'boolean') return `${value}\n`;
+  if (typeof value === 'string') {
+    if (value.includes('\n')) {
+      const block = literalBlock(value, indent);
+      if (block) return block;
+    }
+    return `${scalarString(value)}\n`;
+  }
+  throw new Error(`cannot write a ${typeof value} to YAML`);
+}
+
+function isCollection(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
+}
+
+function isEmpty(v: object): boolean {
+  return Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0;
+}
+
+function mapping(obj: Record<string, unknown>, indent: string, out: string[], firstPrefix?: string): void {
+  let first = true;
+  for (const [key, value] of Object.entries(obj)) {
+    if (value === undefined) continue;
+    const lead = first && firstPrefix !== undefined ? firstPrefix : indent;
+    first = false;
+    const k = scalarString(key);
+    if (isCollection(value) && !isEmpty(value)) {
+      out.push(`${lead}${k}:\n`);
+      if (Array.isArray(value)) sequence(value, `${indent}  `, out);
+      else mapping(value as Record<string, unknown>, `${indent}  `, out);
+    } else if (isCollection(value)) {
+      out.push(`${lead}${k}: ${Array.isArray(value) ? '[]' : '{}'}\n`);
+    } else {
+      out.push(`${lead}${k}: ${scalar(value, `${indent}  `)}`);
+    }
+  }
+}
+
+function sequence(items: readonly unknown[], indent: string, out: string[]): void {
+  for (const item of items) {
+    if (isCollection(item) && !isEmpty(item)) {
+      if (Array.isArray(item)) {
+        out.push(`${indent}-\n`);
+        sequence(item, `${indent}  `, out);
+      } else {
+        mapping(item as Record<string, unknown>, `${indent}  `, out, `${indent}- `);
+      }
+    } else if (isCollection(item)) {
+      out.push(`${indent}- ${Array.isArray(item) ? '[]' : '{}'}\n`);
+    } else {
+      out.push(`${indent}- ${scalar(item, `${indent}  `)}`);
+    }
+  }
+}
+
+/** Writes one document: a mapping at the top level. */
+export function toYaml(doc: Record<string, unknown>): string {
+  const out: string[] = [];
+  mapping(doc, '', out);
+  return out.length === 0 ? '{}\n' : out.join('');
+}

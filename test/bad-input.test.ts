@@ -1,0 +1,160 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { sandbox, Sandbox } from './helpers';
+
+/*
+ * Every bad input makes synth exit non-zero, print one line per problem (file, line,
+ * column, field, what was found, what is allowed), print no stack trace, and leave
+ * dist/ and schemas/ exactly as they were.
+ */
+
+const VALID = 'name: team-a\ninference:\n  models:\n    - name: chat\n';
+
+let template: Sandbox;
+let box: Sandbox;
+let distBefore: string;
+let schemasBefore: string;
+
+beforeAll(() => {
+  template = sandbox({ 'team-a.yaml': VALID });
+  expect(template.synth().status).toBe(0);
+  distBefore = template.digest('dist');
+  schemasBefore = template.digest('schemas');
+});
+
+// Each test starts from a copy of one synthesized sandbox, with dist/ and schemas/ present.
+beforeEach(() => {
+  box = sandbox();
+  fs.cpSync(template.dir, box.dir, { recursive: true });
+});
+
+afterEach(() => fs.rmSync(box.dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(template.dir, { recursive: true, force: true }));
+
+/** Runs synth on the broken sandbox and checks what every failure must do. */
+function failingSynth(): string[] {
+  const r = box.synth();
+  expect(r.status).toBe(1);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(box.digest('dist')).toBe(distBefore);
+  expect(box.digest('schemas')).toBe(schemasBefore);
+  expect(fs.readdirSync(box.dir).filter((f) => f.startsWith('.'))).toEqual([]);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines[lines.length - 1]).toMatch(/^synth: \d+ problem\(s\) in the inputs; nothing was written$/);
+  return lines.slice(0, -1);
+}
+
+const cases: [string, Record<string, string>, string[]][] = [
+  ['an unknown field (a typo)', { 'workspaces/team-a.yaml': 'name: team-a\nstorage:\n  sise: 1Ti\n' }, [
+    "workspaces/team-a.yaml:3:3 'storage.sise' is not a known field (did you mean 'size'?); allowed here: size, storageClassName, accessMode",
+  ]],
+  ['an unknown top-level field', { 'workspaces/team-a.yaml': 'name: team-a\nwebiu: {}\n' }, [
+    "workspaces/team-a.yaml:2:1 'webiu' is not a known field (did you mean 'webui'?); allowed here: name, gcpServiceAccount, storage, mlflow, webui, inference",
+  ]],
+  ['a wrong type', { 'workspaces/team-a.yaml': 'name: team-a\nwebui:\n  enabled: "yes"\n' }, [
+    "workspaces/team-a.yaml:3:12 'webui.enabled' must be true or false, got 'yes'",
+  ]],
+  ['a mapping where a list belongs', { 'workspaces/team-a.yaml': 'name: team-a\ninference:\n  models:\n    name: chat\n' }, [
+    "workspaces/team-a.yaml:4:5 'inference.models' must be a list, got a mapping",
+  ]],
+  ['a name that is not DNS-1123', { 'workspaces/Team_A.yaml': 'name: Team_A\n', 'workspaces/team-a.yaml': VALID }, [
+    "workspaces/Team_A.yaml:1:7 'name' must be a DNS-1123 label of at most 49 characters (namespace llm-workspace-<name> is limited to 63): lowercase letters, digits and '-', starting and ending with a letter or digit, got 'Team_A'",
+  ]],
+  ['a name too long for the llm-workspace- prefix', { [`workspaces/${'a'.repeat(50)}.yaml`]: `name: ${'a'.repeat(50)}\n` }, [
+    `workspaces/${'a'.repeat(50)}.yaml:1:7 'name' must be a DNS-1123 label of at most 49 characters (namespace llm-workspace-<name> is limited to 63): lowercase letters, digits and '-', starting and ending with a letter or digit, got '${'a'.repeat(50)}' (50 characters)`,
+  ]],
+  ['a missing name', { 'workspaces/team-a.yaml': 'storage:\n  size: 1Ti\n' }, [
+    "workspaces/team-a.yaml:1:1 'name' is required but missing in the file",
+  ]],
+  ['a file name different from name', { 'workspaces/team-b.yaml': 'name: team-c\n' }, [
+    "workspaces/team-b.yaml:1:7 'name' must match the file name 'team-b', got 'team-c'; rename the file to team-c.yaml or fix the name",
+  ]],
+  ['the same workspace twice', { 'workspaces/team-a.yml': VALID }, [
+    "workspaces/team-a.yml:1:7 'name' 'team-a' is already used by workspaces/team-a.yaml; each workspace must have its own name",
+  ]],
+  ['a YAML syntax error', { 'workspaces/team-a.yaml': 'name: team-a\nstorage:\n  size: [1Ti\n' }, [
+    'workspaces/team-a.yaml:4:1 yaml syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  ]],
+  ['a duplicated key', { 'workspaces/team-a.yaml': 'name: team-a\nname: team-a\n' }, [
+    'workspaces/team-a.yaml:2:1 yaml syntax error: Map keys must be unique',
+  ]],
+  ['an empty file', { 'workspaces/team-a.yaml': '' }, [
+    'workspaces/team-a.yaml:1:1 file is empty: expected a mapping of fields',
+  ]],
+  ['a file of comments only', { 'workspaces/team-a.yaml': '# yaml-language-server: $schema=../schemas/workspace.schema.json\n' }, [
+    'workspaces/team-a.yaml:1:1 file is empty: expected a mapping of fields',
+  ]],
+  ['a file that is a list', { 'workspaces/team-a.yaml': '- name: team-a\n' }, [
+    'workspaces/team-a.yaml:1:1 the file must be a mapping with the fields name, gcpServiceAccount, storage, mlflow, webui, inference, got a list of 1 item',
+  ]],
+  ['a negative GPU count', { 'workspaces/team-a.yaml': 'name: team-a\ninference:\n  models:\n    - name: chat\n      gpus: -1\n' }, [
+    "workspaces/team-a.yaml:5:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got -1",
+  ]],
+  ['a fractional GPU count', { 'workspaces/team-a.yaml': 'name: team-a\ninference:\n  models:\n    - name: chat\n      gpus: 0.5\n' }, [
+    "workspaces/team-a.yaml:5:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got 0.5",
+  ]],
+  ['a malformed quantity', { 'workspaces/team-a.yaml': 'name: team-a\nstorage:\n  size: 200GB\n' }, [
+    "workspaces/team-a.yaml:3:9 'storage.size' must be a size with a binary suffix, like '200Gi' or '1Ti', got '200GB'",
+  ]],
+  ['a malformed CPU amount', { 'workspaces/team-a.yaml': 'name: team-a\nwebui:\n  resources:\n    cpu: { limit: 4 cores }\n' }, [
+    "workspaces/team-a.yaml:4:19 'webui.resources.cpu.limit' must be a CPU amount in cores or millicores, like '2', '0.5' or '500m', got '4 cores'",
+  ]],
+  ['a model served twice', { 'workspaces/team-a.yaml': 'name: team-a\ninference:\n  models:\n    - name: chat\n    - name: chat\n' }, [
+    "workspaces/team-a.yaml:5:13 'inference.models[1].name' 'chat' is already served by inference.models[0]; model names must be unique in a workspace",
+  ]],
+  ['an unknown value of an enum', { 'workspaces/team-a.yaml': 'name: team-a\nstorage:\n  accessMode: ReadOnlyMany\n' }, [
+    "workspaces/team-a.yaml:3:15 'storage.accessMode' must be one of 'ReadWriteOnce', 'ReadWriteMany', got 'ReadOnlyMany'",
+  ]],
+  ['an unknown image key', { 'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('  mlflow:', '  trainer: { name: x, tag: v1 }\n  mlflow:') }, [
+    "platform.yaml:12:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, gateway, strapi, mlflow",
+  ]],
+  ['an image tagged latest', { 'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('name: prompt-console, tag: v1.0.0', 'name: prompt-console, tag: latest') }, [
+    "platform.yaml:9:41 'images.console.tag' must be a pinned tag like 'v1.0.0' (not 'latest'), got 'latest'",
+  ]],
+  ['a default bucket name longer than GCS allows', {
+    'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('project: your-gcp-project', 'project: a-very-long-gcp-project-id'),
+    [`workspaces/${'b'.repeat(30)}.yaml`]: `name: ${'b'.repeat(30)}\n`,
+  }, [
+    `workspaces/${'b'.repeat(30)}.yaml:1:7 'name' makes the default MLflow bucket 'a-very-long-gcp-project-id-mlflow-${'b'.repeat(30)}' 64 characters long, GCS allows 63; use a shorter name or set 'mlflow.artifactBucket'`,
+  ]],
+  ['an empty platform.yaml', { 'platform.yaml': '' }, [
+    'platform.yaml:1:1 file is empty: expected a mapping of fields',
+  ]],
+];
+
+test.each(cases)('fails on %s', (_what, files, expected) => {
+  for (const [file, content] of Object.entries(files)) box.write(file, content);
+  expect(failingSynth()).toEqual(expected);
+});
+
+test('fails with every problem of every file at once, in file order', () => {
+  box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  size: 200GB\ninference:\n  models:\n    - name: chat\n      gpus: -2\n');
+  box.write('workspaces/team-b.yaml', 'name: team-c\n');
+  box.write('platform.yaml', fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('host: 10.0.0.5', 'host: 10.0.0.5\n  prot: 5432'));
+  const lines = failingSynth();
+  expect(lines).toEqual([
+    "platform.yaml:15:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port",
+    "workspaces/team-a.yaml:3:9 'storage.size' must be a size with a binary suffix, like '200Gi' or '1Ti', got '200GB'",
+    "workspaces/team-a.yaml:7:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got -2",
+    "workspaces/team-b.yaml:1:7 'name' must match the file name 'team-b', got 'team-c'; rename the file to team-c.yaml or fix the name",
+  ]);
+});
+
+test('fails when the workspaces folder is missing', () => {
+  fs.rmSync(path.join(box.dir, 'workspaces'), { recursive: true });
+  expect(failingSynth()).toEqual(['workspaces:1:1 workspaces folder not found: create it, with one <name>.yaml per team']);
+});
+
+test('fails when platform.yaml does not exist', () => {
+  fs.rmSync(path.join(box.dir, 'platform.yaml'));
+  expect(failingSynth()).toEqual(['platform.yaml:1:1 file not found']);
+});
+
+test('a valid change after a failure is written', () => {
+  box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  size: 200GB\n');
+  failingSynth();
+  box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  size: 300Gi\n');
+  expect(box.synth().status).toBe(0);
+  expect(fs.readFileSync(path.join(box.dir, 'dist/workspaces/team-a/manifests.yaml'), 'utf8')).toContain('storage: 300Gi');
+});

@@ -1,0 +1,84 @@
+import { synthShared } from '../lib/synth';
+import { asYaml, container, env, find, podSpec, shippedInputs } from './helpers';
+
+const platform = shippedInputs().platform;
+const shared = synthShared(platform);
+
+test('shared layer snapshot', () => {
+  expect(asYaml(shared)).toMatchSnapshot();
+});
+
+test('namespace llm-shared carries purpose=shared', () => {
+  const ns = find(shared, 'Namespace', 'llm-shared');
+  expect(ns.metadata.labels.purpose).toBe('shared');
+  expect(ns.metadata.namespace).toBeUndefined();
+});
+
+test('every namespaced object is in llm-shared', () => {
+  for (const m of shared.filter((o) => o.kind !== 'Namespace')) expect(m.metadata.namespace).toBe('llm-shared');
+});
+
+test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in GCS', () => {
+  const deployment = find(shared, 'Deployment', 'mlflow-common');
+  const mlflow = container(podSpec(deployment), 'mlflow');
+  expect(mlflow.image).toBe('ghcr.io/mlflow/mlflow:v2.10.0');
+  expect(mlflow.command).toEqual(['mlflow', 'server']);
+  expect(mlflow.args).toEqual([
+    '--host=0.0.0.0',
+    '--port=5000',
+    '--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_common',
+    '--default-artifact-root=gs://your-gcp-project-mlflow-common/artifacts',
+  ]);
+  expect(env(mlflow, 'POSTGRES_PASSWORD')).toEqual({ secretKeyRef: { name: 'mlflow-db-secret', key: 'POSTGRES_PASSWORD' } });
+  expect(mlflow.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+  expect(podSpec(deployment).serviceAccountName).toBe('mlflow-common');
+  expect(find(shared, 'Service', 'mlflow-common').spec.ports).toEqual([{ name: 'http', port: 5000, targetPort: 5000, protocol: 'TCP' }]);
+  expect(find(shared, 'Service', 'mlflow-common').spec.selector).toEqual({ app: 'mlflow-common' });
+});
+
+test('mlflow-common acts as the platform GCP account for its bucket', () => {
+  expect(find(shared, 'ServiceAccount', 'mlflow-common').metadata.annotations)
+    .toEqual({ 'iam.gke.io/gcp-service-account': 'llm-workload@your-gcp-project.iam.gserviceaccount.com' });
+});
+
+test('database credentials come from Secret Manager through External Secrets', () => {
+  const es = find(shared, 'ExternalSecret', 'mlflow-db-secret');
+  expect(es.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'gcp-secret-manager' });
+  expect(es.spec.data).toEqual([
+    { secretKey: 'POSTGRES_USER', remoteRef: { key: 'llm-platform-mlflow-db-common', property: 'username' } },
+    { secretKey: 'POSTGRES_PASSWORD', remoteRef: { key: 'llm-platform-mlflow-db-common', property: 'password' } },
+  ]);
+});
+
+test('prompt-console listens on 8501 behind Service port 80 with the gateway and Strapi URLs', () => {
+  const streamlit = container(podSpec(find(shared, 'Deployment', 'prompt-console')), 'streamlit');
+  expect(streamlit.image).toBe('eu.gcr.io/your-gcp-project/prompt-console:v1.0.0');
+  expect(streamlit.ports).toEqual([{ name: 'http', containerPort: 8501, protocol: 'TCP' }]);
+  expect(env(streamlit, 'GATEWAY_URL')).toBe('http://llm-gateway.llm-shared.svc.cluster.local');
+  expect(env(streamlit, 'STRAPI_URL')).toBe('http://strapi.llm-shared.svc.cluster.local:1337');
+  expect(streamlit.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+  expect(find(shared, 'Service', 'prompt-console').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8501, protocol: 'TCP' }]);
+});
+
+test('llm-gateway answers on Service port 80, runs the configured replicas and reads Strapi with a token', () => {
+  const deployment = find(shared, 'Deployment', 'llm-gateway');
+  expect(deployment.spec.replicas).toBe(platform.shared.gatewayReplicas);
+  expect(podSpec(deployment).containers[0].ports[0].containerPort).toBe(8080);
+  expect(env(container(podSpec(deployment), 'gateway'), 'STRAPI_API_TOKEN')).toEqual({ secretKeyRef: { name: 'strapi-api-token', key: 'STRAPI_API_TOKEN' } });
+  expect(deployment.spec.template.metadata.labels.app).toBe('llm-gateway');
+  expect(find(shared, 'Service', 'llm-gateway').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }]);
+  expect(find(shared, 'ExternalSecret', 'strapi-api-token').spec.data).toEqual([
+    { secretKey: 'STRAPI_API_TOKEN', remoteRef: { key: 'llm-platform-strapi-api-token' } },
+  ]);
+});
+
+test('strapi serves on 1337 from its own database with keys from Secret Manager', () => {
+  const strapi = container(podSpec(find(shared, 'Deployment', 'strapi')), 'strapi');
+  expect(strapi.ports[0].containerPort).toBe(1337);
+  expect(env(strapi, 'DATABASE_HOST')).toBe('10.0.0.5');
+  expect(env(strapi, 'DATABASE_NAME')).toBe('strapi');
+  expect(strapi.envFrom).toEqual([{ secretRef: { name: 'strapi-app-secrets' } }]);
+  const keys = find(shared, 'ExternalSecret', 'strapi-app-secrets').spec.data.map((d: any) => d.secretKey);
+  expect(keys).toEqual(expect.arrayContaining(['APP_KEYS', 'ADMIN_JWT_SECRET', 'JWT_SECRET', 'API_TOKEN_SALT', 'DATABASE_PASSWORD']));
+  expect(find(shared, 'Service', 'strapi').spec.ports[0].port).toBe(1337);
+});

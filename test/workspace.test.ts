@@ -1,0 +1,243 @@
+import * as fs from 'fs';
+import { WorkspaceFile } from '../lib/config/types';
+import { Manifest } from '../lib/output/render';
+import { synthWorkspace } from '../lib/synth';
+import { all, asYaml, container, env, find, podSpec, sandbox } from './helpers';
+
+/** Every field of T required, all the way down: a new schema field breaks compilation here until it is tested. */
+type Complete<T> = T extends readonly (infer U)[] ? Complete<U>[] : T extends object ? { [K in keyof T]-?: Complete<T[K]> } : T;
+
+const ALL_FIELDS: Complete<WorkspaceFile> = {
+  name: 'team-full',
+  gcpServiceAccount: 'team-full@your-gcp-project.iam.gserviceaccount.com',
+  storage: { size: '500Gi', storageClassName: 'standard-rwx', accessMode: 'ReadWriteMany' },
+  mlflow: {
+    database: 'mlflow_full',
+    artifactBucket: 'full-artifacts',
+    resources: { cpu: { request: '1', limit: '3' }, memory: { request: '2Gi', limit: '6Gi' } },
+  },
+  webui: {
+    enabled: true,
+    resources: { cpu: { request: '3', limit: '6' }, memory: { request: '12Gi', limit: '24Gi' } },
+  },
+  inference: {
+    models: [{
+      name: 'chat',
+      registeredModel: 'ft-chat-model',
+      version: '7',
+      template: 'qwen',
+      gpus: 2,
+      accelerator: 'nvidia-l4',
+      replicas: 3,
+      resources: { cpu: { request: '6', limit: '12' }, memory: { request: '48Gi', limit: '96Gi' } },
+    }],
+  },
+};
+
+/** Synthesizes one workspace file through the real loader (defaults from the schema). */
+function synth(file: string | object, name = typeof file === 'string' ? 'team-min' : (file as { name: string }).name): Manifest[] {
+  const box = sandbox({ [`${name}.yaml`]: file });
+  try {
+    const inputs = box.load();
+    return synthWorkspace(inputs.platform, inputs.workspaces[0]);
+  } finally {
+    fs.rmSync(box.dir, { recursive: true, force: true });
+  }
+}
+
+const minimal = synth('name: team-min\n');
+const full = synth(ALL_FIELDS);
+
+describe('snapshots', () => {
+  test('minimal workspace', () => expect(asYaml(minimal)).toMatchSnapshot());
+  test('workspace with every field set', () => expect(asYaml(full)).toMatchSnapshot());
+});
+
+describe('namespace and identity', () => {
+  test('namespace llm-workspace-<name> carries workspace=<name>', () => {
+    const ns = find(minimal, 'Namespace', 'llm-workspace-team-min');
+    expect(ns.metadata.labels.workspace).toBe('team-min');
+    for (const m of minimal.filter((o) => o.kind !== 'Namespace')) expect(m.metadata.namespace).toBe('llm-workspace-team-min');
+  });
+
+  test('llm-workload-sa is bound to the platform GCP account by default', () => {
+    expect(find(minimal, 'ServiceAccount', 'llm-workload-sa').metadata.annotations)
+      .toEqual({ 'iam.gke.io/gcp-service-account': 'llm-workload@your-gcp-project.iam.gserviceaccount.com' });
+  });
+
+  test('a workspace may name its own GCP account', () => {
+    expect(find(full, 'ServiceAccount', 'llm-workload-sa').metadata.annotations['iam.gke.io/gcp-service-account'])
+      .toBe('team-full@your-gcp-project.iam.gserviceaccount.com');
+  });
+});
+
+describe('model storage', () => {
+  test('model-storage-pvc defaults to the guide: 200Gi premium-rwo ReadWriteOnce', () => {
+    expect(find(minimal, 'PersistentVolumeClaim', 'model-storage-pvc').spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'premium-rwo',
+      resources: { requests: { storage: '200Gi' } },
+    });
+  });
+
+  test('size, class and access mode are overridable', () => {
+    expect(find(full, 'PersistentVolumeClaim', 'model-storage-pvc').spec).toEqual({
+      accessModes: ['ReadWriteMany'],
+      storageClassName: 'standard-rwx',
+      resources: { requests: { storage: '500Gi' } },
+    });
+  });
+});
+
+describe('mlflow', () => {
+  test('uses database mlflow_<name> and bucket <project>-mlflow-<name>', () => {
+    const mlflow = container(podSpec(find(minimal, 'Deployment', 'mlflow')), 'mlflow');
+    expect(mlflow.args).toContain('--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_team-min');
+    expect(mlflow.args).toContain('--default-artifact-root=gs://your-gcp-project-mlflow-team-min/artifacts');
+    expect(podSpec(find(minimal, 'Deployment', 'mlflow')).serviceAccountName).toBe('llm-workload-sa');
+    expect(find(minimal, 'Service', 'mlflow').spec.ports[0]).toMatchObject({ port: 5000, targetPort: 5000 });
+  });
+
+  test('database, bucket and resources are overridable', () => {
+    const mlflow = container(podSpec(find(full, 'Deployment', 'mlflow')), 'mlflow');
+    expect(mlflow.args).toContain('--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_full');
+    expect(mlflow.args).toContain('--default-artifact-root=gs://full-artifacts/artifacts');
+    expect(mlflow.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '3', memory: '6Gi' } });
+  });
+
+  test('credentials come from the workspace secret in Secret Manager', () => {
+    expect(find(minimal, 'ExternalSecret', 'mlflow-db-secret').spec.data.map((d: any) => d.remoteRef.key))
+      .toEqual(['llm-platform-mlflow-db-team-min', 'llm-platform-mlflow-db-team-min']);
+  });
+
+  test('the MLflow URIs are plain settings in a ConfigMap', () => {
+    expect(find(minimal, 'ConfigMap', 'mlflow-config').data).toEqual({
+      MLFLOW_TRACKING_URI: 'http://mlflow.llm-workspace-team-min.svc.cluster.local:5000',
+      MLFLOW_COMMON_URI: 'http://mlflow-common.llm-shared.svc.cluster.local:5000',
+    });
+  });
+});
+
+describe('web UI', () => {
+  test('llama-factory-webui listens on 7860 with the model volume and a scratch workspace', () => {
+    const deployment = find(minimal, 'Deployment', 'llama-factory-webui');
+    const webui = container(podSpec(deployment), 'webui');
+    expect(webui.image).toBe('eu.gcr.io/your-gcp-project/llama-factory-train:v1.0.0');
+    expect(webui.ports[0].containerPort).toBe(7860);
+    expect(webui.envFrom).toEqual([{ configMapRef: { name: 'mlflow-config' } }]);
+    expect(webui.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'workspace', mountPath: '/workspace' },
+      { name: 'models', mountPath: '/models' },
+    ]));
+    expect(podSpec(deployment).volumes).toEqual(expect.arrayContaining([
+      { name: 'workspace', emptyDir: {} },
+      { name: 'models', persistentVolumeClaim: { claimName: 'model-storage-pvc' } },
+    ]));
+    expect(webui.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '16Gi' } });
+    expect(find(minimal, 'Service', 'llama-factory-webui').spec.ports[0]).toMatchObject({ port: 7860, targetPort: 7860 });
+  });
+
+  test('is left out when disabled', () => {
+    const none = synth({ name: 'team-x', webui: { enabled: false } });
+    expect(none.filter((m) => m.metadata.name === 'llama-factory-webui')).toEqual([]);
+  });
+});
+
+describe('inference', () => {
+  const one = synth({ name: 'team-one', inference: { models: [{ name: 'ft-llama3-8b-v1' }] } });
+  const two = synth({ name: 'team-two', inference: { models: [{ name: 'alpha', gpus: 2 }, { name: 'beta', accelerator: 'nvidia-l4' }] } });
+
+  test('a single model keeps the guide names', () => {
+    expect(find(one, 'Deployment', 'llama-factory-inference').metadata.labels.app).toBe('llama-infer');
+    expect(find(one, 'Service', 'llama-inference-internal').spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 8000, protocol: 'TCP' }]);
+  });
+
+  test('several models get one suffixed Deployment and Service each, selecting only their own pods', () => {
+    for (const model of ['alpha', 'beta']) {
+      const deployment = find(two, 'Deployment', `llama-factory-inference-${model}`);
+      const service = find(two, 'Service', `llama-inference-${model}`);
+      expect(deployment.spec.template.metadata.labels).toMatchObject({ app: 'llama-infer', 'llm-platform/model': model });
+      expect(service.spec.selector).toEqual({ app: 'llama-infer', 'llm-platform/model': model });
+      expect(deployment.spec.selector.matchLabels).toEqual(service.spec.selector);
+    }
+    expect(all(two, 'Deployment').map((d) => d.metadata.name)).not.toContain('llama-factory-inference');
+  });
+
+  test('requests and limits the GPUs of each model, as numbers', () => {
+    const inference = container(podSpec(find(two, 'Deployment', 'llama-factory-inference-alpha')), 'inference');
+    expect(inference.resources.limits['nvidia.com/gpu']).toBe(2);
+    expect(inference.resources.requests['nvidia.com/gpu']).toBe(2);
+    const single = container(podSpec(find(one, 'Deployment', 'llama-factory-inference')), 'inference');
+    expect(single.resources).toEqual({
+      requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': 1 },
+      limits: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': 1 },
+    });
+  });
+
+  test('tolerates the GPU taint and selects the accelerator when one is named', () => {
+    const alpha = podSpec(find(two, 'Deployment', 'llama-factory-inference-alpha'));
+    const beta = podSpec(find(two, 'Deployment', 'llama-factory-inference-beta'));
+    expect(alpha.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(alpha.nodeSelector).toBeUndefined();
+    expect(beta.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-l4' });
+  });
+
+  test('the model-loader init container downloads models:/<model>/latest from the workspace MLflow', () => {
+    const spec = podSpec(find(one, 'Deployment', 'llama-factory-inference'));
+    expect(spec.initContainers.map((c: any) => c.name)).toEqual(['model-loader']);
+    const loader = container(spec, 'model-loader');
+    expect(loader.image).toBe('eu.gcr.io/your-gcp-project/llama-factory-train:v1.0.0');
+    expect(env(loader, 'MODEL_URI')).toBe('models:/ft-llama3-8b-v1/latest');
+    expect(env(loader, 'MODEL_PATH')).toBe('/models/ft-llama3-8b-v1');
+    expect(loader.envFrom).toEqual([{ configMapRef: { name: 'mlflow-config' } }]);
+    expect(loader.args[0]).toContain('mlflow.artifacts.download_artifacts');
+    expect(loader.volumeMounts).toContainEqual({ name: 'model-storage', mountPath: '/models' });
+  });
+
+  test('serves the registered model and version that the file names', () => {
+    const spec = podSpec(find(full, 'Deployment', 'llama-factory-inference'));
+    expect(env(container(spec, 'model-loader'), 'MODEL_URI')).toBe('models:/ft-chat-model/7');
+    expect(find(full, 'ConfigMap', 'llama-factory-inference-config').data['inference.yaml'])
+      .toBe('model_name_or_path: /models/ft-chat-model\ntemplate: qwen\ninfer_backend: vllm\n');
+    expect(find(full, 'Deployment', 'llama-factory-inference').spec.replicas).toBe(3);
+  });
+
+  test('runs the API image on port 8000 with the generated config', () => {
+    const inference = container(podSpec(find(one, 'Deployment', 'llama-factory-inference')), 'inference');
+    expect(inference.image).toBe('eu.gcr.io/your-gcp-project/llama-factory-api:v1.0.0');
+    expect(inference.command).toEqual(['llamafactory-cli', 'api', '/app/config/inference.yaml']);
+    expect(env(inference, 'API_PORT')).toBe('8000');
+    expect(inference.volumeMounts).toContainEqual({ name: 'config', mountPath: '/app/config', readOnly: true });
+  });
+
+  test('gives a large model time to load before probes restart it', () => {
+    const inference = container(podSpec(find(one, 'Deployment', 'llama-factory-inference')), 'inference');
+    expect(inference.startupProbe.periodSeconds * inference.startupProbe.failureThreshold).toBeGreaterThanOrEqual(1800);
+  });
+
+  test('a workspace without models has no inference server', () => {
+    expect(minimal.filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name)).toEqual(['llama-factory-webui', 'mlflow']);
+  });
+});
+
+describe('network policy', () => {
+  test('allow-only-gateway admits only llm-gateway pods of llm-shared to inference on 8000', () => {
+    expect(find(minimal, 'NetworkPolicy', 'allow-only-gateway').spec).toEqual({
+      podSelector: { matchLabels: { app: 'llama-infer' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'llm-shared' } },
+          podSelector: { matchLabels: { app: 'llm-gateway' } },
+        }],
+        ports: [{ port: 8000, protocol: 'TCP' }],
+      }],
+    });
+  });
+});
+
+describe('training configs', () => {
+  test('ConfigMap training-configs exists for the DAG to mount', () => {
+    expect(find(minimal, 'ConfigMap', 'training-configs').metadata.namespace).toBe('llm-workspace-team-min');
+  });
+});

@@ -1,0 +1,73 @@
+import { parse, parseAllDocuments } from 'yaml';
+import { toYaml } from '../lib/output/yaml-emitter';
+import { readDist } from './helpers';
+
+/** Reads YAML back the way YAML 1.2 tools and YAML 1.1 tools (go-yaml v2: Helm, kubectl) do. */
+function readBack(text: string, version: '1.1' | '1.2'): unknown {
+  return parse(text, { version, uniqueKeys: true });
+}
+
+const TRICKY = [
+  '', ' ', 'yes', 'No', 'ON', 'off', 'y', 'n', 'true', 'False', 'null', '~', 'NULL',
+  '1', '-1', '0.5', '.5', '1e3', '1E3', '0x1F', '0o17', '1_000', '12:30', '2024-01-01', '10.0.0.5', '0.0.0.0', '.inf', '-.inf', '.nan',
+  '500m', '16Gi', '1h', '30s', '8', '16', '3',
+  'a: b', 'a #b', '#x', '- x', '-', '--', '--host=0.0.0.0', '-x', '? x', ': x', 'x:', 'a:b', '@x', '`x', '!x', '&x', '*x', '%x', '|', '>',
+  '{x}', '[x]', 'a, b', 'a,b', '"q"', "'q'", 'tab\there', 'trailing ', ' leading', 'x  #', 'é unicode ✓', '\u0000', 'line\r\nwindows',
+  'one\ntwo', 'one\ntwo\n', 'one\ntwo\n\n', '\nstarts with newline', '  indented\nfirst', 'x\n  indented second\n', 'has --- inside\n---\nx',
+  'models:/ft-llama3-8b-v1/latest', 'http://mlflow.llm-workspace-a.svc.cluster.local:5000', '$(POSTGRES_USER)', 'eu.gcr.io/p/img:v1.0.0',
+];
+
+describe('every string comes back as written, in YAML 1.1 and 1.2', () => {
+  test.each(TRICKY.map((s) => [JSON.stringify(s), s]))('%s', (_shown, s) => {
+    const text = toYaml({ value: s, list: [s], [s || 'empty']: 1 });
+    for (const version of ['1.1', '1.2'] as const) {
+      expect(readBack(text, version)).toEqual({ value: s, list: [s], [s || 'empty']: 1 });
+    }
+  });
+
+  test('random strings over the characters YAML treats specially', () => {
+    // A fixed seed: the same cases on every run.
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const alphabet = 'aZ09 -_.:/#@!&*?|>{}[],"\'%`~=$()\n\t+eExXoO';
+    for (let i = 0; i < 3000; i++) {
+      const s = Array.from({ length: Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      const text = toYaml({ v: s });
+      for (const version of ['1.1', '1.2'] as const) expect({ s, back: (readBack(text, version) as { v: string }).v }).toEqual({ s, back: s });
+    }
+  });
+});
+
+test('numbers, booleans, null and empty collections keep their types', () => {
+  const doc = { n: 8000, f: 0.5, neg: -3, t: true, f2: false, z: null, e: {}, l: [], nested: { list: [{ a: 1, b: [] }, 'x', [1, 2]] } };
+  expect(readBack(toYaml(doc), '1.1')).toEqual(doc);
+  expect(readBack(toYaml(doc), '1.2')).toEqual(doc);
+});
+
+test('writes the block style people write: nested mappings, indented lists, literal blocks', () => {
+  expect(toYaml({ a: { b: 'c' }, list: [{ name: 'x', value: '1' }, 'plain'], script: 'line one\nline two\n' })).toBe([
+    'a:',
+    '  b: c',
+    'list:',
+    '  - name: x',
+    '    value: "1"',
+    '  - plain',
+    'script: |',
+    '  line one',
+    '  line two',
+    '',
+  ].join('\n'));
+});
+
+test('every object of dist/ reads back as the object synth made', () => {
+  for (const { object } of readDist()) {
+    const text = toYaml(object as unknown as Record<string, unknown>);
+    expect(readBack(text, '1.1')).toEqual(object);
+    expect(parseAllDocuments(text)).toHaveLength(1);
+  }
+});
+
+test('fails on values YAML cannot hold', () => {
+  expect(() => toYaml({ x: Infinity })).toThrow('cannot write Infinity to YAML');
+  expect(() => toYaml({ x: () => 1 })).toThrow('cannot write a function to YAML');
+});
