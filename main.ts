@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run synth`: reads platform.yaml and workspaces/*.yaml, and writes dist/ and
- * schemas/. Any invalid input prints one line per problem and writes nothing.
+ * `npm run synth`: reads platform.yaml and workspaces/*.yaml, and writes dist/, charts/
+ * and schemas/. Any invalid input prints one line per problem and writes nothing.
  */
 import * as path from 'path';
 import { loadInputs } from './lib/config/load';
@@ -9,14 +9,15 @@ import { InputError } from './lib/config/problems';
 import { replaceTree } from './lib/output/write-tree';
 import { synthesize } from './lib/synth';
 
-const USAGE = `usage: node build/main.js [--platform FILE] [--workspaces DIR] [--out DIR] [--schemas DIR]
+const USAGE = `usage: node build/main.js [--platform FILE] [--workspaces DIR] [--out DIR] [--charts DIR] [--schemas DIR]
   --platform    platform file (default: platform.yaml)
   --workspaces  folder of workspace files (default: workspaces)
   --out         folder of the rendered manifests (default: dist)
+  --charts      folder of the Helm chart (default: charts)
   --schemas     folder of the JSON Schemas for editors (default: schemas)`;
 
-function parseArgs(argv: string[]): Record<'platform' | 'workspaces' | 'out' | 'schemas', string> {
-  const options = { platform: 'platform.yaml', workspaces: 'workspaces', out: 'dist', schemas: 'schemas' };
+function parseArgs(argv: string[]): Record<'platform' | 'workspaces' | 'out' | 'charts' | 'schemas', string> {
+  const options = { platform: 'platform.yaml', workspaces: 'workspaces', out: 'dist', charts: 'charts', schemas: 'schemas' };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '');
     const value = argv[i + 1];
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
     const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces });
     const output = synthesize(inputs);
     await replaceTree(args.out, output.dist);
+    await replaceTree(args.charts, output.charts);
     await replaceTree(args.schemas, output.schemas);
     process.stdout.write(`synth: ${inputs.workspaces.length} workspace(s), ${output.objects} objects written to ${path.normalize(args.out)}/\n`);
     return 0;

@@ -2,6 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from './labels';
+import { KEEP_DATA_ANNOTATIONS } from './names';
 
 /** Props of a {@link PlatformChart}. */
 export interface PlatformChartProps {
@@ -28,6 +29,8 @@ export class PlatformChart extends Chart {
     const ns = new kplus.Namespace(this, 'Namespace', {
       metadata: {
         name: props.namespace,
+        // Deleting a namespace deletes the volumes in it.
+        annotations: { ...KEEP_DATA_ANNOTATIONS },
         labels: { ...appLabels({ name: 'namespace', instance: props.instance, component: 'namespace' }), ...props.namespaceLabels },
       },
     });

@@ -39,6 +39,22 @@ export const INFERENCE_NETWORK_POLICY = 'allow-only-gateway';
 /** `app` label of every inference pod; the NetworkPolicy selects it. */
 export const INFERENCE_APP = 'llama-infer';
 
+/**
+ * Label of the `helm test` pods in llm-shared that check inference servers. The
+ * gateway-only NetworkPolicy admits them as its one other peer, so that a release can
+ * verify its models without going around the policy.
+ */
+export const HEALTH_PROBE_LABEL = 'llm-platform/health-probe';
+
+/**
+ * Annotations that keep an object when `helm uninstall` or an upgrade would delete it:
+ * on whatever holds data (PVCs, and namespaces, whose deletion deletes their PVCs).
+ * @see https://helm.sh/docs/howto/charts_tips_and_tricks/#tell-helm-not-to-uninstall-a-resource
+ */
+export const KEEP_DATA_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'helm.sh/resource-policy': 'keep',
+};
+
 /** Ports of the platform's servers (container port and Service port). */
 export const PORTS = {
   mlflow: 5000,

@@ -1,14 +1,19 @@
 import { platformSchema } from './config/platform-schema';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types';
 import { workspaceSchema } from './config/workspace-schema';
+import { ChartLayer, helmChartFiles } from './helm/chart-files';
+import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { Manifest, OutputFile, synthChart, toFile } from './output/render';
 import { SharedChart } from './shared/shared-chart';
 import { WorkspaceChart } from './workspace/workspace-chart';
+import { version } from '../package.json';
 
 /** Everything one synth run produces, before it is written. */
 export interface SynthOutput {
   /** Files of `dist/`, one folder per future Argo CD application. */
   readonly dist: readonly OutputFile[];
+  /** Files of `charts/`: the Helm chart built from the same objects. */
+  readonly charts: readonly OutputFile[];
   /** The JSON Schemas, for `schemas/`. */
   readonly schemas: readonly OutputFile[];
   /** How many objects `dist` holds. */
@@ -33,15 +38,22 @@ export function schemaFiles(): OutputFile[] {
   ];
 }
 
-/** Synthesizes the whole platform from validated inputs. */
+/** Synthesizes the whole platform from validated inputs: each chart once, for dist/ and for the Helm chart. */
 export function synthesize(inputs: PlatformInputs): SynthOutput {
-  const shared = synthShared(inputs.platform);
-  const dist: OutputFile[] = [toFile('shared', inputs.platformFile, shared)];
-  let objects = shared.length;
-  for (const workspace of inputs.workspaces) {
-    const manifests = synthWorkspace(inputs.platform, workspace);
-    dist.push(toFile(`workspaces/${workspace.name}`, inputs.workspaceFiles[workspace.name], manifests));
-    objects += manifests.length;
-  }
-  return { dist, schemas: schemaFiles(), objects };
+  const platform = inputs.platform;
+  const layer = (folder: string, source: string, manifests: Manifest[], tests: Manifest[]): ChartLayer =>
+    ({ source, manifests, tests, rendered: toFile(folder, source, manifests) });
+  const shared = layer('shared', inputs.platformFile, synthShared(platform),
+    synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform })));
+  const workspaces = inputs.workspaces.map((config) => ({
+    config,
+    layer: layer(`workspaces/${config.name}`, inputs.workspaceFiles[config.name], synthWorkspace(platform, config),
+      synthChart((app) => new WorkspaceTestsChart(app, `${config.name}-tests`, { platform, workspace: config }))),
+  }));
+  return {
+    dist: [shared.rendered, ...workspaces.map((w) => w.layer.rendered)],
+    charts: helmChartFiles({ version, platform, shared, workspaces }),
+    schemas: schemaFiles(),
+    objects: shared.manifests.length + workspaces.reduce((n, w) => n + w.layer.manifests.length, 0),
+  };
 }

@@ -107,10 +107,10 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-a.yaml:3:15 'storage.accessMode' must be one of 'ReadWriteOnce', 'ReadWriteMany', got 'ReadOnlyMany'",
   ]],
   ['an unknown image key', { 'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('  mlflow:', '  trainer: { name: x, tag: v1 }\n  mlflow:') }, [
-    "platform.yaml:12:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, gateway, strapi, mlflow",
+    "platform.yaml:14:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, gateway, strapi, mlflow, test",
   ]],
   ['an image tagged latest', { 'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('name: prompt-console, tag: v1.0.0', 'name: prompt-console, tag: latest') }, [
-    "platform.yaml:9:41 'images.console.tag' must be a pinned tag like 'v1.0.0' (not 'latest'), got 'latest'",
+    "platform.yaml:11:41 'images.console.tag' must be a pinned tag like 'v1.0.0' (not 'latest'), got 'latest'",
   ]],
   ['a default bucket name longer than GCS allows', {
     'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('project: your-gcp-project', 'project: a-very-long-gcp-project-id'),
@@ -134,7 +134,7 @@ test('fails with every problem of every file at once, in file order', () => {
   box.write('platform.yaml', fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('host: 10.0.0.5', 'host: 10.0.0.5\n  prot: 5432'));
   const lines = failingSynth();
   expect(lines).toEqual([
-    "platform.yaml:15:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port",
+    "platform.yaml:17:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port",
     "workspaces/team-a.yaml:3:9 'storage.size' must be a size with a binary suffix, like '200Gi' or '1Ti', got '200GB'",
     "workspaces/team-a.yaml:7:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got -2",
     "workspaces/team-b.yaml:1:7 'name' must match the file name 'team-b', got 'team-c'; rename the file to team-c.yaml or fix the name",

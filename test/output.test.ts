@@ -19,6 +19,14 @@ describe('dist/ is exactly what synth makes of the committed inputs', () => {
     for (const f of fresh) expect(fs.readFileSync(path.join(ROOT, 'dist', f.path), 'utf8')).toBe(f.content);
   });
 
+  test('charts/ holds exactly the chart synth makes', () => {
+    const fresh = synthesize(shippedInputs()).charts;
+    const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.relative(path.join(ROOT, 'charts'), path.join(d, e.name))]));
+    expect(walk(path.join(ROOT, 'charts')).sort()).toEqual(fresh.map((f) => f.path).sort());
+    for (const f of fresh) expect(fs.readFileSync(path.join(ROOT, 'charts', f.path), 'utf8')).toBe(f.content);
+  });
+
   test('schemas/ matches the schemas in code', () => {
     for (const f of schemaFiles()) expect(fs.readFileSync(path.join(ROOT, 'schemas', f.path), 'utf8')).toBe(f.content);
   });

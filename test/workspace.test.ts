@@ -221,17 +221,15 @@ describe('inference', () => {
 });
 
 describe('network policy', () => {
-  test('allow-only-gateway admits only llm-gateway pods of llm-shared to inference on 8000', () => {
+  test('allow-only-gateway admits to inference on 8000 only llm-gateway pods of llm-shared, and the helm test probes there', () => {
+    const fromShared = (labels: Record<string, string>) => ({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'llm-shared' } }, podSelector: { matchLabels: labels } }],
+      ports: [{ port: 8000, protocol: 'TCP' }],
+    });
     expect(find(minimal, 'NetworkPolicy', 'allow-only-gateway').spec).toEqual({
       podSelector: { matchLabels: { app: 'llama-infer' } },
       policyTypes: ['Ingress'],
-      ingress: [{
-        from: [{
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'llm-shared' } },
-          podSelector: { matchLabels: { app: 'llm-gateway' } },
-        }],
-        ports: [{ port: 8000, protocol: 'TCP' }],
-      }],
+      ingress: [fromShared({ app: 'llm-gateway' }), fromShared({ 'llm-platform/health-probe': 'true' })],
     });
   });
 });

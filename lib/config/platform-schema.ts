@@ -11,8 +11,29 @@ export const platformSchema = {
   description: 'The shared settings of the platform: GCP project, images, database and secret store. One file, platform.yaml, at the top of the repository.',
   type: 'object',
   additionalProperties: false,
-  required: ['project', 'region', 'registry', 'images', 'cloudSql', 'secretStore'],
+  required: ['project', 'region', 'registry', 'images', 'cloudSql', 'secretStore', 'repository'],
   properties: {
+    repository: {
+      type: 'object',
+      description: 'The git repository holding this platform: rendered manifests are synced from it, and the Helm chart links to it.',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        url: {
+          type: 'string',
+          description: 'Clone URL of the repository.',
+          pattern: '^(https://|ssh://|git@)[^\\s]+$',
+          'x-allowed': "an https://, ssh:// or git@ clone URL",
+        },
+        revision: {
+          type: 'string',
+          description: 'Branch, tag or commit that clusters follow. Default: main.',
+          default: 'main',
+          pattern: '^[A-Za-z0-9._/-]+$',
+          'x-allowed': "a branch, tag or commit like 'main' or 'v1.2.0'",
+        },
+      },
+    },
     project: {
       type: 'string',
       description: 'GCP project id. Names the Workload Identity pool and the MLflow buckets (<project>-mlflow-<workspace>).',
@@ -43,6 +64,11 @@ export const platformSchema = {
         gateway: { ...image, description: 'LLM gateway that routes requests to inference servers by model id.' },
         strapi: { ...image, description: 'Strapi model registry.' },
         mlflow: { ...image, description: 'MLflow tracking server, like ghcr.io/mlflow/mlflow:v2.10.0.' },
+        test: {
+          ...image,
+          description: "Small image with curl that runs the chart's `helm test` checks. Default: docker.io/curlimages/curl:8.11.1.",
+          default: { registry: 'docker.io/curlimages', name: 'curl', tag: '8.11.1' },
+        },
       },
     },
     cloudSql: {

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
-import { INFERENCE_APP, INFERENCE_NETWORK_POLICY, PORTS, SHARED_APPS, SHARED_NAMESPACE } from '../names';
+import { HEALTH_PROBE_LABEL, INFERENCE_APP, INFERENCE_NETWORK_POLICY, PORTS, SHARED_APPS, SHARED_NAMESPACE } from '../names';
 
 /** Props of an {@link InferenceNetworkPolicy}. */
 export interface InferenceNetworkPolicyProps {
@@ -11,7 +11,8 @@ export interface InferenceNetworkPolicyProps {
 
 /**
  * NetworkPolicy `allow-only-gateway` (guide 4.7): inference pods (`app: llama-infer`)
- * accept traffic only from `llm-gateway` pods in `llm-shared`, on port 8000.
+ * accept traffic only from `llm-gateway` pods in `llm-shared`, on port 8000, and from the
+ * chart's `helm test` probes there (label `llm-platform/health-probe`).
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 export class InferenceNetworkPolicy extends Construct {
@@ -26,10 +27,9 @@ export class InferenceNetworkPolicy extends Construct {
       },
       selector: kplus.Pods.select(this, 'Inference', { labels: { app: INFERENCE_APP } }),
     });
-    const gateway = kplus.Pods.select(this, 'Gateway', {
-      labels: { app: SHARED_APPS.gateway },
-      namespaces: kplus.Namespaces.select(this, 'Shared', { names: [SHARED_NAMESPACE] }),
-    });
-    this.policy.addIngressRule(gateway, [kplus.NetworkPolicyPort.tcp(PORTS.inference)]);
+    const shared = kplus.Namespaces.select(this, 'Shared', { names: [SHARED_NAMESPACE] });
+    const port = [kplus.NetworkPolicyPort.tcp(PORTS.inference)];
+    this.policy.addIngressRule(kplus.Pods.select(this, 'Gateway', { labels: { app: SHARED_APPS.gateway }, namespaces: shared }), port);
+    this.policy.addIngressRule(kplus.Pods.select(this, 'HealthProbe', { labels: { [HEALTH_PROBE_LABEL]: 'true' }, namespaces: shared }), port);
   }
 }

@@ -1,0 +1,67 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { containerSecurityContext, podSecurityContext } from '../components/pod-defaults';
+import { AppLabelsProps, appLabels } from '../labels';
+
+/** Props of a {@link HealthCheck}. */
+export interface HealthCheckProps {
+  /** Name of the test pod. */
+  readonly name: string;
+  /** Recommended labels (component `helm-test`). */
+  readonly labels: AppLabelsProps;
+  /** Image with curl. */
+  readonly image: string;
+  /** URL that must answer with a 2xx status. */
+  readonly url: string;
+  /** What the check verifies, for `kubectl describe` and the chart README. */
+  readonly description: string;
+  /** Namespace of the pod. @default the chart's */
+  readonly namespace?: string;
+  /** Extra pod labels (the inference probe label). @default none */
+  readonly podLabels?: Record<string, string>;
+}
+
+/**
+ * A `helm test` hook: a pod that asks one endpoint for a 2xx answer, retrying for a
+ * minute while the server comes up, as the guide's `verify_deployment.sh` does with
+ * port-forwards and curl. Deleted before the next run and when it succeeds; a failed
+ * one stays for `kubectl logs`.
+ * @see https://helm.sh/docs/topics/chart_tests/
+ */
+export class HealthCheck extends Construct {
+  public readonly pod: k8s.KubePod;
+
+  constructor(scope: Construct, id: string, props: HealthCheckProps) {
+    super(scope, id);
+    this.pod = new k8s.KubePod(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        labels: { ...appLabels(props.labels), ...props.podLabels },
+        annotations: {
+          'helm.sh/hook': 'test',
+          'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+          'llm-platform/check': props.description,
+        },
+      },
+      spec: {
+        restartPolicy: 'Never',
+        automountServiceAccountToken: false,
+        securityContext: podSecurityContext(),
+        containers: [{
+          name: 'check',
+          image: props.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['curl'],
+          args: ['--fail', '--silent', '--show-error', '--output', '/dev/null', '--max-time', '10',
+            '--retry', '6', '--retry-delay', '10', '--retry-all-errors', props.url],
+          securityContext: containerSecurityContext(),
+          resources: {
+            requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+            limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
+          },
+        }],
+      },
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PlatformConfig, WorkspaceConfig } from '../config/types';
+import { imageRef } from '../images';
+import {
+  HEALTH_PROBE_LABEL, inferenceNames, PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, WORKSPACE_APPS, workspaceNamespace,
+} from '../names';
+import { HealthCheck } from './health-check';
+
+/**
+ * The `helm test` checks of the shared layer: MLflow common answers `/health`, the
+ * gateway, the console and Strapi answer their health endpoints.
+ */
+export class SharedTestsChart extends Chart {
+  constructor(scope: Construct, id: string, props: { readonly platform: PlatformConfig }) {
+    super(scope, id, { namespace: SHARED_NAMESPACE, disableResourceNameHashes: true });
+    const image = imageRef(props.platform, 'test');
+    const labels = { name: 'llm-platform', instance: 'shared', component: 'helm-test' };
+    const check = (name: string, url: string, description: string) =>
+      new HealthCheck(this, name, { name: `test-${name}`, labels, image, url, description });
+    check('mlflow-common-health', `${serviceUrl(SHARED_APPS.mlflow, SHARED_NAMESPACE, PORTS.mlflow)}/health`, 'MLflow common answers /health (guide 6.2, step 3)');
+    check('gateway-health', `${serviceUrl(SHARED_APPS.gateway, SHARED_NAMESPACE, PORTS.gatewayService)}/healthz`, 'the gateway is reachable');
+    check('console-health', `${serviceUrl(SHARED_APPS.console, SHARED_NAMESPACE, PORTS.consoleService)}/_stcore/health`, 'the prompt console answers');
+    check('strapi-health', `${serviceUrl(SHARED_APPS.strapi, SHARED_NAMESPACE, PORTS.strapi)}/_health`, 'Strapi answers');
+  }
+}
+
+/**
+ * The `helm test` checks of one workspace: its MLflow answers `/health`, the web UI
+ * answers, and each inference server answers `/v1/models`. The inference checks run in
+ * llm-shared with the probe label, the one peer besides the gateway that the
+ * workspace's NetworkPolicy admits.
+ */
+export class WorkspaceTestsChart extends Chart {
+  constructor(scope: Construct, id: string, props: { readonly platform: PlatformConfig; readonly workspace: WorkspaceConfig }) {
+    const ws = props.workspace;
+    const namespace = workspaceNamespace(ws.name);
+    super(scope, id, { namespace, disableResourceNameHashes: true });
+    const image = imageRef(props.platform, 'test');
+    const labels = { name: 'llm-platform', instance: ws.name, component: 'helm-test' };
+
+    new HealthCheck(this, 'Mlflow', {
+      name: 'test-mlflow-health', labels, image,
+      url: `${serviceUrl(WORKSPACE_APPS.mlflow, namespace, PORTS.mlflow)}/health`,
+      description: 'the workspace MLflow answers /health (guide 6.2, step 4)',
+    });
+    if (ws.webui.enabled) {
+      new HealthCheck(this, 'Webui', {
+        name: 'test-webui', labels, image,
+        url: serviceUrl(WORKSPACE_APPS.webui, namespace, PORTS.webui),
+        description: 'the LLaMA-Factory web UI answers (guide 6.2, step 5)',
+      });
+    }
+    const models = ws.inference.models;
+    for (const model of models) {
+      const names = inferenceNames(model.name, models.length);
+      new HealthCheck(this, `Inference-${model.name}`, {
+        name: models.length === 1 ? `test-inference-${ws.name}` : `test-inference-${ws.name}-${model.name}`,
+        namespace: SHARED_NAMESPACE,
+        labels, image,
+        url: `${serviceUrl(names.service, namespace, PORTS.inference)}/v1/models`,
+        description: `inference of ${model.name} answers /v1/models (guide 6.2, step 6)`,
+        podLabels: { [HEALTH_PROBE_LABEL]: 'true' },
+      });
+    }
+  }
+}
