@@ -5,8 +5,8 @@
  */
 import * as path from 'path';
 import { loadInputs } from './lib/config/load';
-import { InputError } from './lib/config/problems';
-import { replaceTree } from './lib/output/write-tree';
+import { formatProblem, InputError } from './lib/config/problems';
+import { OutputError, replaceTrees } from './lib/output/write-tree';
 import { synthesize } from './lib/synth';
 
 const USAGE = `usage: node build/main.js [--platform FILE] [--workspaces DIR] [--out DIR] [--charts DIR] [--schemas DIR]
@@ -32,19 +32,54 @@ function parseArgs(argv: string[]): Record<'platform' | 'workspaces' | 'out' | '
 
 class UsageError extends Error {}
 
+/** Whether `inner` is `outer` or inside it. */
+function within(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Synth replaces its output folders whole, so none may hold the working directory, an
+ * input, or another output: `--out .` must never swap the project away.
+ */
+function checkOutputs(args: ReturnType<typeof parseArgs>): void {
+  const outputs = (['out', 'charts', 'schemas'] as const).map((k) => [k, path.resolve(args[k])] as const);
+  const keep = [['the working directory', process.cwd()], ['--platform', path.resolve(args.platform)], ['--workspaces', path.resolve(args.workspaces)]] as const;
+  for (const [key, dir] of outputs) {
+    for (const [what, p] of keep) {
+      if (within(p, dir)) throw new UsageError(`--${key} ${args[key]} would replace ${what}, as synth replaces its output folders whole; choose a folder of its own`);
+      if (what === '--workspaces' && within(dir, p)) throw new UsageError(`--${key} ${args[key]} is inside --workspaces ${args.workspaces}; choose a folder of its own`);
+    }
+    for (const [other, otherDir] of outputs) {
+      if (other !== key && within(otherDir, dir)) throw new UsageError(`--${key} ${args[key]} holds --${other} ${args[other]}; outputs need folders of their own`);
+    }
+  }
+}
+
 async function main(): Promise<number> {
+  // Writing thousands of files is bound by file-system latency, not CPU: more threads in
+  // libuv's pool (4 by default) let more writes wait at once. Read at the pool's first use.
+  process.env.UV_THREADPOOL_SIZE ??= '16';
   try {
     const args = parseArgs(process.argv.slice(2));
+    checkOutputs(args);
     const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces });
-    const output = synthesize(inputs);
-    await replaceTree(args.out, output.dist);
-    await replaceTree(args.charts, output.charts);
-    await replaceTree(args.schemas, output.schemas);
+    for (const w of inputs.warnings) process.stderr.write(`${formatProblem(w)}\n`);
+    const output = await synthesize(inputs);
+    await replaceTrees([
+      { dir: args.out, files: output.dist },
+      { dir: args.charts, files: output.charts },
+      { dir: args.schemas, files: output.schemas },
+    ]);
     process.stdout.write(`synth: ${inputs.workspaces.length} workspace(s), ${output.objects} objects written to ${path.normalize(args.out)}/\n`);
     return 0;
   } catch (e) {
     if (e instanceof InputError) {
       process.stderr.write(`${e.message}\nsynth: ${e.problems.length} problem(s) in the inputs; nothing was written\n`);
+      return 1;
+    }
+    if (e instanceof OutputError) {
+      process.stderr.write(`synth: ${e.message}; nothing was written\n`);
       return 1;
     }
     if (e instanceof UsageError) {

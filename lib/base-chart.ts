@@ -19,13 +19,8 @@ export interface PlatformChartProps {
  * with explicit names (no hash suffixes).
  */
 export class PlatformChart extends Chart {
-  public readonly namespaceName: string;
-  public readonly instance: string;
-
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
-    this.namespaceName = props.namespace;
-    this.instance = props.instance;
     const ns = new kplus.Namespace(this, 'Namespace', {
       metadata: {
         name: props.namespace,

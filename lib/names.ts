@@ -85,6 +85,8 @@ export const WORKSPACE_APPS = {
 export interface InferenceNames {
   readonly deployment: string;
   readonly service: string;
+  /** Whether the names carry the model's name (the workspace serves several). */
+  readonly perModel: boolean;
 }
 
 /**
@@ -93,8 +95,8 @@ export interface InferenceNames {
  */
 export function inferenceNames(model: string, modelsInWorkspace: number): InferenceNames {
   return modelsInWorkspace === 1
-    ? { deployment: 'llama-factory-inference', service: 'llama-inference-internal' }
-    : { deployment: `llama-factory-inference-${model}`, service: `llama-inference-${model}` };
+    ? { deployment: 'llama-factory-inference', service: 'llama-inference-internal', perModel: false }
+    : { deployment: `llama-factory-inference-${model}`, service: `llama-inference-${model}`, perModel: true };
 }
 
 /** In-cluster URL of a Service. */
@@ -102,13 +104,13 @@ export function serviceUrl(service: string, namespace: string, port: number): st
   return `http://${service}.${namespace}.svc.cluster.local${port === 80 ? '' : `:${port}`}`;
 }
 
-/** MLflow database of a workspace (`mlflow_<name>`), or of the shared server. */
-export function mlflowDatabase(workspace: string | 'common'): string {
+/** MLflow database of a workspace (`mlflow_<name>`), or of the shared server (`common`). */
+export function mlflowDatabase(workspace: string): string {
   return `mlflow_${workspace}`;
 }
 
-/** GCS bucket (without gs://) of a workspace's MLflow artifacts, or of the shared server. */
-export function artifactBucketName(project: string, workspace: string | 'common'): string {
+/** GCS bucket (without gs://) of a workspace's MLflow artifacts, or of the shared server (`common`). */
+export function artifactBucketName(project: string, workspace: string): string {
   return `${project}-mlflow-${workspace}`;
 }
 

@@ -1,8 +1,9 @@
 import { platformSchema } from './config/platform-schema';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types';
 import { workspaceSchema } from './config/workspace-schema';
-import { ChartLayer, helmChartFiles } from './helm/chart-files';
+import { helmChartFiles, RenderedLayer } from './helm/chart-files';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
+import { inParallel } from './output/parallel';
 import { Manifest, OutputFile, synthChart, toFile } from './output/render';
 import { SharedChart } from './shared/shared-chart';
 import { WorkspaceChart } from './workspace/workspace-chart';
@@ -30,6 +31,13 @@ export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceCon
   return synthChart((app) => new WorkspaceChart(app, workspace.name, { platform, workspace }));
 }
 
+/** One workspace, synthesized once and rendered for dist/ and for the chart. */
+export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, source: string): RenderedLayer {
+  const manifests = synthWorkspace(platform, workspace);
+  const tests = synthChart((app) => new WorkspaceTestsChart(app, `${workspace.name}-tests`, { platform, workspace }));
+  return { source, rendered: toFile(`workspaces/${workspace.name}`, source, manifests), tests: toFile('', source, tests).content, objects: manifests.length };
+}
+
 /** The JSON Schemas of the inputs, as written to `schemas/` for editors. */
 export function schemaFiles(): OutputFile[] {
   return [
@@ -38,22 +46,28 @@ export function schemaFiles(): OutputFile[] {
   ];
 }
 
-/** Synthesizes the whole platform from validated inputs: each chart once, for dist/ and for the Helm chart. */
-export function synthesize(inputs: PlatformInputs): SynthOutput {
+/**
+ * Synthesizes the whole platform from validated inputs: each chart once, for dist/ and
+ * for the Helm chart. Large platforms are rendered on every core (see `inParallel`).
+ */
+export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
   const platform = inputs.platform;
-  const layer = (folder: string, source: string, manifests: Manifest[], tests: Manifest[]): ChartLayer =>
-    ({ source, manifests, tests, rendered: toFile(folder, source, manifests) });
-  const shared = layer('shared', inputs.platformFile, synthShared(platform),
-    synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform })));
-  const workspaces = inputs.workspaces.map((config) => ({
-    config,
-    layer: layer(`workspaces/${config.name}`, inputs.workspaceFiles[config.name], synthWorkspace(platform, config),
-      synthChart((app) => new WorkspaceTestsChart(app, `${config.name}-tests`, { platform, workspace: config }))),
-  }));
+  const manifests = synthShared(platform);
+  const testPods = synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform }));
+  const shared = {
+    source: inputs.platformFile,
+    rendered: toFile('shared', inputs.platformFile, manifests),
+    tests: toFile('', inputs.platformFile, testPods).content,
+    objects: manifests.length,
+    manifests,
+    testPods,
+  };
+  const layers = await inParallel(platform, inputs.workspaces.map((config) => ({ config, source: inputs.workspaceFiles[config.name] })), renderWorkspace);
+  const workspaces = inputs.workspaces.map((config, i) => ({ config, layer: layers[i] }));
   return {
-    dist: [shared.rendered, ...workspaces.map((w) => w.layer.rendered)],
+    dist: [shared.rendered, ...layers.map((l) => l.rendered)],
     charts: helmChartFiles({ version, platform, shared, workspaces }),
     schemas: schemaFiles(),
-    objects: shared.manifests.length + workspaces.reduce((n, w) => n + w.layer.manifests.length, 0),
+    objects: shared.objects + layers.reduce((n, l) => n + l.objects, 0),
   };
 }

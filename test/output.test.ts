@@ -12,15 +12,15 @@ const containers = workloads.flatMap((w) => [...(w.spec.template.spec.initContai
   .map((c: any) => ({ where: `${w.metadata.namespace}/${w.metadata.name}/${c.name}`, c })));
 
 describe('dist/ is exactly what synth makes of the committed inputs', () => {
-  test('same files, same bytes', () => {
-    const fresh = synthesize(shippedInputs()).dist;
+  test('same files, same bytes', async () => {
+    const fresh = (await synthesize(shippedInputs())).dist;
     const onDisk = [...new Set(objects.map((o) => o.file.replace(/^dist\//, '')))].sort();
     expect(onDisk).toEqual(fresh.map((f) => f.path).sort());
     for (const f of fresh) expect(fs.readFileSync(path.join(ROOT, 'dist', f.path), 'utf8')).toBe(f.content);
   });
 
-  test('charts/ holds exactly the chart synth makes', () => {
-    const fresh = synthesize(shippedInputs()).charts;
+  test('charts/ holds exactly the chart synth makes', async () => {
+    const fresh = (await synthesize(shippedInputs())).charts;
     const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
       .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.relative(path.join(ROOT, 'charts'), path.join(d, e.name))]));
     expect(walk(path.join(ROOT, 'charts')).sort()).toEqual(fresh.map((f) => f.path).sort());
@@ -96,8 +96,45 @@ describe('labels', () => {
     }
   });
 
+  test('instance is the workspace, or shared, everywhere', () => {
+    for (const { file, object } of objects) {
+      const instance = /^dist\/workspaces\/([^/]+)\//.exec(file)?.[1] ?? 'shared';
+      expect({ object: `${object.kind}/${object.metadata.name}`, instance: (object.metadata.labels as any)['app.kubernetes.io/instance'] }).toEqual({ object: `${object.kind}/${object.metadata.name}`, instance });
+    }
+    for (const w of workloads) expect(w.spec.template.metadata.labels['app.kubernetes.io/instance']).toBe(w.metadata.labels['app.kubernetes.io/instance']);
+  });
+
   test('selectors use only stable labels, never the version', () => {
     for (const w of workloads) expect(Object.keys(w.spec.selector.matchLabels)).not.toContain('app.kubernetes.io/version');
+  });
+});
+
+describe('selectors find their pods', () => {
+  const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+  const podsIn = (ns: string) => workloads.filter((w) => w.metadata.namespace === ns).map((w) => w.spec.template.metadata.labels);
+
+  test('every Service selects the pods of exactly one Deployment in its namespace', () => {
+    for (const svc of objects.map((o) => o.object).filter((o) => o.kind === 'Service') as any[]) {
+      const selected = podsIn(svc.metadata.namespace).filter((labels) => matches(svc.spec.selector, labels));
+      expect({ service: svc.metadata.name, deployments: selected.length }).toEqual({ service: svc.metadata.name, deployments: 1 });
+    }
+  });
+
+  test('every NetworkPolicy selects pods of its namespace', () => {
+    const policies = objects.map((o) => o.object).filter((o) => o.kind === 'NetworkPolicy') as any[];
+    for (const p of policies) {
+      const pods = podsIn(p.metadata.namespace);
+      const served = pods.filter((labels) => matches(p.spec.podSelector.matchLabels, labels));
+      const hasInference = pods.some((labels) => labels.app === 'llama-infer');
+      expect({ policy: `${p.metadata.namespace}/${p.metadata.name}`, selects: served.length > 0 }).toEqual({ policy: `${p.metadata.namespace}/${p.metadata.name}`, selects: hasInference });
+    }
+  });
+
+  test('the gateway pods are what allow-only-gateway admits', () => {
+    const gateway = workloads.find((w) => w.metadata.name === 'llm-gateway').spec.template.metadata.labels;
+    for (const p of objects.map((o) => o.object).filter((o) => o.kind === 'NetworkPolicy') as any[]) {
+      expect(p.spec.ingress.some((rule: any) => rule.from.some((peer: any) => matches(peer.podSelector.matchLabels, gateway)))).toBe(true);
+    }
   });
 });
 
@@ -165,5 +202,26 @@ describe('the synth program', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("synth: unknown or incomplete option '--outdir'");
     expect(r.stderr).toContain('usage:');
+  });
+});
+
+describe('parallel rendering', () => {
+  test('gives the same bytes on one thread and on three', () => {
+    const box = sandbox();
+    for (let i = 0; i < 7; i++) {
+      box.write(`workspaces/team-${i}.yaml`, { name: `team-${i}`, webui: { enabled: i % 2 === 0 }, inference: { models: Array.from({ length: i % 3 }, (_, m) => ({ name: `m${m}` })) } });
+    }
+    try {
+      const run = (threads: string) => {
+        const r = spawnSync(process.execPath, [MAIN], { cwd: box.dir, encoding: 'utf8', env: { ...process.env, LLM_SYNTH_THREADS: threads } });
+        expect(r.stderr.split('\n').filter((l) => !l.includes('warning:'))).toEqual(['']);
+        expect(r.status).toBe(0);
+        return [box.digest('dist'), box.digest('charts')];
+      };
+      const single = run('1');
+      expect(run('3')).toEqual(single);
+    } finally {
+      fs.rmSync(box.dir, { recursive: true, force: true });
+    }
   });
 });

@@ -137,6 +137,13 @@ describe('web UI', () => {
     expect(find(minimal, 'Service', 'llama-factory-webui').spec.ports[0]).toMatchObject({ port: 7860, targetPort: 7860 });
   });
 
+  test('runs in /workspace and keeps its training outputs on the model volume', () => {
+    const webui = container(podSpec(find(minimal, 'Deployment', 'llama-factory-webui')), 'webui');
+    expect(webui.args[0]).toContain('ln -sfn /models/saves /workspace/saves');
+    expect(webui.args[0]).toContain('cd /workspace && exec llamafactory-cli webui');
+    expect(env(webui, 'GRADIO_SERVER_NAME')).toBe('0.0.0.0');
+  });
+
   test('is left out when disabled', () => {
     const none = synth({ name: 'team-x', webui: { enabled: false } });
     expect(none.filter((m) => m.metadata.name === 'llama-factory-webui')).toEqual([]);
@@ -150,6 +157,28 @@ describe('inference', () => {
   test('a single model keeps the guide names', () => {
     expect(find(one, 'Deployment', 'llama-factory-inference').metadata.labels.app).toBe('llama-infer');
     expect(find(one, 'Service', 'llama-inference-internal').spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 8000, protocol: 'TCP' }]);
+  });
+
+  test('a single model\'s selector does not name the model, so serving another model is an update, not an immutable-field error', () => {
+    const deployment = find(one, 'Deployment', 'llama-factory-inference');
+    expect(deployment.spec.selector.matchLabels).toEqual({ app: 'llama-infer' });
+    expect(deployment.spec.template.metadata.labels['llm-platform/model']).toBe('ft-llama3-8b-v1');
+    const other = synth({ name: 'team-one', inference: { models: [{ name: 'ft-llama3-8b-v2' }] } });
+    expect(find(other, 'Deployment', 'llama-factory-inference').spec.selector).toEqual(deployment.spec.selector);
+    expect(find(one, 'Service', 'llama-inference-internal').spec.selector).toEqual({ app: 'llama-infer' });
+  });
+
+  test('reports the gateway model id from /v1/models and gives vLLM shared memory', () => {
+    const spec = podSpec(find(two, 'Deployment', 'llama-factory-inference-alpha'));
+    const inference = container(spec, 'inference');
+    expect(env(inference, 'API_MODEL_NAME')).toBe('alpha');
+    expect(inference.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
+    expect(spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory' } });
+  });
+
+  test('each model downloads into a folder of its own, named by its DNS-safe name', () => {
+    const paths = ['alpha', 'beta'].map((m) => env(container(podSpec(find(two, 'Deployment', `llama-factory-inference-${m}`)), 'model-loader'), 'MODEL_PATH'));
+    expect(paths).toEqual(['/models/alpha', '/models/beta']);
   });
 
   test('several models get one suffixed Deployment and Service each, selecting only their own pods', () => {
@@ -197,8 +226,9 @@ describe('inference', () => {
   test('serves the registered model and version that the file names', () => {
     const spec = podSpec(find(full, 'Deployment', 'llama-factory-inference'));
     expect(env(container(spec, 'model-loader'), 'MODEL_URI')).toBe('models:/ft-chat-model/7');
+    expect(env(container(spec, 'model-loader'), 'MODEL_PATH')).toBe('/models/chat');
     expect(find(full, 'ConfigMap', 'llama-factory-inference-config').data['inference.yaml'])
-      .toBe('model_name_or_path: /models/ft-chat-model\ntemplate: qwen\ninfer_backend: vllm\n');
+      .toBe('model_name_or_path: /models/chat\ntemplate: qwen\ninfer_backend: vllm\n');
     expect(find(full, 'Deployment', 'llama-factory-inference').spec.replicas).toBe(3);
   });
 

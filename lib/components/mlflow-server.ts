@@ -5,6 +5,9 @@ import { MLFLOW_DB_SECRET, PORTS } from '../names';
 import { ExternalSecret } from './external-secret';
 import { WebServer } from './web-server';
 
+/** Recommended labels of MLflow's objects, but the instance. */
+export const MLFLOW_LABELS = { name: 'mlflow', component: 'tracking-server' } as const;
+
 /** Props of an {@link MlflowServer}. */
 export interface MlflowServerProps {
   /** Name of the Deployment, Service and `app` label: `mlflow-common` or `mlflow`. */
@@ -36,7 +39,7 @@ export class MlflowServer extends Construct {
 
   constructor(scope: Construct, id: string, props: MlflowServerProps) {
     super(scope, id);
-    const labels = { name: 'mlflow', instance: props.instance, component: 'tracking-server' };
+    const labels = { ...MLFLOW_LABELS, instance: props.instance };
     const sql = props.platform.cloudSql;
 
     new ExternalSecret(this, 'DatabaseSecret', {

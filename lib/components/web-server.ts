@@ -12,8 +12,14 @@ export interface WebServerProps {
   readonly name: string;
   /** Recommended labels of the objects and pods. */
   readonly labels: AppLabelsProps;
-  /** Pod labels besides `app` and the recommended ones; the Service selects them too. @default none */
+  /**
+   * Pod labels besides `app` and the recommended ones that the Deployment and the
+   * Service select on. A Deployment's selector cannot change, so only labels that stay
+   * for the Deployment's life belong here. @default none
+   */
   readonly selectorLabels?: Record<string, string>;
+  /** Pod labels that nothing selects on. @default none */
+  readonly podLabels?: Record<string, string>;
   /** Value of the pods' `app` label. @default `name` */
   readonly appLabel?: string;
   /** Labels of the Deployment object itself besides the recommended ones. @default none */
@@ -95,7 +101,7 @@ export class WebServer extends Construct {
         selector: { matchLabels: selector },
         strategy: props.recreate ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
-          metadata: { labels: { ...labels, ...selector } },
+          metadata: { labels: { ...labels, ...props.podLabels, ...selector } },
           spec: {
             serviceAccountName: props.serviceAccountName,
             // No pod of the platform talks to the Kubernetes API; Workload Identity needs no token either.

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { artifactBucketName } from '../names';
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
+import {
+  checkMlflowStores, checkModelNames, checkPlatformResources, checkVolumeSharing, checkWorkspaceNames, checkWorkspaceResources, LoadedWorkspace,
+} from './rules';
 import { checkAgainstSchema } from './schema-check';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './types';
 import { workspaceSchema } from './workspace-schema';
@@ -16,88 +18,62 @@ export interface InputLocation {
   readonly workspacesDir: string;
 }
 
-/** Longest GCS bucket name without dots. */
-const MAX_BUCKET_NAME = 63;
-
 /**
  * Reads and validates every input: platform.yaml, then each workspace file, then the
- * rules that span files. Throws an {@link InputError} carrying every problem found,
- * so one run tells the user everything to fix.
+ * rules that span fields and files. Throws an {@link InputError} carrying every problem
+ * found, so one run tells the user everything to fix. Rules across files run on the
+ * files that passed their schema.
  */
 export function loadInputs(location: InputLocation): PlatformInputs {
   const problems: InputProblem[] = [];
-  const platform = readFile(location.platformFile, platformSchema, problems) as PlatformConfig | undefined;
+  const platform = readFile(location.platformFile, platformSchema, problems);
+  const platformConfig = platform?.data as PlatformConfig | undefined;
 
-  const workspaces: { config: WorkspaceConfig; source: YamlSource }[] = [];
+  const workspaces: LoadedWorkspace[] = [];
   for (const file of listWorkspaceFiles(location.workspacesDir, problems)) {
-    const found = readFileWithSource(file, workspaceSchema, problems);
+    const found = readFile(file, workspaceSchema, problems);
     if (found) workspaces.push({ config: found.data as WorkspaceConfig, source: found.source });
   }
 
-  const byName = new Map<string, string>();
-  for (const { config, source } of workspaces) {
-    const stem = path.basename(source.file).replace(/\.ya?ml$/, '');
-    if (config.name !== stem) {
-      problems.push(source.problemAt(['name'], `'name' must match the file name '${stem}', got '${config.name}'; rename the file to ${config.name}.yaml or fix the name`));
-    }
-    const first = byName.get(config.name);
-    if (first) {
-      problems.push(source.problemAt(['name'], `'name' '${config.name}' is already used by ${first}; each workspace must have its own name`));
-    } else {
-      byName.set(config.name, source.file);
-    }
-    problems.push(...checkModelNames(config, source));
-    if (platform) problems.push(...checkBucketName(platform, config, source));
+  const names = checkWorkspaceNames(workspaces);
+  problems.push(...names.problems);
+  for (const w of workspaces) problems.push(...checkModelNames(w), ...checkWorkspaceResources(w));
+  if (platform && platformConfig) {
+    problems.push(...checkPlatformResources(platformConfig, platform.source), ...checkMlflowStores(platformConfig, names.named));
   }
+  if (problems.length > 0 || !platformConfig) throw new InputError(problems);
 
-  if (problems.length > 0 || !platform) throw new InputError(problems);
   return {
-    platform,
+    platform: platformConfig,
     workspaces: workspaces.map((w) => w.config).sort((a, b) => (a.name < b.name ? -1 : 1)),
     platformFile: display(location.platformFile),
     workspaceFiles: Object.fromEntries(workspaces.map((w) => [w.config.name, w.source.file])),
+    warnings: workspaces.flatMap(checkVolumeSharing),
   };
 }
 
-function checkModelNames(config: WorkspaceConfig, source: YamlSource): InputProblem[] {
-  const problems: InputProblem[] = [];
-  const seen = new Map<string, number>();
-  config.inference.models.forEach((model, i) => {
-    const first = seen.get(model.name);
-    if (first !== undefined) {
-      problems.push(source.problemAt(['inference', 'models', i, 'name'],
-        `'inference.models[${i}].name' '${model.name}' is already served by inference.models[${first}]; model names must be unique in a workspace`));
-    } else {
-      seen.set(model.name, i);
-    }
-  });
-  return problems;
-}
-
-function checkBucketName(platform: PlatformConfig, config: WorkspaceConfig, source: YamlSource): InputProblem[] {
-  if (config.mlflow.artifactBucket) return [];
-  const bucket = artifactBucketName(platform.project, config.name);
-  if (bucket.length <= MAX_BUCKET_NAME) return [];
-  return [source.problemAt(['name'],
-    `'name' makes the default MLflow bucket '${bucket}' ${bucket.length} characters long, GCS allows ${MAX_BUCKET_NAME}; use a shorter name or set 'mlflow.artifactBucket'`)];
-}
-
+/**
+ * The workspace files: `*.yaml` and `*.yml` directly in the folder. A file that looks
+ * meant to be one but is not (`team.YAML`, `team.yaml.bak`) is a problem rather than
+ * silently skipped: its workspace would vanish from dist/, and Argo CD would prune it.
+ */
 function listWorkspaceFiles(dir: string, problems: InputProblem[]): string[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     problems.push({ file: display(dir), line: 1, column: 1, message: 'workspaces folder not found: create it, with one <name>.yaml per team' });
     return [];
   }
-  return fs.readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
-    .map((e) => path.join(dir, e.name))
-    .sort();
+  const files: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    if (/\.ya?ml$/.test(e.name)) files.push(path.join(dir, e.name));
+    else if (/\.ya?ml/i.test(e.name)) {
+      problems.push({ file: display(path.join(dir, e.name)), line: 1, column: 1, message: `not read: workspace files are named <name>.yaml (or .yml), got '${e.name}'; rename or remove it` });
+    }
+  }
+  return files.sort();
 }
 
-function readFile(file: string, schema: object, problems: InputProblem[]): unknown {
-  return readFileWithSource(file, schema, problems)?.data;
-}
-
-function readFileWithSource(file: string, schema: object, problems: InputProblem[]): { data: unknown; source: YamlSource } | undefined {
+function readFile(file: string, schema: object, problems: InputProblem[]): { data: unknown; source: YamlSource } | undefined {
   const shown = display(file);
   let text: string;
   try {

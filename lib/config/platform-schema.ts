@@ -1,4 +1,4 @@
-import { DNS_LABEL_PATTERN, image, resources } from './schema-parts';
+import { DNS_LABEL_PATTERN, image, REGISTRY_PATTERN, resources } from './schema-parts';
 
 /**
  * JSON Schema of `platform.yaml`: what the operator states once for the whole platform.
@@ -49,7 +49,7 @@ export const platformSchema = {
     registry: {
       type: 'string',
       description: 'Registry the platform images are pulled from, like eu.gcr.io/<project>. An image may name its own.',
-      pattern: '^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$',
+      pattern: REGISTRY_PATTERN,
       'x-allowed': "a registry host with an optional path, like 'eu.gcr.io/my-project'",
     },
     images: {

@@ -13,13 +13,13 @@ export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** A DNS-1035 label: like DNS-1123, but starting with a letter (Service names). */
 export const DNS_1035_LABEL_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
 
+/** A registry host with an optional path (`eu.gcr.io/my-project`). */
+export const REGISTRY_PATTERN = '^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$';
+
 /**
- * A Kubernetes resource quantity (`500m`, `2`, `16Gi`, `1.5Ti`).
+ * A byte quantity with a binary suffix, as storage and memory are written (`200Gi`).
  * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
  */
-export const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
-
-/** A byte quantity with a binary suffix, as storage and memory are written (`200Gi`). */
 export const BYTES_PATTERN = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei)$';
 
 /** Schema of a memory or storage size. */
@@ -100,7 +100,7 @@ export const image = {
     registry: {
       type: 'string',
       description: "Registry and path the image is pulled from, overriding the platform's 'registry' for this image.",
-      pattern: '^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?(/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$',
+      pattern: REGISTRY_PATTERN,
       'x-allowed': "a registry host with an optional path, like 'ghcr.io/mlflow'",
     },
     name: {
@@ -111,9 +111,9 @@ export const image = {
     },
     tag: {
       type: 'string',
-      description: "Image tag. Pinned versions only: 'latest' is refused so that a sync never changes what runs by surprise.",
-      pattern: '^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
-      'x-allowed': "a pinned tag like 'v1.0.0' (not 'latest')",
+      description: "Image tag. Pinned versions only: 'latest' is refused so that a sync never changes what runs by surprise. At most 63 characters, as it is also the app.kubernetes.io/version label.",
+      pattern: '^(?!latest$)[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$',
+      'x-allowed': "a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
     },
   },
 } as const;

@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import type { platformSchema } from './platform-schema';
+import type { InputProblem } from './problems';
 import type { workspaceSchema } from './workspace-schema';
 
 /*
@@ -39,4 +40,6 @@ export interface PlatformInputs {
   readonly platformFile: string;
   /** Each workspace's file as shown to the user, by workspace name. */
   readonly workspaceFiles: Readonly<Record<string, string>>;
+  /** Things that are valid but likely wrong; synth prints them and goes on. */
+  readonly warnings: readonly InputProblem[];
 }

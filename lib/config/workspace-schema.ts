@@ -1,4 +1,4 @@
-import { BYTES_PATTERN, DNS_1035_LABEL_PATTERN, DNS_LABEL_PATTERN, resources } from './schema-parts';
+import { bytes, DNS_1035_LABEL_PATTERN, DNS_LABEL_PATTERN, resources } from './schema-parts';
 
 /** Longest workspace name: the namespace `llm-workspace-<name>` must fit in 63 characters. */
 export const MAX_WORKSPACE_NAME = 63 - 'llm-workspace-'.length;
@@ -24,10 +24,9 @@ const servedModel = {
     registeredModel: {
       type: 'string',
       description: "Name of the model in the workspace's MLflow registry. Default: the model's name.",
-      minLength: 1,
       maxLength: 256,
-      pattern: '^[^/\'"\\\\]+$',
-      'x-allowed': "an MLflow model name without '/', quotes or '\\'",
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      'x-allowed': "an MLflow model name of letters, digits, '.', '_' and '-', starting with a letter or digit",
     },
     version: {
       type: 'string',
@@ -102,13 +101,7 @@ export const workspaceSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        size: {
-          type: 'string',
-          description: 'Requested size. Default: 200Gi.',
-          pattern: BYTES_PATTERN,
-          default: '200Gi',
-          'x-allowed': "a size with a binary suffix, like '200Gi' or '1Ti'",
-        },
+        size: bytes('Requested size.', '200Gi'),
         storageClassName: {
           type: 'string',
           description: 'StorageClass of the claim. Default: premium-rwo (GKE SSD persistent disk).',

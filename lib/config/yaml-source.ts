@@ -22,7 +22,7 @@ export class YamlSource {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
     const source = new YamlSource(file, doc, lineCounter);
-    const problems: InputProblem[] = doc.errors.map((e) => source.problemAtOffset(e.pos[0], `yaml syntax error: ${firstLine(e.message)}`));
+    const problems: InputProblem[] = doc.errors.map((e) => source.problemAtOffset(e.pos[0], syntaxMessage(e.code, e.message, text.slice(e.pos[0]))));
     if (problems.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) {
       problems.push(source.problemAtOffset(0, 'file is empty: expected a mapping of fields'));
     }
@@ -38,6 +38,11 @@ export class YamlSource {
   /** The document as plain data (mappings, lists, scalars). */
   public toData(): unknown {
     return this.doc.toJS({ maxAliasCount: 100 });
+  }
+
+  /** Whether the file writes a value at `path` (rather than leaving it to a default). */
+  public has(path: FieldPath): boolean {
+    return isNode(this.doc.getIn(path, true));
   }
 
   /** A problem at the value of `path`, or at the nearest enclosing value that was written. */
@@ -68,6 +73,14 @@ export class YamlSource {
   }
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0].trim();
+/** The parser's message, in the user's terms where the parser's are about its own API. */
+function syntaxMessage(code: string, message: string, from: string): string {
+  switch (code) {
+    case 'MULTIPLE_DOCS':
+      return "yaml syntax error: the file holds more than one YAML document ('---'); put one workspace in each file";
+    case 'DUPLICATE_KEY':
+      return `yaml syntax error: the key '${/^[^:\n]*/.exec(from)![0].trim().replace(/^(["'])(.*)\1$/, '$2')}' is given twice in the same mapping`;
+    default:
+      return `yaml syntax error: ${message.split('\n')[0].trim()}`;
+  }
 }

@@ -1,6 +1,6 @@
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { inferenceNames, SHARED_NAMESPACE, workspaceNamespace } from '../names';
-import { Manifest, OutputFile, toFile } from '../output/render';
+import { Manifest, OutputFile } from '../output/render';
 import { toYaml } from '../output/yaml-emitter';
 import { escapeForHelm } from './escape';
 
@@ -15,16 +15,16 @@ export function workspaceChartName(workspace: string): string {
   return `workspace-${workspace}`;
 }
 
-/** What one layer of the chart holds: its objects and its `helm test` checks. */
-export interface ChartLayer {
+/** One layer of the platform as rendered: its dist/ file and its `helm test` pods. */
+export interface RenderedLayer {
   /** The file its objects came from, for the generated header. */
   readonly source: string;
-  /** The objects, exactly those of its dist/ folder. */
-  readonly manifests: readonly Manifest[];
   /** Its dist/ file, whose text becomes the chart's template. */
   readonly rendered: OutputFile;
-  /** The `helm test` pods. */
-  readonly tests: readonly Manifest[];
+  /** The YAML text of its `helm test` pods. */
+  readonly tests: string;
+  /** How many objects its dist/ file holds. */
+  readonly objects: number;
 }
 
 /** Everything the chart is made of. */
@@ -32,15 +32,16 @@ export interface ChartInputs {
   /** Chart version (SemVer), from package.json. */
   readonly version: string;
   readonly platform: PlatformConfig;
-  readonly shared: ChartLayer;
-  readonly workspaces: readonly { readonly config: WorkspaceConfig; readonly layer: ChartLayer }[];
+  /** The shared layer, with its objects and tests for the chart README. */
+  readonly shared: RenderedLayer & { readonly manifests: readonly Manifest[]; readonly testPods: readonly Manifest[] };
+  readonly workspaces: readonly { readonly config: WorkspaceConfig; readonly layer: RenderedLayer }[];
 }
 
-/** The templates of a layer: its dist/ text, escaped, and its test pods. */
-function templates(dir: string, layer: ChartLayer): OutputFile[] {
+/** The templates of a layer: its dist/ text and its test pods, escaped. */
+function templates(dir: string, layer: RenderedLayer): OutputFile[] {
   return [
     { path: `${dir}/templates/manifests.yaml`, content: escapeForHelm(layer.rendered.content) },
-    { path: `${dir}/templates/tests/health-checks.yaml`, content: escapeForHelm(toFile('', layer.source, layer.tests).content) },
+    { path: `${dir}/templates/tests.yaml`, content: escapeForHelm(layer.tests) },
   ];
 }
 
@@ -73,7 +74,7 @@ function workspaceCheatSheet(ns: string, ws: WorkspaceConfig): string {
   ].filter((l): l is string => l !== undefined).join('\n');
 }
 
-function workspaceChart(inputs: ChartInputs, ws: WorkspaceConfig, layer: ChartLayer): OutputFile[] {
+function workspaceChart(inputs: ChartInputs, ws: WorkspaceConfig, layer: RenderedLayer): OutputFile[] {
   const name = workspaceChartName(ws.name);
   const ns = workspaceNamespace(ws.name);
   const dir = `${CHART_NAME}/charts/${name}`;
@@ -90,7 +91,6 @@ function workspaceChart(inputs: ChartInputs, ws: WorkspaceConfig, layer: ChartLa
         kubeVersion: KUBE_VERSION,
       }),
     },
-    { path: `${dir}/values.yaml`, content: `# This chart has no values: the workspace is described in ${layer.source}.\n{}\n` },
     ...templates(dir, layer),
     {
       path: `${dir}/templates/NOTES.txt`,
@@ -216,7 +216,7 @@ switched off and each workspace chart as its own release (or use Argo CD on \`di
 
 ## helm test
 
-${testList(inputs.shared.tests)}
+${testList(inputs.shared.testPods)}
 
 and in each workspace's chart:
 

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { WebServer } from '../components/web-server';
 import { PlatformConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
-import { PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, STRAPI_TOKEN_SECRET } from '../names';
+import { PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl } from '../names';
+import { strapiTokenEnv } from './strapi-token';
 
 /** Props of a {@link PromptConsole}. */
 export interface PromptConsoleProps {
@@ -30,7 +31,7 @@ export class PromptConsole extends Construct {
         env: [
           { name: 'GATEWAY_URL', value: serviceUrl(SHARED_APPS.gateway, SHARED_NAMESPACE, PORTS.gatewayService) },
           { name: 'STRAPI_URL', value: serviceUrl(SHARED_APPS.strapi, SHARED_NAMESPACE, PORTS.strapi) },
-          { name: 'STRAPI_API_TOKEN', valueFrom: { secretKeyRef: { name: STRAPI_TOKEN_SECRET, key: 'STRAPI_API_TOKEN' } } },
+          strapiTokenEnv(),
         ],
         resources: props.platform.shared.console,
         probe: { path: '/_stcore/health', startupSeconds: 120 },

@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { PlatformChart } from '../base-chart';
-import { ExternalSecret } from '../components/external-secret';
-import { MlflowServer } from '../components/mlflow-server';
+import { MLFLOW_LABELS, MlflowServer } from '../components/mlflow-server';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig } from '../config/types';
-import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_NAMESPACE, STRAPI_TOKEN_SECRET } from '../names';
+import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_NAMESPACE } from '../names';
 import { LlmGateway } from './llm-gateway';
 import { PromptConsole } from './prompt-console';
 import { Strapi } from './strapi';
@@ -29,7 +28,7 @@ export class SharedChart extends PlatformChart {
     new WorkloadIdentityAccount(this, 'MlflowServiceAccount', {
       name: SHARED_APPS.mlflow,
       gcpServiceAccount: gcpServiceAccountEmail(platform.workloadIdentity.gcpServiceAccountName, platform.project),
-      labels: { name: 'mlflow', instance: 'shared', component: 'tracking-server' },
+      labels: { ...MLFLOW_LABELS, instance: 'shared' },
     });
     new MlflowServer(this, 'MlflowCommon', {
       name: SHARED_APPS.mlflow,
@@ -42,12 +41,6 @@ export class SharedChart extends PlatformChart {
       resources: platform.shared.mlflow,
     });
 
-    new ExternalSecret(this, 'StrapiApiToken', {
-      name: STRAPI_TOKEN_SECRET,
-      labels: { name: 'strapi', instance: 'shared', component: 'model-registry' },
-      platform,
-      data: [{ secretKey: 'STRAPI_API_TOKEN', remoteKey: 'strapi-api-token' }],
-    });
     new Strapi(this, 'Strapi', { platform });
     new LlmGateway(this, 'Gateway', { platform });
     new PromptConsole(this, 'Console', { platform });

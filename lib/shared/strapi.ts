@@ -3,7 +3,8 @@ import { ExternalSecret } from '../components/external-secret';
 import { WebServer } from '../components/web-server';
 import { PlatformConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
-import { PORTS, SHARED_APPS, STRAPI_APP_SECRET } from '../names';
+import { PORTS, SHARED_APPS, STRAPI_APP_SECRET, STRAPI_TOKEN_SECRET } from '../names';
+import { STRAPI_TOKEN_ENV } from './strapi-token';
 
 /** Props of a {@link Strapi}. */
 export interface StrapiProps {
@@ -19,7 +20,8 @@ const STRAPI_SECRET_KEYS = ['APP_KEYS', 'API_TOKEN_SALT', 'ADMIN_JWT_SECRET', 'T
 
 /**
  * Strapi, the model registry (port 1337): one record per served model, read by the
- * gateway and the console. Its database is on Cloud SQL; its keys come from Secret Manager.
+ * gateway and the console with the API token in Secret `strapi-api-token`. Its database
+ * is on Cloud SQL; its keys and the token come from Secret Manager.
  * @see https://docs.strapi.io/cms/configurations/environment
  */
 export class Strapi extends Construct {
@@ -35,6 +37,12 @@ export class Strapi extends Construct {
       labels,
       platform: props.platform,
       data: STRAPI_SECRET_KEYS.map((key) => ({ secretKey: key, remoteKey: 'strapi-app', property: key })),
+    });
+    new ExternalSecret(this, 'ApiToken', {
+      name: STRAPI_TOKEN_SECRET,
+      labels,
+      platform: props.platform,
+      data: [{ secretKey: STRAPI_TOKEN_ENV, remoteKey: 'strapi-api-token' }],
     });
 
     this.server = new WebServer(this, 'Server', {

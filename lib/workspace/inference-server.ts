@@ -4,6 +4,7 @@ import { WebServer } from '../components/web-server';
 import { PlatformConfig, ServedModelConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
 import { appLabels } from '../labels';
+import { toYaml } from '../output/yaml-emitter';
 import { INFERENCE_APP, InferenceNames, MLFLOW_CONFIG, MODEL_STORAGE_PVC, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 
 /** Label that tells the pods of one served model from another's (all carry `app: llama-infer`). */
@@ -26,23 +27,30 @@ const MODEL_LOAD_SECONDS = 1800;
 
 /*
  * The model loader: downloads the registered model from the workspace's MLflow into the
- * model volume. When MLflow cannot be reached but an earlier download is on the volume,
- * the server starts with that copy; with nothing to serve, the pod stops here with the reason.
+ * model volume, into a folder of its own pod and then renamed into place, so replicas
+ * starting together never delete files under each other. When MLflow cannot be reached
+ * but an earlier download is on the volume, the server starts with that copy; with
+ * nothing to serve, the pod stops here with the reason.
  */
-const MODEL_LOADER = `import os, shutil, sys
+const MODEL_LOADER = `import os, shutil, socket, sys
 import mlflow
 
 uri = os.environ["MODEL_URI"]
 target = os.environ["MODEL_PATH"]
-partial = target + ".partial"
+pod = socket.gethostname()
+partial, old = f"{target}.partial-{pod}", f"{target}.old-{pod}"
 mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])
 try:
     shutil.rmtree(partial, ignore_errors=True)
     mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=partial)
-    shutil.rmtree(target, ignore_errors=True)
+    if os.path.isdir(target):
+        os.rename(target, old)
     os.rename(partial, target)
+    shutil.rmtree(old, ignore_errors=True)
     print(f"Model {uri} loaded from MLflow into {target}")
 except Exception as e:
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
     if os.path.isdir(target) and os.listdir(target):
         print(f"Warning: could not load {uri} ({e}); serving the copy already in {target}")
     else:
@@ -65,7 +73,8 @@ export class InferenceServer extends Construct {
     super(scope, id);
     const model = props.model;
     const registered = model.registeredModel ?? model.name;
-    const modelPath = `/models/${registered}`;
+    // The model's own name is a DNS label: safe as a folder, and unique in the workspace.
+    const modelPath = `/models/${model.name}`;
     const labels = { name: 'llama-factory', instance: props.workspace, component: 'inference' };
 
     // The API image's CMD reads /app/config/inference.yaml, which the guide's Dockerfile
@@ -73,12 +82,7 @@ export class InferenceServer extends Construct {
     this.config = new kplus.ConfigMap(this, 'Config', {
       metadata: { name: `${props.names.deployment}-config`, labels: appLabels(labels) },
       data: {
-        'inference.yaml': [
-          `model_name_or_path: ${modelPath}`,
-          `template: ${model.template}`,
-          'infer_backend: vllm',
-          '',
-        ].join('\n'),
+        'inference.yaml': toYaml({ model_name_or_path: modelPath, template: model.template, infer_backend: 'vllm' }),
       },
     });
 
@@ -87,7 +91,10 @@ export class InferenceServer extends Construct {
       name: props.names.deployment,
       serviceName: props.names.service,
       appLabel: INFERENCE_APP,
-      selectorLabels: { [MODEL_LABEL]: model.name },
+      // With one model the Deployment keeps its name when the model changes, so its
+      // selector must not name the model; with several, each Deployment is its model's.
+      selectorLabels: props.names.perModel ? { [MODEL_LABEL]: model.name } : {},
+      podLabels: { [MODEL_LABEL]: model.name },
       deploymentLabels: { app: INFERENCE_APP },
       labels: { ...labels, version: imageTag(props.platform, 'api') },
       replicas: model.replicas,
@@ -117,8 +124,14 @@ export class InferenceServer extends Construct {
           { name: 'MODEL_PATH', value: modelPath },
           { name: 'API_HOST', value: '0.0.0.0' },
           { name: 'API_PORT', value: String(PORTS.inference) },
+          // The id the OpenAI-compatible API reports in /v1/models: the gateway's model id.
+          { name: 'API_MODEL_NAME', value: model.name },
         ],
-        volumeMounts: [...volumeMounts, { name: 'config', mountPath: '/app/config', readOnly: true }],
+        volumeMounts: [
+          ...volumeMounts,
+          { name: 'config', mountPath: '/app/config', readOnly: true },
+          { name: 'dshm', mountPath: '/dev/shm' },
+        ],
         resources: model.resources,
         extendedResources: { 'nvidia.com/gpu': model.gpus },
         probe: { path: '/v1/models', startupSeconds: MODEL_LOAD_SECONDS },
@@ -126,6 +139,8 @@ export class InferenceServer extends Construct {
       volumes: [
         { name: 'model-storage', persistentVolumeClaim: { claimName: MODEL_STORAGE_PVC } },
         { name: 'config', configMap: { name: this.config.name } },
+        // vLLM's workers exchange tensors through shared memory; the runtime's 64Mi is far too little.
+        { name: 'dshm', emptyDir: { medium: 'Memory' } },
       ],
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
       nodeSelector: model.accelerator ? { 'cloud.google.com/gke-accelerator': model.accelerator } : undefined,

@@ -16,7 +16,9 @@ export interface LlamaFactoryWebuiProps {
 
 /**
  * The LLaMA-Factory web UI (guide 4.5) on port 7860, with the model storage at /models
- * and a scratch /workspace for configs, logs and outputs.
+ * and a scratch /workspace for configs, logs and outputs. It runs in /workspace, where
+ * it writes its caches (the root filesystem is read-only), and its training outputs
+ * (`saves/`) go to the model volume, so a restart loses no checkpoint.
  * @see https://llamafactory.readthedocs.io/en/latest/getting_started/webui.html
  */
 export class LlamaFactoryWebui extends Construct {
@@ -33,7 +35,12 @@ export class LlamaFactoryWebui extends Construct {
         image: imageRef(props.platform, 'train'),
         port: PORTS.webui,
         command: ['bash', '-lc'],
-        args: ['mkdir -p /workspace/configs /workspace/logs /workspace/outputs && exec llamafactory-cli webui'],
+        args: [[
+          'mkdir -p /workspace/configs /workspace/logs /workspace/outputs /models/saves',
+          'ln -sfn /models/saves /workspace/saves',
+          'cd /workspace',
+          'exec llamafactory-cli webui',
+        ].join(' && ')],
         env: [
           // `llamafactory-cli webui` takes its address from Gradio's variables, not from flags.
           { name: 'GRADIO_SERVER_NAME', value: '0.0.0.0' },

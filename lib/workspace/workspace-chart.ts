@@ -60,8 +60,9 @@ export class WorkspaceChart extends PlatformChart {
       new LlamaFactoryWebui(this, 'Webui', { workspace: ws.name, platform, resources: ws.webui.resources });
     }
     const models = ws.inference.models;
+    const inference = new Construct(this, 'Inference');
     for (const model of models) {
-      new InferenceServer(this, `Inference-${model.name}`, {
+      new InferenceServer(inference, model.name, {
         workspace: ws.name,
         platform,
         model,

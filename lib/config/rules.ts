@@ -1,0 +1,146 @@
+import * as path from 'path';
+import { artifactBucketName, mlflowDatabase } from '../names';
+import { InputProblem } from './problems';
+import { parseQuantity } from './quantity';
+import { PlatformConfig, ResourcesConfig, WorkspaceConfig } from './types';
+import { FieldPath, showPath, YamlSource } from './yaml-source';
+
+/*
+ * The rules that a JSON Schema cannot state: across fields, across files, and against
+ * names the platform reserves. Each returns the problems it finds; none throws.
+ */
+
+/** A workspace file that passed its schema. */
+export interface LoadedWorkspace {
+  readonly config: WorkspaceConfig;
+  readonly source: YamlSource;
+}
+
+/** Workspace names the shared layer uses for its own MLflow database, bucket and secret. */
+export const RESERVED_WORKSPACE_NAMES = ['common', 'shared'];
+
+/** Longest GCS bucket name without dots. */
+const MAX_BUCKET_NAME = 63;
+
+/**
+ * File name matches `name`; the name is not reserved; no two files define the same
+ * workspace. Returns the workspaces whose names are sound, for the rules across files:
+ * a file that only repeats another's name would otherwise be blamed twice.
+ */
+export function checkWorkspaceNames(workspaces: readonly LoadedWorkspace[]): { problems: InputProblem[]; named: LoadedWorkspace[] } {
+  const problems: InputProblem[] = [];
+  const named: LoadedWorkspace[] = [];
+  const byName = new Map<string, string>();
+  for (const w of workspaces) {
+    const { config, source } = w;
+    const stem = path.basename(source.file).replace(/\.ya?ml$/, '');
+    const first = byName.get(config.name);
+    if (config.name !== stem) {
+      // The name is wrong, not the file that holds it rightly: no duplicate check on it.
+      problems.push(source.problemAt(['name'], `'name' must match the file name '${stem}', got '${config.name}'; rename the file to ${config.name}.yaml or fix the name`));
+    } else if (RESERVED_WORKSPACE_NAMES.includes(config.name)) {
+      problems.push(source.problemAt(['name'], `'name' '${config.name}' is reserved for the shared layer (mlflow_common, <project>-mlflow-common); choose another name`));
+    } else if (first) {
+      problems.push(source.problemAt(['name'], `'name' '${config.name}' is already used by ${first}; each workspace must have its own name`));
+    } else {
+      byName.set(config.name, source.file);
+      named.push(w);
+    }
+  }
+  return { problems, named };
+}
+
+/** Model names are unique within a workspace. */
+export function checkModelNames({ config, source }: LoadedWorkspace): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const seen = new Map<string, number>();
+  config.inference.models.forEach((model, i) => {
+    const first = seen.get(model.name);
+    if (first !== undefined) {
+      problems.push(source.problemAt(['inference', 'models', i, 'name'],
+        `'inference.models[${i}].name' '${model.name}' is already served by inference.models[${first}]; model names must be unique in a workspace`));
+    } else {
+      seen.set(model.name, i);
+    }
+  });
+  return problems;
+}
+
+/** Every request is at most its limit: Kubernetes refuses to create pods otherwise. */
+export function checkResources(source: YamlSource, at: FieldPath, r: ResourcesConfig): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const kind of ['cpu', 'memory'] as const) {
+    const { request, limit } = r[kind];
+    if (parseQuantity(request) > parseQuantity(limit)) {
+      const field = [...at, kind, 'request'];
+      problems.push(source.problemAt(field, `'${showPath(field)}' must be at most the limit ${limit}, got ${request}`));
+    }
+  }
+  return problems;
+}
+
+/** The resources of every container a workspace file sizes. */
+export function checkWorkspaceResources({ config, source }: LoadedWorkspace): InputProblem[] {
+  return [
+    ...checkResources(source, ['mlflow', 'resources'], config.mlflow.resources),
+    ...checkResources(source, ['webui', 'resources'], config.webui.resources),
+    ...config.inference.models.flatMap((m, i) => checkResources(source, ['inference', 'models', i, 'resources'], m.resources)),
+  ];
+}
+
+/** The resources of every container platform.yaml sizes. */
+export function checkPlatformResources(platform: PlatformConfig, source: YamlSource): InputProblem[] {
+  return (['mlflow', 'console', 'gateway', 'strapi'] as const).flatMap((k) => checkResources(source, ['shared', k], platform.shared[k]));
+}
+
+/**
+ * Each MLflow server has its own database and bucket: no workspace shares one with
+ * another or with mlflow-common, and the default bucket name fits in GCS's 63 characters.
+ */
+export function checkMlflowStores(platform: PlatformConfig, workspaces: readonly LoadedWorkspace[]): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const databases = new Map<string, string>([[mlflowDatabase('common'), 'mlflow-common']]);
+  const buckets = new Map<string, string>([[artifactBucketName(platform.project, 'common'), 'mlflow-common']]);
+  for (const { config, source } of workspaces) {
+    const database = config.mlflow.database ?? mlflowDatabase(config.name);
+    const bucket = config.mlflow.artifactBucket ?? artifactBucketName(platform.project, config.name);
+    const databaseField = config.mlflow.database ? ['mlflow', 'database'] : ['name'];
+    const bucketField = config.mlflow.artifactBucket ? ['mlflow', 'artifactBucket'] : ['name'];
+    if (!config.mlflow.artifactBucket && bucket.length > MAX_BUCKET_NAME) {
+      problems.push(source.problemAt(['name'],
+        `'name' makes the default MLflow bucket '${bucket}' ${bucket.length} characters long, GCS allows ${MAX_BUCKET_NAME}; use a shorter name or set 'mlflow.artifactBucket'`));
+    }
+    const dbOwner = databases.get(database);
+    if (dbOwner) {
+      problems.push(source.problemAt(databaseField, `'${showPath(databaseField)}' gives MLflow database '${database}', which ${dbOwner} already uses; each MLflow server needs its own database`));
+    } else {
+      databases.set(database, source.file);
+    }
+    const bucketOwner = buckets.get(bucket);
+    if (bucketOwner) {
+      problems.push(source.problemAt(bucketField, `'${showPath(bucketField)}' gives MLflow bucket '${bucket}', which ${bucketOwner} already uses; each MLflow server needs its own bucket`));
+    } else {
+      buckets.set(bucket, source.file);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Warns when a ReadWriteOnce volume is mounted by pods that will not share a node: the
+ * web UI runs on CPU nodes and inference on tainted GPU nodes, and every replica or
+ * second model may land elsewhere. All but the first stay in ContainerCreating with a
+ * Multi-Attach error. A warning, not an error: it is the guide's own setup, and it works
+ * on a cluster whose GPU nodes also run the web UI.
+ */
+export function checkVolumeSharing({ config, source }: LoadedWorkspace): InputProblem[] {
+  if (config.storage.accessMode !== 'ReadWriteOnce') return [];
+  const mounts = [
+    ...(config.webui.enabled ? ['the web UI'] : []),
+    ...config.inference.models.flatMap((m) => Array.from({ length: m.replicas }, () => `inference '${m.name}'`)),
+  ];
+  if (mounts.length < 2) return [];
+  const field = source.has(['storage', 'accessMode']) ? ['storage', 'accessMode'] : ['name'];
+  return [source.problemAt(field,
+    `warning: 'storage.accessMode' is ReadWriteOnce, but ${mounts.length} pods mount model-storage-pvc (${[...new Set(mounts)].join(', ')}); pods on different nodes cannot share it and stay in ContainerCreating (Multi-Attach); set 'storage.accessMode: ReadWriteMany' with a class like 'standard-rwx'`)];
+}
