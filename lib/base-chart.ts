@@ -2,7 +2,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from './labels';
-import { KEEP_DATA_ANNOTATIONS } from './names';
+import { applyLifecycle } from './lifecycle';
 
 /** Props of a {@link PlatformChart}. */
 export interface PlatformChartProps {
@@ -16,7 +16,7 @@ export interface PlatformChartProps {
 
 /**
  * A chart that owns one namespace: it creates the Namespace and puts every object in it,
- * with explicit names (no hash suffixes).
+ * with explicit names (no hash suffixes) and the lifecycle annotations of their kinds.
  */
 export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
@@ -24,13 +24,17 @@ export class PlatformChart extends Chart {
     const ns = new kplus.Namespace(this, 'Namespace', {
       metadata: {
         name: props.namespace,
-        // Deleting a namespace deletes the volumes in it.
-        annotations: { ...KEEP_DATA_ANNOTATIONS },
         labels: { ...appLabels({ name: 'namespace', instance: props.instance, component: 'namespace' }), ...props.namespaceLabels },
       },
     });
     // The chart's namespace is stamped on every object, the cluster-scoped Namespace
     // too, and kplus offers no way to opt one object out.
     ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+
+  /** The chart's objects, with the lifecycle annotations of their kinds (see `applyLifecycle`). */
+  public override toJson(): any[] {
+    applyLifecycle(this);
+    return super.toJson();
   }
 }

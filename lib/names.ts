@@ -46,15 +46,6 @@ export const INFERENCE_APP = 'llama-infer';
  */
 export const HEALTH_PROBE_LABEL = 'llm-platform/health-probe';
 
-/**
- * Annotations that keep an object when `helm uninstall` or an upgrade would delete it:
- * on whatever holds data (PVCs, and namespaces, whose deletion deletes their PVCs).
- * @see https://helm.sh/docs/howto/charts_tips_and_tricks/#tell-helm-not-to-uninstall-a-resource
- */
-export const KEEP_DATA_ANNOTATIONS: Readonly<Record<string, string>> = {
-  'helm.sh/resource-policy': 'keep',
-};
-
 /** Ports of the platform's servers (container port and Service port). */
 export const PORTS = {
   mlflow: 5000,

@@ -1,3 +1,4 @@
+import { ARGOCD_FOLDER, ArgoCdChart } from './argocd/argocd-chart';
 import { platformSchema } from './config/platform-schema';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types';
 import { workspaceSchema } from './config/workspace-schema';
@@ -11,7 +12,7 @@ import { version } from '../package.json';
 
 /** Everything one synth run produces, before it is written. */
 export interface SynthOutput {
-  /** Files of `dist/`, one folder per future Argo CD application. */
+  /** Files of `dist/`: the Argo CD objects, and one folder per Argo CD application. */
   readonly dist: readonly OutputFile[];
   /** Files of `charts/`: the Helm chart built from the same objects. */
   readonly charts: readonly OutputFile[];
@@ -64,10 +65,11 @@ export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
   };
   const layers = await inParallel(platform, inputs.workspaces.map((config) => ({ config, source: inputs.workspaceFiles[config.name] })), renderWorkspace);
   const workspaces = inputs.workspaces.map((config, i) => ({ config, layer: layers[i] }));
+  const argocd = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform }));
   return {
-    dist: [shared.rendered, ...layers.map((l) => l.rendered)],
+    dist: [toFile(ARGOCD_FOLDER, inputs.platformFile, argocd), shared.rendered, ...layers.map((l) => l.rendered)],
     charts: helmChartFiles({ version, platform, shared, workspaces }),
     schemas: schemaFiles(),
-    objects: shared.objects + layers.reduce((n, l) => n + l.objects, 0),
+    objects: argocd.length + shared.objects + layers.reduce((n, l) => n + l.objects, 0),
   };
 }

@@ -45,6 +45,7 @@ describe('schemas', () => {
       const [ws] = box.load().workspaces;
       expect(ws).toEqual({
         name: 'team-min',
+        state: 'active',
         storage: { size: '200Gi', storageClassName: 'premium-rwo', accessMode: 'ReadWriteOnce' },
         mlflow: { resources: { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' } } },
         webui: { enabled: true, resources: { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '16Gi' } } },

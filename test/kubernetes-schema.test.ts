@@ -12,10 +12,11 @@ type ModelClass = new (data: unknown) => Validatable;
 /** The model class of an object's apiVersion and kind. */
 function modelOf(apiVersion: string, kind: string): ModelClass {
   if (apiVersion === 'external-secrets.io/v1') {
-    // The v1 ExternalSecret schema is the v1beta1 one promoted unchanged; the models
-    // package for Node 20 ships v1beta1 only.
-    return require('@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret').ExternalSecret;
+    // The v1 schemas are the v1beta1 ones promoted unchanged; the models package for
+    // Node 20 ships v1beta1 only.
+    return require(`@kubernetes-models/external-secrets/external-secrets.io/v1beta1/${kind}`)[kind];
   }
+  if (apiVersion.startsWith('argoproj.io/')) return require(`@kubernetes-models/argo-cd/${apiVersion}/${kind}`)[kind];
   return require(`kubernetes-models/${apiVersion}/${kind}`)[kind];
 }
 
@@ -24,6 +25,7 @@ const objects = readDist().map(({ object }) => [`${object.kind}/${object.metadat
 test.each(objects)('%s is valid against its schema', (_file, object) => {
   const Model = modelOf(object.apiVersion, object.kind);
   const data = object.apiVersion === 'external-secrets.io/v1' ? { ...object, apiVersion: 'external-secrets.io/v1beta1' } : object;
+  expect(Model).toBeDefined();
   expect(() => new Model(data).validate()).not.toThrow();
 });
 
@@ -31,6 +33,12 @@ test('the check rejects an invalid object', () => {
   const [, deployment] = objects.find(([, o]) => o.kind === 'Deployment')!;
   const broken = { ...deployment, spec: { ...deployment.spec, replicas: 'two' } };
   expect(() => new (modelOf('apps/v1', 'Deployment'))(broken).validate()).toThrow(/replicas must be integer/);
+});
+
+test('the check rejects an invalid Argo CD Application', () => {
+  const [, app] = objects.find(([, o]) => o.kind === 'Application')!;
+  const broken = { ...app, spec: { ...app.spec, syncPolicy: { automated: { selfHeal: 'yes' } } } };
+  expect(() => new (modelOf('argoproj.io/v1alpha1', 'Application'))(broken).validate()).toThrow(/selfHeal must be boolean/);
 });
 
 test('the check rejects an invalid ExternalSecret', () => {

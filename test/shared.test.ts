@@ -2,6 +2,9 @@ import { synthShared } from '../lib/synth';
 import { asYaml, container, env, find, podSpec, shippedInputs } from './helpers';
 
 const platform = shippedInputs().platform;
+
+/** What the External Secrets API server fills in; written out so Argo CD sees no drift. */
+const REMOTE_REF_DEFAULTS = { conversionStrategy: 'Default', decodingStrategy: 'None', metadataPolicy: 'None' };
 const shared = synthShared(platform);
 
 test('shared layer snapshot', () => {
@@ -14,8 +17,8 @@ test('namespace llm-shared carries purpose=shared', () => {
   expect(ns.metadata.namespace).toBeUndefined();
 });
 
-test('every namespaced object is in llm-shared', () => {
-  for (const m of shared.filter((o) => o.kind !== 'Namespace')) expect(m.metadata.namespace).toBe('llm-shared');
+test('every namespaced object is in llm-shared; the cluster-scoped ones have no namespace', () => {
+  for (const m of shared) expect(m.metadata.namespace).toBe(['Namespace', 'ClusterSecretStore'].includes(m.kind) ? undefined : 'llm-shared');
 });
 
 test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in GCS', () => {
@@ -37,16 +40,16 @@ test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in
 });
 
 test('mlflow-common acts as the platform GCP account for its bucket', () => {
-  expect(find(shared, 'ServiceAccount', 'mlflow-common').metadata.annotations)
-    .toEqual({ 'iam.gke.io/gcp-service-account': 'llm-workload@your-gcp-project.iam.gserviceaccount.com' });
+  expect(find(shared, 'ServiceAccount', 'mlflow-common').metadata.annotations['iam.gke.io/gcp-service-account'])
+    .toBe('llm-workload@your-gcp-project.iam.gserviceaccount.com');
 });
 
 test('database credentials come from Secret Manager through External Secrets', () => {
   const es = find(shared, 'ExternalSecret', 'mlflow-db-secret');
   expect(es.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'gcp-secret-manager' });
   expect(es.spec.data).toEqual([
-    { secretKey: 'POSTGRES_USER', remoteRef: { key: 'llm-platform-mlflow-db-common', property: 'username' } },
-    { secretKey: 'POSTGRES_PASSWORD', remoteRef: { key: 'llm-platform-mlflow-db-common', property: 'password' } },
+    { secretKey: 'POSTGRES_USER', remoteRef: { key: 'llm-platform-mlflow-db-common', property: 'username', ...REMOTE_REF_DEFAULTS } },
+    { secretKey: 'POSTGRES_PASSWORD', remoteRef: { key: 'llm-platform-mlflow-db-common', property: 'password', ...REMOTE_REF_DEFAULTS } },
   ]);
 });
 
@@ -68,7 +71,7 @@ test('llm-gateway answers on Service port 80, runs the configured replicas and r
   expect(deployment.spec.template.metadata.labels.app).toBe('llm-gateway');
   expect(find(shared, 'Service', 'llm-gateway').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }]);
   expect(find(shared, 'ExternalSecret', 'strapi-api-token').spec.data).toEqual([
-    { secretKey: 'STRAPI_API_TOKEN', remoteRef: { key: 'llm-platform-strapi-api-token' } },
+    { secretKey: 'STRAPI_API_TOKEN', remoteRef: { key: 'llm-platform-strapi-api-token', ...REMOTE_REF_DEFAULTS } },
   ]);
 });
 

@@ -9,6 +9,7 @@ type Complete<T> = T extends readonly (infer U)[] ? Complete<U>[] : T extends ob
 
 const ALL_FIELDS: Complete<WorkspaceFile> = {
   name: 'team-full',
+  state: 'active',
   gcpServiceAccount: 'team-full@your-gcp-project.iam.gserviceaccount.com',
   storage: { size: '500Gi', storageClassName: 'standard-rwx', accessMode: 'ReadWriteMany' },
   mlflow: {
@@ -61,8 +62,8 @@ describe('namespace and identity', () => {
   });
 
   test('llm-workload-sa is bound to the platform GCP account by default', () => {
-    expect(find(minimal, 'ServiceAccount', 'llm-workload-sa').metadata.annotations)
-      .toEqual({ 'iam.gke.io/gcp-service-account': 'llm-workload@your-gcp-project.iam.gserviceaccount.com' });
+    expect(find(minimal, 'ServiceAccount', 'llm-workload-sa').metadata.annotations['iam.gke.io/gcp-service-account'])
+      .toBe('llm-workload@your-gcp-project.iam.gserviceaccount.com');
   });
 
   test('a workspace may name its own GCP account', () => {

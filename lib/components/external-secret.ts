@@ -49,7 +49,15 @@ export class ExternalSecret extends Construct {
         target: { name: props.name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
         data: props.data.map((d) => ({
           secretKey: d.secretKey,
-          remoteRef: { key: `${store.keyPrefix}${d.remoteKey}`, ...(d.property ? { property: d.property } : {}) },
+          remoteRef: {
+            key: `${store.keyPrefix}${d.remoteKey}`,
+            ...(d.property ? { property: d.property } : {}),
+            // The CRD's defaults, written out: the API server adds them, and an Argo CD
+            // diff would otherwise show every ExternalSecret out of sync forever.
+            conversionStrategy: 'Default',
+            decodingStrategy: 'None',
+            metadataPolicy: 'None',
+          },
         })),
       },
     });

@@ -26,6 +26,8 @@ export interface MlflowServerProps {
   readonly serviceAccountName: string;
   /** CPU and memory. */
   readonly resources: ResourcesConfig;
+  /** Replicas. @default 1 */
+  readonly replicas?: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export class MlflowServer extends Construct {
       name: props.name,
       labels: { ...labels, version: imageTag(props.platform, 'mlflow') },
       serviceAccountName: props.serviceAccountName,
+      replicas: props.replicas ?? 1,
       container: {
         name: 'mlflow',
         image: imageRef(props.platform, 'mlflow'),

@@ -134,6 +134,62 @@ export const platformSchema = {
         },
       },
     },
+    argocd: {
+      type: 'object',
+      description: 'Argo CD, which syncs dist/ from the repository.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        namespace: {
+          type: 'string', default: 'argocd',
+          description: 'Namespace Argo CD runs in; its AppProjects, Applications and ApplicationSet go there. Default: argocd.',
+          pattern: DNS_LABEL_PATTERN, maxLength: 63,
+          'x-allowed': "a Kubernetes namespace name like 'argocd'",
+        },
+      },
+    },
+    operators: {
+      type: 'object',
+      description: 'Third-party services installed from their official Helm charts by Argo CD.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        externalSecrets: {
+          type: 'object',
+          description: 'External Secrets Operator (chart external-secrets from https://charts.external-secrets.io), in namespace external-secrets.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            chartVersion: {
+              type: 'string', default: '2.10.0',
+              description: 'Pinned chart version; 0.17 or later serves the external-secrets.io/v1 API the manifests use. Default: 2.10.0.',
+              pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
+              'x-allowed': "a chart version like '2.10.0'",
+            },
+            gcpServiceAccountName: {
+              type: 'string', default: 'external-secrets',
+              description: 'GCP service account (in the platform project) the operator reads Secret Manager as, through Workload Identity. Default: external-secrets.',
+              pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$',
+              'x-allowed': "a service account name: 6 to 30 lowercase letters, digits or '-', starting with a letter",
+            },
+          },
+        },
+        airflow: {
+          type: 'object',
+          description: "Apache Airflow (chart airflow from https://airflow.apache.org), in namespace llm-shared, reached as airflow.llm-shared:8080.",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            chartVersion: {
+              type: 'string', default: '1.15.0',
+              description: "Pinned chart version. 1.15.0 runs Airflow 2.9, whose /api/v1 the guide's Jenkinsfile calls. Default: 1.15.0.",
+              pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
+              'x-allowed': "a chart version like '1.15.0'",
+            },
+          },
+        },
+      },
+    },
     shared: {
       type: 'object',
       description: 'Sizing of the shared layer in namespace llm-shared.',

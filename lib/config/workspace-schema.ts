@@ -89,6 +89,12 @@ export const workspaceSchema = {
       examples: ['team-alpha'],
       'x-allowed': `a DNS-1123 label of at most ${MAX_WORKSPACE_NAME} characters (namespace llm-workspace-<name> is limited to 63): lowercase letters, digits and '-', starting and ending with a letter or digit`,
     },
+    state: {
+      type: 'string',
+      enum: ['active', 'suspended'],
+      default: 'active',
+      description: "'suspended' scales every server of the workspace to zero and keeps all its data (the guide's decommissioning, 7.3); 'active' runs it. Default: active.",
+    },
     gcpServiceAccount: {
       type: 'string',
       description: "GCP service account email that the workspace's pods act as (Workload Identity). Default: the platform's account, <workloadIdentity.gcpServiceAccountName>@<project>.iam.gserviceaccount.com.",

@@ -36,6 +36,8 @@ export class WorkspaceTestsChart extends Chart {
     const ws = props.workspace;
     const namespace = workspaceNamespace(ws.name);
     super(scope, id, { namespace, disableResourceNameHashes: true });
+    // A suspended workspace runs no server: there is nothing to check.
+    if (ws.state === 'suspended') return;
     const image = imageRef(props.platform, 'test');
     const labels = { name: 'llm-platform', instance: ws.name, component: 'helm-test' };
 

@@ -32,9 +32,10 @@ export function synthChart(build: (app: App) => Chart): Manifest[] {
  * Kinds in the order a reader (and `kubectl apply`) wants them: what others depend on first.
  * A kind not listed here sorts after these, by name.
  */
-const KIND_ORDER = [
-  'Namespace', 'ServiceAccount', 'ExternalSecret', 'ConfigMap', 'PersistentVolumeClaim',
-  'Deployment', 'Service', 'NetworkPolicy',
+export const KIND_ORDER: readonly string[] = [
+  'AppProject', 'Application', 'ApplicationSet',
+  'Namespace', 'ClusterSecretStore', 'ServiceAccount', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
+  'PersistentVolumeClaim', 'Deployment', 'Service', 'NetworkPolicy',
 ];
 
 function kindRank(kind: string): number {

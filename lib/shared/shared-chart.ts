@@ -4,8 +4,10 @@ import { MLFLOW_LABELS, MlflowServer } from '../components/mlflow-server';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig } from '../config/types';
 import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_NAMESPACE } from '../names';
+import { AirflowSupport } from './airflow';
 import { LlmGateway } from './llm-gateway';
 import { PromptConsole } from './prompt-console';
+import { SecretStore } from './secret-store';
 import { Strapi } from './strapi';
 
 /** Props of the {@link SharedChart}. */
@@ -16,7 +18,8 @@ export interface SharedChartProps {
 
 /**
  * The shared layer (guide section 3), namespace `llm-shared` labelled `purpose=shared`:
- * `mlflow-common`, `prompt-console`, `llm-gateway` and `strapi`.
+ * `mlflow-common`, `prompt-console`, `llm-gateway` and `strapi`, the secret store, and
+ * what Airflow (installed from its chart) needs from the platform.
  */
 export class SharedChart extends PlatformChart {
   constructor(scope: Construct, id: string, props: SharedChartProps) {
@@ -41,8 +44,10 @@ export class SharedChart extends PlatformChart {
       resources: platform.shared.mlflow,
     });
 
+    new SecretStore(this, 'SecretStore', { platform });
     new Strapi(this, 'Strapi', { platform });
     new LlmGateway(this, 'Gateway', { platform });
     new PromptConsole(this, 'Console', { platform });
+    new AirflowSupport(this, 'Airflow', { platform });
   }
 }

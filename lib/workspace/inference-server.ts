@@ -20,6 +20,8 @@ export interface InferenceServerProps {
   readonly model: ServedModelConfig;
   /** Names of the Deployment and Service. */
   readonly names: InferenceNames;
+  /** Replicas: the model's, or 0 while the workspace is suspended. */
+  readonly replicas: number;
 }
 
 /** Seconds a replica may take to download and load its model before it is restarted. */
@@ -97,7 +99,7 @@ export class InferenceServer extends Construct {
       podLabels: { [MODEL_LABEL]: model.name },
       deploymentLabels: { app: INFERENCE_APP },
       labels: { ...labels, version: imageTag(props.platform, 'api') },
-      replicas: model.replicas,
+      replicas: props.replicas,
       serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
       initContainers: [{
         name: 'model-loader',

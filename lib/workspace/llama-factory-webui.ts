@@ -12,6 +12,8 @@ export interface LlamaFactoryWebuiProps {
   readonly platform: PlatformConfig;
   /** CPU and memory. */
   readonly resources: ResourcesConfig;
+  /** Replicas: 1, or 0 while the workspace is suspended. */
+  readonly replicas: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export class LlamaFactoryWebui extends Construct {
       name: WORKSPACE_APPS.webui,
       labels: { name: 'llama-factory', instance: props.workspace, component: 'webui', version: imageTag(props.platform, 'train') },
       serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
+      replicas: props.replicas,
       container: {
         name: 'webui',
         image: imageRef(props.platform, 'train'),

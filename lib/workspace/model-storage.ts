@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
-import { KEEP_DATA_ANNOTATIONS, MODEL_STORAGE_PVC } from '../names';
+import { MODEL_STORAGE_PVC } from '../names';
 
 /** Props of a {@link ModelStorage}. */
 export interface ModelStorageProps {
@@ -28,7 +28,6 @@ export class ModelStorage extends Construct {
     this.claim = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
       metadata: {
         name: MODEL_STORAGE_PVC,
-        annotations: { ...KEEP_DATA_ANNOTATIONS },
         labels: appLabels({ name: 'model-storage', instance: props.workspace, component: 'storage' }),
       },
       spec: {

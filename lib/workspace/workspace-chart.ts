@@ -31,8 +31,10 @@ export class WorkspaceChart extends PlatformChart {
   constructor(scope: Construct, id: string, props: WorkspaceChartProps) {
     const ws = props.workspace;
     const namespace = workspaceNamespace(ws.name);
-    super(scope, id, { namespace, instance: ws.name, namespaceLabels: { workspace: ws.name } });
+    super(scope, id, { namespace, instance: ws.name, namespaceLabels: { workspace: ws.name, 'llm-platform/state': ws.state } });
     const platform = props.platform;
+    // A suspended workspace keeps every object, and its data, with no server running.
+    const running = ws.state === 'active';
 
     new WorkloadIdentityAccount(this, 'ServiceAccount', {
       name: WORKLOAD_SERVICE_ACCOUNT,
@@ -55,9 +57,10 @@ export class WorkspaceChart extends PlatformChart {
       databaseSecretKey: `mlflow-db-${ws.name}`,
       serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
       resources: ws.mlflow.resources,
+      replicas: running ? 1 : 0,
     });
     if (ws.webui.enabled) {
-      new LlamaFactoryWebui(this, 'Webui', { workspace: ws.name, platform, resources: ws.webui.resources });
+      new LlamaFactoryWebui(this, 'Webui', { workspace: ws.name, platform, resources: ws.webui.resources, replicas: running ? 1 : 0 });
     }
     const models = ws.inference.models;
     const inference = new Construct(this, 'Inference');
@@ -67,6 +70,7 @@ export class WorkspaceChart extends PlatformChart {
         platform,
         model,
         names: inferenceNames(model.name, models.length),
+        replicas: running ? model.replicas : 0,
       });
     }
     new InferenceNetworkPolicy(this, 'InferenceNetworkPolicy', { workspace: ws.name });

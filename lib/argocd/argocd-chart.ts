@@ -1,0 +1,199 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PlatformConfig } from '../config/types';
+import { gcpServiceAccountEmail, SHARED_NAMESPACE } from '../names';
+import { appLabels } from '../labels';
+import { AIRFLOW_RELEASE, AIRFLOW_SECRETS } from '../shared/airflow';
+
+/** Folder of dist/ that holds these objects; applied once by hand, then synced from git. */
+export const ARGOCD_FOLDER = 'argocd';
+
+/** The cluster Argo CD runs in. */
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/** Namespace of the External Secrets Operator. */
+export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
+
+/** Official chart repositories of the third-party services. */
+export const CHART_REPOS = {
+  externalSecrets: 'https://charts.external-secrets.io',
+  airflow: 'https://airflow.apache.org',
+} as const;
+
+/** AppProjects. */
+export const PROJECTS = {
+  bootstrap: 'llm-platform-bootstrap',
+  platform: 'llm-platform',
+  operators: 'llm-platform-operators',
+} as const;
+
+/**
+ * Differences that real clusters make and Argo CD must not fight: `kubectl rollout
+ * restart` stamps the pod template, and the External Secrets API server fills in
+ * defaults of fields it adds over time.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/diffing/
+ */
+export const IGNORE_DIFFERENCES = [
+  { group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.template.metadata.annotations."kubectl.kubernetes.io/restartedAt"'] },
+  { group: 'external-secrets.io', kind: 'ExternalSecret', jqPathExpressions: ['.spec.data[].remoteRef.conversionStrategy', '.spec.data[].remoteRef.decodingStrategy', '.spec.data[].remoteRef.metadataPolicy', '.spec.data[].remoteRef.nullBytePolicy'] },
+];
+
+/**
+ * Automated sync with self-heal and pruning of what left git (stateful objects opt out
+ * with Prune=false,Delete=false), retrying while a dependency such as the External
+ * Secrets CRDs is not there yet.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/
+ */
+function syncPolicy(extraOptions: string[] = []) {
+  return {
+    automated: { prune: true, selfHeal: true },
+    syncOptions: ['RespectIgnoreDifferences=true', 'ApplyOutOfSyncOnly=true', ...extraOptions],
+    retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+  };
+}
+
+/** Props of the {@link ArgoCdChart}. */
+export interface ArgoCdChartProps {
+  readonly platform: PlatformConfig;
+}
+
+/**
+ * The Argo CD objects that make git the way in (dist/argocd/): AppProjects, an
+ * Application for the shared layer, Applications of the official External Secrets and
+ * Airflow charts, the ApplicationSet that turns every committed `workspaces/<name>.yaml`
+ * into an Application of `dist/workspaces/<name>/`, and an Application of this folder
+ * itself, so that after one `kubectl apply` everything flows from git.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git/
+ */
+export class ArgoCdChart extends Chart {
+  constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
+    const platform = props.platform;
+    super(scope, id, { namespace: platform.argocd.namespace, disableResourceNameHashes: true });
+    const repo = platform.repository;
+    const labels = (component: string) => appLabels({ name: 'argocd', instance: 'platform', component });
+    const object = (oid: string, kind: string, name: string, spec: Record<string, unknown>, meta: Record<string, unknown> = {}) =>
+      new ApiObject(this, oid, { apiVersion: 'argoproj.io/v1alpha1', kind, metadata: { name, labels: labels(kind.toLowerCase()), ...meta }, spec });
+    const dest = (namespace: string) => ({ server: IN_CLUSTER, namespace });
+
+    object('BootstrapProject', 'AppProject', PROJECTS.bootstrap, {
+      description: 'The Argo CD objects of the LLM platform (dist/argocd), synced from git.',
+      sourceRepos: [repo.url],
+      destinations: [dest(platform.argocd.namespace)],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: 'argoproj.io', kind: 'AppProject' },
+        { group: 'argoproj.io', kind: 'Application' },
+        { group: 'argoproj.io', kind: 'ApplicationSet' },
+      ],
+    });
+    object('PlatformProject', 'AppProject', PROJECTS.platform, {
+      description: 'The shared layer and the team workspaces of the LLM platform: only their namespaces, only this repository.',
+      sourceRepos: [repo.url],
+      destinations: [dest(SHARED_NAMESPACE), dest('llm-workspace-*')],
+      // Cluster-scoped kinds the manifests hold: their namespaces and the secret store.
+      clusterResourceWhitelist: [
+        { group: '', kind: 'Namespace' },
+        { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
+      ],
+      orphanedResources: { warn: true },
+    });
+    object('OperatorsProject', 'AppProject', PROJECTS.operators, {
+      description: 'Third-party services of the LLM platform, from their official Helm charts.',
+      sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow],
+      destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE)],
+      // What the External Secrets chart installs cluster-wide: its CRDs, RBAC and webhook.
+      clusterResourceWhitelist: [
+        { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+      ],
+    });
+
+    object('Bootstrap', 'Application', 'llm-platform-bootstrap', {
+      project: PROJECTS.bootstrap,
+      source: { repoURL: repo.url, targetRevision: repo.revision, path: `dist/${ARGOCD_FOLDER}` },
+      destination: dest(platform.argocd.namespace),
+      // Never prune Argo CD objects: removing one from git must not cascade into a platform.
+      syncPolicy: { ...syncPolicy(), automated: { prune: false, selfHeal: true } },
+    });
+    const eso = platform.operators.externalSecrets;
+    object('ExternalSecrets', 'Application', 'external-secrets', {
+      project: PROJECTS.operators,
+      source: {
+        repoURL: CHART_REPOS.externalSecrets,
+        chart: 'external-secrets',
+        targetRevision: eso.chartVersion,
+        helm: {
+          releaseName: 'external-secrets',
+          valuesObject: {
+            installCRDs: true,
+            serviceAccount: { annotations: { 'iam.gke.io/gcp-service-account': gcpServiceAccountEmail(eso.gcpServiceAccountName, platform.project) } },
+          },
+        },
+      },
+      destination: dest(EXTERNAL_SECRETS_NAMESPACE),
+      // The CRDs are too large for client-side apply's annotation.
+      syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
+    }, { annotations: { 'argocd.argoproj.io/sync-wave': '-10' } });
+    object('Airflow', 'Application', 'airflow', {
+      project: PROJECTS.operators,
+      source: {
+        repoURL: CHART_REPOS.airflow,
+        chart: 'airflow',
+        targetRevision: platform.operators.airflow.chartVersion,
+        helm: {
+          releaseName: AIRFLOW_RELEASE,
+          valuesObject: {
+            executor: 'KubernetesExecutor',
+            // Metadata on Cloud SQL; every credential from Secret Manager (dist/shared).
+            postgresql: { enabled: false },
+            data: { metadataSecretName: AIRFLOW_SECRETS.metadata },
+            webserverSecretKeySecretName: AIRFLOW_SECRETS.webserverSecretKey,
+            fernetKeySecretName: AIRFLOW_SECRETS.fernetKey,
+            // Argo CD runs no Helm hooks' waits; the chart's own guidance for it.
+            createUserJob: { useHelmHooks: false, applyCustomEnv: false },
+            migrateDatabaseJob: { useHelmHooks: false, applyCustomEnv: false },
+          },
+        },
+      },
+      destination: dest(SHARED_NAMESPACE),
+      syncPolicy: syncPolicy(),
+    }, { annotations: { 'argocd.argoproj.io/sync-wave': '-5' } });
+    object('Shared', 'Application', 'llm-shared', {
+      project: PROJECTS.platform,
+      source: { repoURL: repo.url, targetRevision: repo.revision, path: 'dist/shared' },
+      destination: dest(SHARED_NAMESPACE),
+      syncPolicy: syncPolicy(),
+      ignoreDifferences: IGNORE_DIFFERENCES,
+    });
+
+    object('Workspaces', 'ApplicationSet', 'llm-workspaces', {
+      goTemplate: true,
+      goTemplateOptions: ['missingkey=error'],
+      generators: [{
+        git: {
+          repoURL: repo.url,
+          revision: repo.revision,
+          files: [{ path: 'workspaces/*.yaml' }, { path: 'workspaces/*.yml' }],
+        },
+      }],
+      // Removing a workspace file deletes its Application but nothing it made: no outage
+      // and no lost model from a mistaken commit. Decommissioning is `state: suspended`.
+      syncPolicy: { preserveResourcesOnDeletion: true },
+      template: {
+        metadata: {
+          name: 'workspace-{{ .name }}',
+          labels: { 'app.kubernetes.io/part-of': 'llm-platform', 'llm-platform/workspace': '{{ .name }}' },
+        },
+        spec: {
+          project: PROJECTS.platform,
+          source: { repoURL: repo.url, targetRevision: repo.revision, path: 'dist/workspaces/{{ .name }}' },
+          destination: dest('llm-workspace-{{ .name }}'),
+          syncPolicy: syncPolicy(),
+          ignoreDifferences: IGNORE_DIFFERENCES,
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,125 @@
+import { STATEFUL_KINDS } from '../lifecycle';
+import { Manifest } from '../output/render';
+
+/** What a change does to one object. */
+export interface ObjectChange {
+  readonly kind: string;
+  readonly name: string;
+  readonly action: 'added' | 'changed' | 'removed';
+  /** Changed fields, as `path: old -> new`. */
+  readonly fields: readonly string[];
+  /** Why the change deletes or replaces a stateful object, if it does. */
+  readonly danger?: string;
+}
+
+/** The changes of one dist/ folder (one Argo CD application). */
+export interface FolderChanges {
+  readonly folder: string;
+  readonly changes: readonly ObjectChange[];
+}
+
+/** Fields of a PVC that Kubernetes cannot change in place: changing one means a new, empty volume. */
+const PVC_IMMUTABLE = ['spec.storageClassName', 'spec.accessModes', 'spec.volumeName', 'spec.volumeMode'];
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+function key(m: Manifest): string {
+  return `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+}
+
+function show(v: Json | undefined): string {
+  if (v === undefined) return '(none)';
+  const text = JSON.stringify(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Leaf differences between two values, as `path: old -> new`, with their paths. */
+function fieldChanges(a: Json | undefined, b: Json | undefined, at: string, out: { path: string; line: string }[]): void {
+  const bothObjects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b);
+  const bothArrays = Array.isArray(a) && Array.isArray(b);
+  if (bothObjects) {
+    const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+    for (const k of keys) fieldChanges((a as Record<string, Json>)[k], (b as Record<string, Json>)[k], at ? `${at}.${k}` : k, out);
+  } else if (bothArrays && (a as Json[]).length === (b as Json[]).length) {
+    (a as Json[]).forEach((x, i) => fieldChanges(x, (b as Json[])[i], `${at}[${i}]`, out));
+  } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+    out.push({ path: at, line: `${at}: ${show(a)} -> ${show(b)}` });
+  }
+}
+
+function parseBytes(q: unknown): number {
+  const m = /^([0-9.]+)(Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(String(q));
+  const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+  return m ? Number(m[1]) * (m[2] ? units[m[2]] : 1) : NaN;
+}
+
+/** Why changing `before` into `after` would delete or replace stateful data, if it would. */
+function dangerOfChange(before: any, after: any, paths: readonly string[]): string | undefined {
+  if (before.kind === 'PersistentVolumeClaim') {
+    const fixed = paths.filter((p) => PVC_IMMUTABLE.some((f) => p === f || p.startsWith(`${f}[`) || p.startsWith(`${f}.`)));
+    if (fixed.length > 0) return `changes ${[...new Set(fixed.map((p) => p.replace(/\[\d+\]$/, '')))].join(', ')}, which a volume cannot change: it would be replaced by an empty one`;
+    const was = parseBytes(before.spec?.resources?.requests?.storage);
+    const now = parseBytes(after.spec?.resources?.requests?.storage);
+    if (now < was) return 'shrinks the volume, which Kubernetes refuses; forcing it means a new, empty volume';
+  }
+  if (before.kind === 'Deployment' && paths.some((p) => p.startsWith('spec.selector'))) {
+    return 'changes the selector, which cannot change: the Deployment would be deleted and created again';
+  }
+  return undefined;
+}
+
+/**
+ * Compares the objects of one folder before and after a change: which are added,
+ * changed (and how) or removed, and which of those delete or replace stateful data.
+ */
+export function diffObjects(before: readonly Manifest[], after: readonly Manifest[]): ObjectChange[] {
+  const old = new Map(before.map((m) => [key(m), m]));
+  const now = new Map(after.map((m) => [key(m), m]));
+  const changes: ObjectChange[] = [];
+  for (const [k, m] of now) {
+    const was = old.get(k);
+    if (!was) {
+      changes.push({ kind: m.kind, name: m.metadata.name, action: 'added', fields: [] });
+      continue;
+    }
+    const diffs: { path: string; line: string }[] = [];
+    fieldChanges(was as unknown as Json, m as unknown as Json, '', diffs);
+    if (diffs.length > 0) {
+      changes.push({ kind: m.kind, name: m.metadata.name, action: 'changed', fields: diffs.map((d) => d.line), danger: dangerOfChange(was, m, diffs.map((d) => d.path)) });
+    }
+  }
+  for (const [k, m] of old) {
+    if (!now.has(k)) {
+      const danger = STATEFUL_KINDS.includes(m.kind) ? 'removes a stateful object from git: its data goes if anything deletes it' : undefined;
+      changes.push({ kind: m.kind, name: m.metadata.name, action: 'removed', fields: [], danger });
+    }
+  }
+  const order = { removed: 0, changed: 1, added: 2 };
+  return changes.sort((a, b) => order[a.action] - order[b.action] || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+}
+
+/** How many changed fields of one object the report shows. */
+const FIELDS_SHOWN = 6;
+
+/** The report as text, compact enough for a pull request; dangerous lines in red when `color`. */
+export function formatChanges(folders: readonly FolderChanges[], color: boolean): string {
+  const red = (s: string) => (color ? `\u001b[31m${s}\u001b[0m` : s);
+  const lines: string[] = [];
+  let counts = { added: 0, changed: 0, removed: 0, danger: 0 };
+  for (const { folder, changes } of folders) {
+    if (changes.length === 0) continue;
+    lines.push(`${folder}/`);
+    for (const c of changes) {
+      counts = { ...counts, [c.action]: counts[c.action] + 1, danger: counts.danger + (c.danger ? 1 : 0) };
+      const sign = { added: '+', changed: '~', removed: '-' }[c.action];
+      const head = `  ${sign} ${c.kind} ${c.name}`;
+      lines.push(c.danger ? red(`${head}  !! ${c.danger}`) : head);
+      for (const f of c.fields.slice(0, FIELDS_SHOWN)) lines.push(`      ${f}`);
+      if (c.fields.length > FIELDS_SHOWN) lines.push(`      (${c.fields.length - FIELDS_SHOWN} more fields)`);
+    }
+  }
+  if (lines.length === 0) return 'no changes to dist/\n';
+  const summary = `${counts.added} added, ${counts.changed} changed, ${counts.removed} removed`;
+  lines.push('', counts.danger > 0 ? red(`${summary}; ${counts.danger} would delete or replace stateful data`) : summary);
+  return `${lines.join('\n')}\n`;
+}

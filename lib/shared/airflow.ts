@@ -1,0 +1,53 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ExternalSecret } from '../components/external-secret';
+import { PlatformConfig } from '../config/types';
+import { appLabels } from '../labels';
+
+/** Release name of the Airflow chart; its pods carry `release: airflow`. */
+export const AIRFLOW_RELEASE = 'airflow';
+
+/** Port of Airflow's webserver and of the `airflow` Service. */
+export const AIRFLOW_PORT = 8080;
+
+/** Secrets the Airflow chart reads by name (values `data.metadataSecretName`, ...). */
+export const AIRFLOW_SECRETS = {
+  metadata: 'airflow-metadata',
+  webserverSecretKey: 'airflow-webserver-secret-key',
+  fernetKey: 'airflow-fernet-key',
+} as const;
+
+/** Props of an {@link AirflowSupport}. */
+export interface AirflowSupportProps {
+  /** Platform settings: secret store. */
+  readonly platform: PlatformConfig;
+}
+
+/**
+ * What the platform adds around the official Airflow chart (which Argo CD installs in
+ * llm-shared): its secrets from Secret Manager (metadata database connection on Cloud
+ * SQL, webserver secret key, Fernet key), and the Service `airflow` on 8080 that the
+ * guide's Jenkinsfile calls (`airflow.llm-shared.svc.cluster.local:8080`); the chart
+ * itself names its Service `airflow-webserver`.
+ * @see https://airflow.apache.org/docs/helm-chart/stable/production-guide.html
+ */
+export class AirflowSupport extends Construct {
+  constructor(scope: Construct, id: string, props: AirflowSupportProps) {
+    super(scope, id);
+    const labels = { name: 'airflow', instance: 'shared', component: 'orchestrator' };
+    const secret = (sid: string, name: string, key: string, remoteKey: string) =>
+      new ExternalSecret(this, sid, { name, labels, platform: props.platform, data: [{ secretKey: key, remoteKey }] });
+    secret('Metadata', AIRFLOW_SECRETS.metadata, 'connection', 'airflow-metadata-connection');
+    secret('WebserverSecretKey', AIRFLOW_SECRETS.webserverSecretKey, 'webserver-secret-key', 'airflow-webserver-secret-key');
+    secret('FernetKey', AIRFLOW_SECRETS.fernetKey, 'fernet-key', 'airflow-fernet-key');
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: 'airflow', labels: appLabels(labels) },
+      spec: {
+        type: 'ClusterIP',
+        selector: { component: 'webserver', release: AIRFLOW_RELEASE, tier: 'airflow' },
+        ports: [{ name: 'http', port: AIRFLOW_PORT, targetPort: k8s.IntOrString.fromNumber(AIRFLOW_PORT), protocol: 'TCP' }],
+      },
+    });
+  }
+}

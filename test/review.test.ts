@@ -1,0 +1,124 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Manifest } from '../lib/output/render';
+import { diffObjects, formatChanges } from '../lib/review/manifest-diff';
+import { ROOT } from './helpers';
+
+const pvc = (spec: object): Manifest => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'model-storage-pvc', namespace: 'ns' }, spec } as Manifest);
+const deployment = (replicas: number, selector = { app: 'x' }): Manifest =>
+  ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ns' }, spec: { replicas, selector: { matchLabels: selector } } } as Manifest);
+const base = { accessModes: ['ReadWriteOnce'], storageClassName: 'premium-rwo', resources: { requests: { storage: '200Gi' } } };
+
+describe('diff of objects', () => {
+  test('lists added, changed (with the fields) and removed objects', () => {
+    const changes = diffObjects([deployment(1), pvc(base)], [deployment(0), { ...pvc(base), metadata: { name: 'other', namespace: 'ns' } }]);
+    expect(changes.map((c) => [c.action, c.kind, c.name])).toEqual([
+      ['removed', 'PersistentVolumeClaim', 'model-storage-pvc'],
+      ['changed', 'Deployment', 'web'],
+      ['added', 'PersistentVolumeClaim', 'other'],
+    ]);
+    expect(changes[1].fields).toEqual(['spec.replicas: 1 -> 0']);
+  });
+
+  test('flags removing a stateful object', () => {
+    expect(diffObjects([pvc(base)], [])[0].danger).toMatch(/removes a stateful object/);
+    expect(diffObjects([deployment(1)], [])[0].danger).toBeUndefined();
+  });
+
+  test('flags a volume change that means a new, empty volume', () => {
+    expect(diffObjects([pvc(base)], [pvc({ ...base, storageClassName: 'standard-rwx' })])[0].danger).toMatch(/spec.storageClassName, which a volume cannot change/);
+    expect(diffObjects([pvc(base)], [pvc({ ...base, accessModes: ['ReadWriteMany'] })])[0].danger).toMatch(/spec.accessModes/);
+    expect(diffObjects([pvc(base)], [pvc({ ...base, resources: { requests: { storage: '100Gi' } } })])[0].danger).toMatch(/shrinks the volume/);
+  });
+
+  test('does not flag growing a volume or scaling a server', () => {
+    expect(diffObjects([pvc(base)], [pvc({ ...base, resources: { requests: { storage: '1Ti' } } })])[0].danger).toBeUndefined();
+    expect(diffObjects([deployment(1)], [deployment(3)])[0].danger).toBeUndefined();
+  });
+
+  test('flags a selector change, which replaces the Deployment', () => {
+    expect(diffObjects([deployment(1)], [deployment(1, { app: 'y' })])[0].danger).toMatch(/changes the selector/);
+  });
+
+  test('formats compactly, in red only where it is dangerous and only when asked', () => {
+    const folders = [{ folder: 'dist/workspaces/a', changes: diffObjects([pvc(base), deployment(1)], [deployment(0)]) }];
+    const plain = formatChanges(folders, false);
+    expect(plain).toBe([
+      'dist/workspaces/a/',
+      '  - PersistentVolumeClaim model-storage-pvc  !! removes a stateful object from git: its data goes if anything deletes it',
+      '  ~ Deployment web',
+      '      spec.replicas: 1 -> 0',
+      '',
+      '0 added, 1 changed, 1 removed; 1 would delete or replace stateful data',
+      '',
+    ].join('\n'));
+    const colored = formatChanges(folders, true);
+    expect(colored).toContain('\u001b[31m  - PersistentVolumeClaim model-storage-pvc');
+    expect(colored).not.toContain('\u001b[31m  ~ Deployment web');
+    expect(formatChanges([{ folder: 'x', changes: [] }], false)).toBe('no changes to dist/\n');
+  });
+});
+
+/** A throwaway copy of the repository (inputs, outputs, build, dependencies linked) with its own git history. */
+function repoCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-repo-'));
+  for (const f of ['platform.yaml', 'package.json', 'workspaces', 'dist', 'charts', 'schemas', 'build']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '-A');
+  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-qm', 'base');
+  return dir;
+}
+
+describe('npm run check and npm run diff', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = repoCopy();
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const run = (script: string, ...args: string[]) => spawnSync(process.execPath, [path.join(dir, 'build', 'scripts', script), ...args], { cwd: dir, encoding: 'utf8' });
+
+  test('check passes on a fresh dist/', () => {
+    const r = run('check.js');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('diff reports nothing when the inputs are unchanged', () => {
+    expect(run('diff.js', '--no-color').stdout).toBe('Changes to dist/ at HEAD:\nno changes to dist/\n');
+  });
+
+  test('after a workspace change: check names the stale file, diff shows the change', () => {
+    const file = path.join(dir, 'workspaces', 'team-alpha.yaml');
+    const original = fs.readFileSync(file, 'utf8');
+    try {
+      fs.writeFileSync(file, `${original}state: suspended\nstorage:\n  size: 100Gi\n`);
+      const check = run('check.js');
+      expect(check.status).toBe(1);
+      expect(check.stderr).toContain('stale:   dist/workspaces/team-alpha/manifests.yaml');
+      expect(check.stderr).toContain("run 'npm run synth' and commit the result");
+      const diff = run('diff.js', '--no-color').stdout;
+      expect(diff).toContain('dist/workspaces/team-alpha/\n');
+      expect(diff).toContain('  ~ Deployment mlflow\n      spec.replicas: 1 -> 0\n');
+      expect(diff).toContain('  ~ PersistentVolumeClaim model-storage-pvc  !! shrinks the volume');
+      expect(diff).not.toContain('dist/workspaces/team-beta/');
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
+  test('check names a file that synth does not make', () => {
+    const extra = path.join(dir, 'dist', 'workspaces', 'team-alpha', 'hand-written.yaml');
+    fs.writeFileSync(extra, 'kind: ConfigMap\n');
+    try {
+      const r = run('check.js');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('extra:   dist/workspaces/team-alpha/hand-written.yaml');
+    } finally {
+      fs.rmSync(extra);
+    }
+  });
+});
