@@ -12,7 +12,16 @@ export interface PlatformChartProps {
   readonly instance: string;
   /** Labels of the Namespace object besides the recommended ones (the guide's `purpose` or `workspace`). */
   readonly namespaceLabels: Record<string, string>;
+  /**
+   * The Pod Security Standard the namespace enforces. Anything below `restricted` must
+   * say why; the namespace carries the reason, and audits and warns at `restricted`.
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
+   */
+  readonly podSecurity: { readonly level: 'restricted' } | { readonly level: 'baseline'; readonly reason: string };
 }
+
+/** Annotation that holds why a namespace enforces less than `restricted`. */
+export const POD_SECURITY_REASON = 'llm-platform/pod-security-reason';
 
 /**
  * A chart that owns one namespace: it creates the Namespace and puts every object in it,
@@ -24,7 +33,15 @@ export class PlatformChart extends Chart {
     const ns = new kplus.Namespace(this, 'Namespace', {
       metadata: {
         name: props.namespace,
-        labels: { ...appLabels({ name: 'namespace', instance: props.instance, component: 'namespace' }), ...props.namespaceLabels },
+        labels: {
+          ...appLabels({ name: 'namespace', instance: props.instance, component: 'namespace' }),
+          ...props.namespaceLabels,
+          'pod-security.kubernetes.io/enforce': props.podSecurity.level,
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+        annotations: props.podSecurity.level === 'baseline' ? { [POD_SECURITY_REASON]: props.podSecurity.reason } : undefined,
       },
     });
     // The chart's namespace is stamped on every object, the cluster-scoped Namespace

@@ -7,7 +7,10 @@ import { ApiObject, Chart } from 'cdk8s';
 
 /**
  * Argo CD sync waves: namespaces first, then what pods need at start (accounts, config,
- * secrets), then storage and network policies, then the servers (wave 0).
+ * secrets, quotas), then network policies, then the servers and their volumes (wave 0).
+ * Volumes go with the servers, not before them: GKE's classes bind a volume only when a
+ * pod uses it (WaitForFirstConsumer), and Argo CD would wait forever on a Pending claim
+ * before starting the next wave (argo-cd#12840).
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
  */
 export const SYNC_WAVES: Readonly<Record<string, number>> = {
@@ -18,7 +21,8 @@ export const SYNC_WAVES: Readonly<Record<string, number>> = {
   ClusterSecretStore: -2,
   Role: -2,
   RoleBinding: -2,
-  PersistentVolumeClaim: -1,
+  ResourceQuota: -2,
+  LimitRange: -2,
   NetworkPolicy: -1,
 };
 

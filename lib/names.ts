@@ -46,6 +46,9 @@ export const INFERENCE_APP = 'llama-infer';
  */
 export const HEALTH_PROBE_LABEL = 'llm-platform/health-probe';
 
+/** Label of the workspace pods that talk to MLflow (web UI, model loaders, training); its NetworkPolicies select it. */
+export const MLFLOW_CLIENT_LABEL = 'llm-platform/mlflow-client';
+
 /** Ports of the platform's servers (container port and Service port). */
 export const PORTS = {
   mlflow: 5000,

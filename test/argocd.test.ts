@@ -80,11 +80,25 @@ describe('Argo CD objects in dist/argocd', () => {
   });
 
   test('every Application ignores the differences real clusters make', () => {
-    const apps = [find(argocd, 'Application', 'llm-shared').spec, find(argocd, 'ApplicationSet', 'llm-workspaces').spec.template.spec];
+    const apps = [...['llm-shared', 'airflow'].map((n) => find(argocd, 'Application', n).spec), find(argocd, 'ApplicationSet', 'llm-workspaces').spec.template.spec];
     for (const app of apps) {
       expect(app.ignoreDifferences.map((d: any) => d.kind)).toEqual(['Deployment', 'ExternalSecret']);
       expect(app.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     }
+    const eso = find(argocd, 'Application', 'external-secrets').spec;
+    expect(eso.ignoreDifferences.map((d: any) => d.kind)).toEqual(['ValidatingWebhookConfiguration', 'CustomResourceDefinition']);
+  });
+
+  test('Applications come up in order: the operator, then the shared layer (Airflow\'s namespace and secrets), then Airflow', () => {
+    const wave = (n: string) => Number(find(argocd, 'Application', n).metadata.annotations['argocd.argoproj.io/sync-wave']);
+    expect(wave('external-secrets')).toBeLessThan(wave('llm-shared'));
+    expect(wave('llm-shared')).toBeLessThan(wave('airflow'));
+  });
+
+  test('the operators project may create the operator\'s namespace', () => {
+    const kinds = find(argocd, 'AppProject', 'llm-platform-operators').spec.clusterResourceWhitelist.map((k: any) => k.kind);
+    expect(find(argocd, 'Application', 'external-secrets').spec.syncPolicy.syncOptions).toContain('CreateNamespace=true');
+    expect(kinds).toContain('Namespace');
   });
 });
 
@@ -92,33 +106,48 @@ describe('nothing is lost', () => {
   const objects = dist.filter((o) => !o.file.startsWith('dist/argocd/')).map((o) => o.object as any);
   const stateful = objects.filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(o.kind));
 
-  test('every PVC and namespace is neither pruned nor deleted by Argo CD', () => {
+  const options = (o: any) => (o.metadata.annotations['argocd.argoproj.io/sync-options'] ?? '').split(',');
+
+  test('an Argo CD prune never deletes a PVC or a namespace (Prune=false)', () => {
     expect(stateful.length).toBe(2 * workspaceFiles.length + 1);
-    for (const o of stateful) expect({ o: o.metadata.name, options: o.metadata.annotations['argocd.argoproj.io/sync-options'] }).toEqual({ o: o.metadata.name, options: 'Prune=false,Delete=false' });
+    for (const o of stateful) expect({ o: o.metadata.name, prune: options(o).includes('Prune=false') }).toEqual({ o: o.metadata.name, prune: true });
+  });
+
+  test('deleting an Application never deletes a PVC or a namespace (Delete=false)', () => {
+    for (const o of stateful) expect({ o: o.metadata.name, del: options(o).includes('Delete=false') }).toEqual({ o: o.metadata.name, del: true });
   });
 
   test('removing a workspace file deletes its Application but none of its objects', () => {
-    expect(find(argocd, 'ApplicationSet', 'llm-workspaces').spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
+    const set = find(argocd, 'ApplicationSet', 'llm-workspaces').spec;
+    expect(set.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
+    // No resources finalizer on the generated Applications: their deletion cascades into nothing.
+    expect(set.template.metadata.finalizers).toBeUndefined();
+  });
+
+  test('the External Secrets CRDs are kept: deleting them would delete every ExternalSecret and its Secret', () => {
+    const crds = find(argocd, 'Application', 'external-secrets').spec.source.helm.valuesObject.crds.annotations;
+    expect(crds).toEqual({ 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'helm.sh/resource-policy': 'keep' });
   });
 
   test('the bootstrap Application never prunes Argo CD objects', () => {
     expect(find(argocd, 'Application', 'llm-platform-bootstrap').spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
   });
 
-  test('sync waves bring namespaces, then secrets and config, then storage and policies, then servers', () => {
+  test('sync waves bring namespaces, then secrets and config, then policies, then servers with their volumes', () => {
     const wave = (o: any) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']);
     const byKind = (kind: string) => objects.filter((o) => o.kind === kind).map(wave);
     const max = (k: string) => Math.max(...byKind(k));
     const min = (k: string) => Math.min(...byKind(k));
     expect(max('Namespace')).toBeLessThan(min('ExternalSecret'));
-    expect(max('ExternalSecret')).toBeLessThan(min('PersistentVolumeClaim'));
-    expect(max('ConfigMap')).toBeLessThan(min('PersistentVolumeClaim'));
-    expect(max('PersistentVolumeClaim')).toBeLessThan(min('Deployment'));
+    expect(max('ExternalSecret')).toBeLessThan(min('NetworkPolicy'));
+    expect(max('ConfigMap')).toBeLessThan(min('NetworkPolicy'));
     expect(max('NetworkPolicy')).toBeLessThan(min('Deployment'));
+    // GKE binds a volume only for a pod that uses it: a volume in an earlier wave would never get healthy.
+    expect([...byKind('PersistentVolumeClaim'), ...byKind('Deployment')].every((w) => w === 0)).toBe(true);
   });
 
   test('a suspended workspace runs nothing and keeps its volume', () => {
-    const box = sandbox({ 'team-s.yaml': 'name: team-s\nstate: suspended\ninference:\n  models:\n    - name: a\n      replicas: 2\n    - name: b\n' });
+    const box = sandbox({ 'team-s.yaml': 'name: team-s\nstate: suspended\nquota: { gpus: 3 }\ninference:\n  models:\n    - name: a\n      replicas: 2\n    - name: b\n' });
     try {
       const inputs = box.load();
       const manifests = synthWorkspace(inputs.platform, inputs.workspaces[0]);

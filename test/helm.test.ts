@@ -122,14 +122,14 @@ describe('helm test', () => {
     }
   });
 
-  test('inference checks run where allow-only-gateway admits them', () => {
-    const probes = hooks.filter((h) => h.spec.containers[0].args.at(-1).endsWith('/v1/models'));
-    expect(probes.length).toBe(3);
+  test('workspace checks run where the workspace policies admit them: llm-shared, with the probe label', () => {
+    const probes = hooks.filter((h) => h.metadata.labels['app.kubernetes.io/instance'] !== 'shared');
+    expect(probes.length).toBe(6);
     for (const p of probes) {
       expect(p.metadata.namespace).toBe('llm-shared');
       expect(p.metadata.labels['llm-platform/health-probe']).toBe('true');
     }
-    const policy = [...distObjects().values()].find((o: any) => o.kind === 'NetworkPolicy') as any;
+    const policy = [...distObjects().values()].find((o: any) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-only-gateway') as any;
     expect(policy.spec.ingress).toContainEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'llm-shared' } }, podSelector: { matchLabels: { 'llm-platform/health-probe': 'true' } } }],
       ports: [{ port: 8000, protocol: 'TCP' }],

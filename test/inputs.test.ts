@@ -49,6 +49,7 @@ describe('schemas', () => {
         storage: { size: '200Gi', storageClassName: 'premium-rwo', accessMode: 'ReadWriteOnce' },
         mlflow: { resources: { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' } } },
         webui: { enabled: true, resources: { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '16Gi' } } },
+        quota: { gpus: 2, cpu: '32', memory: '256Gi', storage: '1Ti', persistentVolumeClaims: 4 },
         inference: { models: [] },
       });
     } finally {

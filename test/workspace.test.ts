@@ -21,6 +21,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
     enabled: true,
     resources: { cpu: { request: '3', limit: '6' }, memory: { request: '12Gi', limit: '24Gi' } },
   },
+  quota: { gpus: 8, cpu: '64', memory: '512Gi', storage: '600Gi', persistentVolumeClaims: 6 },
   inference: {
     models: [{
       name: 'chat',
@@ -153,7 +154,7 @@ describe('web UI', () => {
 
 describe('inference', () => {
   const one = synth({ name: 'team-one', inference: { models: [{ name: 'ft-llama3-8b-v1' }] } });
-  const two = synth({ name: 'team-two', inference: { models: [{ name: 'alpha', gpus: 2 }, { name: 'beta', accelerator: 'nvidia-l4' }] } });
+  const two = synth({ name: 'team-two', quota: { gpus: 3 }, inference: { models: [{ name: 'alpha', gpus: 2 }, { name: 'beta', accelerator: 'nvidia-l4' }] } });
 
   test('a single model keeps the guide names', () => {
     expect(find(one, 'Deployment', 'llama-factory-inference').metadata.labels.app).toBe('llama-infer');

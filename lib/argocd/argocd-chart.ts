@@ -1,24 +1,16 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
-import { gcpServiceAccountEmail, SHARED_NAMESPACE } from '../names';
+import { SHARED_NAMESPACE } from '../names';
 import { appLabels } from '../labels';
-import { AIRFLOW_RELEASE, AIRFLOW_SECRETS } from '../shared/airflow';
+import { airflowValues, CHART_REPOS, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues } from '../operators';
+import { AIRFLOW_RELEASE } from '../shared/airflow';
 
 /** Folder of dist/ that holds these objects; applied once by hand, then synced from git. */
 export const ARGOCD_FOLDER = 'argocd';
 
 /** The cluster Argo CD runs in. */
 const IN_CLUSTER = 'https://kubernetes.default.svc';
-
-/** Namespace of the External Secrets Operator. */
-export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
-
-/** Official chart repositories of the third-party services. */
-export const CHART_REPOS = {
-  externalSecrets: 'https://charts.external-secrets.io',
-  airflow: 'https://airflow.apache.org',
-} as const;
 
 /** AppProjects. */
 export const PROJECTS = {
@@ -48,9 +40,23 @@ function syncPolicy(extraOptions: string[] = []) {
   return {
     automated: { prune: true, selfHeal: true },
     syncOptions: ['RespectIgnoreDifferences=true', 'ApplyOutOfSyncOnly=true', ...extraOptions],
-    retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+    // Automated sync does not retry a failed revision by itself: keep retrying, for hours,
+    // while an operator or a secret the objects need is still coming up.
+    retry: { limit: 100, backoff: { duration: '10s', factor: 2, maxDuration: '10m' } },
   };
 }
+
+/**
+ * What Argo CD must leave alone in the External Secrets chart: the CA bundles its cert
+ * controller injects into its webhook and CRDs.
+ */
+const OPERATOR_IGNORE_DIFFERENCES = [
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jqPathExpressions: ['.spec.conversion.webhook.clientConfig.caBundle'] },
+];
+
+/** The order the Applications come up in (with Argo CD's Application health check; see the README). */
+export const APPLICATION_WAVES = { externalSecrets: -10, shared: -5, airflow: 0 } as const;
 
 /** Props of the {@link ArgoCdChart}. */
 export interface ArgoCdChartProps {
@@ -101,8 +107,9 @@ export class ArgoCdChart extends Chart {
       description: 'Third-party services of the LLM platform, from their official Helm charts.',
       sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow],
       destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE)],
-      // What the External Secrets chart installs cluster-wide: its CRDs, RBAC and webhook.
+      // What the External Secrets chart installs cluster-wide: its namespace, CRDs, RBAC and webhook.
       clusterResourceWhitelist: [
+        { group: '', kind: 'Namespace' },
         { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
@@ -117,56 +124,40 @@ export class ArgoCdChart extends Chart {
       // Never prune Argo CD objects: removing one from git must not cascade into a platform.
       syncPolicy: { ...syncPolicy(), automated: { prune: false, selfHeal: true } },
     });
-    const eso = platform.operators.externalSecrets;
+    const wave = (w: number) => ({ annotations: { 'argocd.argoproj.io/sync-wave': String(w) } });
     object('ExternalSecrets', 'Application', 'external-secrets', {
       project: PROJECTS.operators,
       source: {
         repoURL: CHART_REPOS.externalSecrets,
         chart: 'external-secrets',
-        targetRevision: eso.chartVersion,
-        helm: {
-          releaseName: 'external-secrets',
-          valuesObject: {
-            installCRDs: true,
-            serviceAccount: { annotations: { 'iam.gke.io/gcp-service-account': gcpServiceAccountEmail(eso.gcpServiceAccountName, platform.project) } },
-          },
-        },
+        targetRevision: platform.operators.externalSecrets.chartVersion,
+        helm: { releaseName: 'external-secrets', valuesObject: externalSecretsValues(platform) },
       },
       destination: dest(EXTERNAL_SECRETS_NAMESPACE),
       // The CRDs are too large for client-side apply's annotation.
       syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
-    }, { annotations: { 'argocd.argoproj.io/sync-wave': '-10' } });
-    object('Airflow', 'Application', 'airflow', {
-      project: PROJECTS.operators,
-      source: {
-        repoURL: CHART_REPOS.airflow,
-        chart: 'airflow',
-        targetRevision: platform.operators.airflow.chartVersion,
-        helm: {
-          releaseName: AIRFLOW_RELEASE,
-          valuesObject: {
-            executor: 'KubernetesExecutor',
-            // Metadata on Cloud SQL; every credential from Secret Manager (dist/shared).
-            postgresql: { enabled: false },
-            data: { metadataSecretName: AIRFLOW_SECRETS.metadata },
-            webserverSecretKeySecretName: AIRFLOW_SECRETS.webserverSecretKey,
-            fernetKeySecretName: AIRFLOW_SECRETS.fernetKey,
-            // Argo CD runs no Helm hooks' waits; the chart's own guidance for it.
-            createUserJob: { useHelmHooks: false, applyCustomEnv: false },
-            migrateDatabaseJob: { useHelmHooks: false, applyCustomEnv: false },
-          },
-        },
-      },
-      destination: dest(SHARED_NAMESPACE),
-      syncPolicy: syncPolicy(),
-    }, { annotations: { 'argocd.argoproj.io/sync-wave': '-5' } });
+      ignoreDifferences: OPERATOR_IGNORE_DIFFERENCES,
+    }, wave(APPLICATION_WAVES.externalSecrets));
+    // The shared layer comes before Airflow: it holds Airflow's namespace and secrets.
     object('Shared', 'Application', 'llm-shared', {
       project: PROJECTS.platform,
       source: { repoURL: repo.url, targetRevision: repo.revision, path: 'dist/shared' },
       destination: dest(SHARED_NAMESPACE),
       syncPolicy: syncPolicy(),
       ignoreDifferences: IGNORE_DIFFERENCES,
-    });
+    }, wave(APPLICATION_WAVES.shared));
+    object('Airflow', 'Application', 'airflow', {
+      project: PROJECTS.operators,
+      source: {
+        repoURL: CHART_REPOS.airflow,
+        chart: 'airflow',
+        targetRevision: platform.operators.airflow.chartVersion,
+        helm: { releaseName: AIRFLOW_RELEASE, valuesObject: airflowValues() },
+      },
+      destination: dest(SHARED_NAMESPACE),
+      syncPolicy: syncPolicy(),
+      ignoreDifferences: IGNORE_DIFFERENCES,
+    }, wave(APPLICATION_WAVES.airflow));
 
     object('Workspaces', 'ApplicationSet', 'llm-workspaces', {
       goTemplate: true,

@@ -77,6 +77,8 @@ export interface WebServerProps {
 export class WebServer extends Construct {
   public readonly deployment: k8s.KubeDeployment;
   public readonly service: k8s.KubeService;
+  /** The disruption budget of a server with more than one replica. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
 
   constructor(scope: Construct, id: string, props: WebServerProps) {
     super(scope, id);
@@ -128,6 +130,14 @@ export class WebServer extends Construct {
         },
       },
     });
+
+    // With several replicas, a node drain may take only one at a time: the server keeps answering.
+    if ((props.replicas ?? 1) > 1) {
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name: props.name, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+    }
 
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name: props.serviceName ?? props.name, labels },

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
-  checkMlflowStores, checkModelNames, checkPlatformResources, checkVolumeSharing, checkWorkspaceNames, checkWorkspaceResources, LoadedWorkspace,
+  checkMlflowStores, checkModelNames, checkPlatformResources, checkQuota, checkVolumeSharing, checkWorkspaceNames, checkWorkspaceResources,
+  LoadedWorkspace,
 } from './rules';
 import { checkAgainstSchema } from './schema-check';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './types';
@@ -37,7 +38,7 @@ export function loadInputs(location: InputLocation): PlatformInputs {
 
   const names = checkWorkspaceNames(workspaces);
   problems.push(...names.problems);
-  for (const w of workspaces) problems.push(...checkModelNames(w), ...checkWorkspaceResources(w));
+  for (const w of workspaces) problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w));
   if (platform && platformConfig) {
     problems.push(...checkPlatformResources(platformConfig, platform.source), ...checkMlflowStores(platformConfig, names.named));
   }

@@ -79,9 +79,9 @@ export const platformSchema = {
       properties: {
         host: {
           type: 'string',
-          description: 'Private IP or DNS name of the instance.',
-          pattern: '^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?$',
-          'x-allowed': "an IP address or host name, like '10.0.0.5'",
+          description: "Private IP of the instance. An IP, not a name: the workspaces' NetworkPolicies allow MLflow to reach exactly this address.",
+          pattern: '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$',
+          'x-allowed': "an IPv4 address like '10.0.0.5'",
         },
         port: {
           type: 'integer', minimum: 1, maximum: 65535, default: 5432,
@@ -131,6 +131,25 @@ export const platformSchema = {
           description: 'Account name; the email is <name>@<project>.iam.gserviceaccount.com. A workspace may name its own. Default: llm-workload.',
           pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$',
           'x-allowed': "a service account name: 6 to 30 lowercase letters, digits or '-', starting with a letter",
+        },
+      },
+    },
+    network: {
+      type: 'object',
+      description: "Where workspace pods may connect besides the platform's own services (their NetworkPolicies deny everything else).",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        googleApiCidrs: {
+          type: 'array',
+          description: "Address ranges of Google APIs (GCS, for MLflow artifacts), reached on 443. With private.googleapis.com set up in the VPC, use ['199.36.153.8/30']. Default: ['0.0.0.0/0'] (any public address; private ranges stay denied).",
+          default: ['0.0.0.0/0'],
+          minItems: 1,
+          items: {
+            type: 'string',
+            pattern: '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])$',
+            'x-allowed': "an IPv4 range like '199.36.153.8/30'",
+          },
         },
       },
     },

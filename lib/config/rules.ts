@@ -144,3 +144,35 @@ export function checkVolumeSharing({ config, source }: LoadedWorkspace): InputPr
   return [source.problemAt(field,
     `warning: 'storage.accessMode' is ReadWriteOnce, but ${mounts.length} pods mount model-storage-pvc (${[...new Set(mounts)].join(', ')}); pods on different nodes cannot share it and stay in ContainerCreating (Multi-Attach); set 'storage.accessMode: ReadWriteMany' with a class like 'standard-rwx'`)];
 }
+
+/**
+ * The servers a workspace declares fit in its own quota (as if active): GPUs, CPU and
+ * memory requests, and the volume. Otherwise Kubernetes would refuse their pods at run
+ * time, far from the file that asked for them.
+ */
+export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] {
+  const q = config.quota;
+  const servers = [
+    { what: 'mlflow', replicas: 1, r: config.mlflow.resources, gpus: 0 },
+    ...(config.webui.enabled ? [{ what: 'the web UI', replicas: 1, r: config.webui.resources, gpus: 0 }] : []),
+    ...config.inference.models.map((m) => ({ what: `inference '${m.name}'`, replicas: m.replicas, r: m.resources, gpus: m.gpus })),
+  ];
+  const field = (name: string) => (source.has(['quota', name]) ? ['quota', name] : ['name']);
+  const problems: InputProblem[] = [];
+  const gpus = servers.reduce((n, s) => n + s.gpus * s.replicas, 0);
+  if (gpus > q.gpus) {
+    const detail = servers.filter((s) => s.gpus > 0).map((s) => `${s.what} ${s.replicas}x${s.gpus}`).join(', ');
+    problems.push(source.problemAt(field('gpus'), `'quota.gpus' is ${q.gpus}, but the inference servers ask for ${gpus} GPUs (${detail}); raise 'quota.gpus' or serve fewer`));
+  }
+  for (const kind of ['cpu', 'memory'] as const) {
+    const requested = servers.reduce((n, s) => n + parseQuantity(s.r[kind].request) * s.replicas, 0);
+    if (requested > parseQuantity(q[kind])) {
+      const shown = kind === 'cpu' ? `${requested} cores` : `${(requested / 2 ** 30).toFixed(1)}Gi`;
+      problems.push(source.problemAt(field(kind), `'quota.${kind}' is ${q[kind]}, but the servers request ${shown} together; raise 'quota.${kind}' or lower their requests`));
+    }
+  }
+  if (parseQuantity(config.storage.size) > parseQuantity(q.storage)) {
+    problems.push(source.problemAt(field('storage'), `'quota.storage' is ${q.storage}, but 'storage.size' asks for ${config.storage.size}; raise 'quota.storage' or lower 'storage.size'`));
+  }
+  return problems;
+}

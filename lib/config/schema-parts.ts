@@ -115,5 +115,11 @@ export const image = {
       pattern: '^(?!latest$)[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$',
       'x-allowed': "a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
     },
+    digest: {
+      type: 'string',
+      description: 'Content digest that pins the exact image (name:tag@digest), so a re-pushed tag cannot change what runs. Optional.',
+      pattern: '^sha256:[a-f0-9]{64}$',
+      'x-allowed': "a digest like 'sha256:' followed by 64 hex digits",
+    },
   },
 } as const;

@@ -1,4 +1,4 @@
-import { bytes, DNS_1035_LABEL_PATTERN, DNS_LABEL_PATTERN, resources } from './schema-parts';
+import { bytes, cpu, DNS_1035_LABEL_PATTERN, DNS_LABEL_PATTERN, resources } from './schema-parts';
 
 /** Longest workspace name: the namespace `llm-workspace-<name>` must fit in 63 characters. */
 export const MAX_WORKSPACE_NAME = 63 - 'llm-workspace-'.length;
@@ -157,6 +157,27 @@ export const workspaceSchema = {
           default: true,
         },
         resources: resources('the web UI (guide: 2/4 CPU, 8Gi/16Gi memory)', { cpuRequest: '2', cpuLimit: '4', memoryRequest: '8Gi', memoryLimit: '16Gi' }),
+      },
+    },
+    quota: {
+      type: 'object',
+      description: "What the workspace may use at most (its ResourceQuota): all its servers, training jobs and pods together. Synth fails when the servers declared here already ask for more.",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        gpus: {
+          type: 'integer', minimum: 0, maximum: 256, default: 2,
+          description: 'GPUs (requests.nvidia.com/gpu) for inference and training together. Default: 2.',
+          'x-allowed': 'a whole number of GPUs from 0 to 256',
+        },
+        cpu: cpu('CPU requested by all pods together (requests.cpu); limits may reach twice this.', '32'),
+        memory: bytes('Memory requested by all pods together (requests.memory); limits may reach twice this.', '256Gi'),
+        storage: bytes('Storage requested by all volume claims together (requests.storage).', '1Ti'),
+        persistentVolumeClaims: {
+          type: 'integer', minimum: 1, maximum: 100, default: 4,
+          description: 'Volume claims (model-storage-pvc and any a team adds). Default: 4.',
+          'x-allowed': 'a whole number from 1 to 100',
+        },
       },
     },
     inference: {

@@ -2,6 +2,7 @@ import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { inferenceNames, SHARED_NAMESPACE, workspaceNamespace } from '../names';
 import { Manifest, OutputFile } from '../output/render';
 import { toYaml } from '../output/yaml-emitter';
+import { operatorValuesFiles } from '../operators';
 import { escapeForHelm } from './escape';
 
 /** Name of the umbrella chart; fixed, whatever folder the repository is cloned into. */
@@ -72,6 +73,34 @@ function workspaceCheatSheet(ns: string, ws: WorkspaceConfig): string {
     `Status:    kubectl -n ${ns} get pods,svc,pvc`,
     ...inference.map((d) => `GPU:       kubectl -n ${ns} exec -it deploy/${d} -- nvidia-smi`),
   ].filter((l): l is string => l !== undefined).join('\n');
+}
+
+/** Beyond this many workspaces, NOTES.txt gives one generic block: per-workspace blocks would swell the release. */
+export const NOTES_PER_WORKSPACE_UP_TO = 25;
+
+/** The workspace part of the umbrella's NOTES.txt: each installed workspace's own cheat sheet. */
+function workspaceNotes(workspaces: readonly WorkspaceConfig[]): string[] {
+  if (workspaces.length <= NOTES_PER_WORKSPACE_UP_TO) {
+    return workspaces.flatMap((ws) => [
+      `{{- if (index .Values.workspaces ${JSON.stringify(ws.name)}).enabled }}`,
+      '',
+      `Workspace ${ws.name}${ws.state === 'suspended' ? ' (suspended: its servers are scaled to zero)' : ''}:`,
+      ...workspaceCheatSheet(workspaceNamespace(ws.name), ws).split('\n').map((l) => `  ${l}`),
+      '{{- end }}',
+    ]).concat(['']);
+  }
+  return [
+    'Workspaces in this release (namespace llm-workspace-<name>):',
+    '{{- range $name, $ws := .Values.workspaces }}{{ if $ws.enabled }}',
+    '  - {{ $name }}',
+    '{{- end }}{{ end }}',
+    '',
+    'For each, with NAMESPACE=llm-workspace-<name> (see its chart\'s NOTES.txt for its own object names):',
+    '  Web UI:  kubectl -n $NAMESPACE port-forward svc/llama-factory-webui 7860:7860  -> http://localhost:7860',
+    '  MLflow:  kubectl -n $NAMESPACE port-forward svc/mlflow 5000:5000  -> http://localhost:5000',
+    '  Status:  kubectl -n $NAMESPACE get pods,svc,pvc',
+    '',
+  ];
 }
 
 function workspaceChart(inputs: ChartInputs, ws: WorkspaceConfig, layer: RenderedLayer): OutputFile[] {
@@ -158,27 +187,18 @@ export function helmChartFiles(inputs: ChartInputs): OutputFile[] {
         '',
         CHEAT_SHEET_SHARED,
         '',
-        'Workspaces in this release (namespace llm-workspace-<name>):',
-        '{{- range $name, $ws := .Values.workspaces }}{{ if $ws.enabled }}',
-        '  - {{ $name }}',
-        '{{- end }}{{ end }}',
-        '',
-        'For each, with NAMESPACE=llm-workspace-<name>:',
-        '  Web UI:  kubectl -n $NAMESPACE port-forward svc/llama-factory-webui 7860:7860  -> http://localhost:7860',
-        '  MLflow:  kubectl -n $NAMESPACE port-forward svc/mlflow 5000:5000  -> http://localhost:5000',
-        '  Logs:    kubectl -n $NAMESPACE logs -f deploy/llama-factory-webui',
-        '           kubectl -n $NAMESPACE logs -f deploy/llama-factory-inference',
-        '           kubectl -n $NAMESPACE logs -f job/llama-fine-tune',
-        '  Status:  kubectl -n $NAMESPACE get pods,svc,pvc',
-        '  GPU:     kubectl -n $NAMESPACE exec -it deploy/llama-factory-inference -- nvidia-smi',
-        '',
+        ...workspaceNotes(inputs.workspaces.map((w) => w.config)),
         'helm uninstall keeps namespaces and volumes (helm.sh/resource-policy: keep); see the chart README to delete them.',
         '',
       ].join('\n'),
     },
     { path: `${CHART_NAME}/README.md`, content: umbrellaReadme(inputs) },
   ];
-  return [...umbrella, ...inputs.workspaces.flatMap((w) => workspaceChart(inputs, w.config, w.layer))];
+  return [
+    ...umbrella,
+    ...inputs.workspaces.flatMap((w) => workspaceChart(inputs, w.config, w.layer)),
+    ...operatorValuesFiles(inputs.platform, 'operators'),
+  ];
 }
 
 function umbrellaReadme(inputs: ChartInputs): string {
@@ -209,6 +229,22 @@ installed, upgraded and rolled back as a release of its own
 (\`helm install ws-<name> charts/llm-platform/charts/workspace-<name>\`), with the
 umbrella's switch for it set to false; one object belongs to one release at a time.
 
+The chart's ExternalSecrets need the External Secrets Operator, and the \`airflow\`
+Service fronts the official Airflow chart: install both from \`charts/operators/\`, with
+the values Argo CD would use (each file starts with its \`helm install\` command).
+
+To move a workspace into a release of its own, switch it off here (its namespace and
+volume stay, kept), mark them for adoption by the new release, then install its chart:
+
+\`\`\`sh
+helm upgrade llm-platform charts/llm-platform --set workspaces.<name>.enabled=false
+kubectl label --overwrite namespace llm-workspace-<name> app.kubernetes.io/managed-by=Helm
+kubectl annotate --overwrite namespace llm-workspace-<name> meta.helm.sh/release-name=ws-<name> meta.helm.sh/release-namespace=default
+kubectl -n llm-workspace-<name> label --overwrite pvc model-storage-pvc app.kubernetes.io/managed-by=Helm
+kubectl -n llm-workspace-<name> annotate --overwrite pvc model-storage-pvc meta.helm.sh/release-name=ws-<name> meta.helm.sh/release-namespace=default
+helm install ws-<name> charts/llm-platform/charts/workspace-<name>
+\`\`\`
+
 Helm keeps each release in a Secret of at most 1 MiB. The rendered objects of about
 17 per workspace dominate it: \`npm run bench\` prints the size per number of
 workspaces. Past a few hundred workspaces, install the umbrella with every workspace
@@ -220,12 +256,12 @@ ${testList(inputs.shared.testPods)}
 
 and in each workspace's chart:
 
-- \`test-mlflow-health\`: the workspace MLflow answers /health (guide 6.2, step 4)
-- \`test-webui\`: the LLaMA-Factory web UI answers (guide 6.2, step 5), when the workspace has one
-- \`test-inference-<workspace>[-<model>]\`: each inference server answers /v1/models (guide 6.2, step 6)
+- \`test-<workspace>-mlflow-health\`: the workspace MLflow answers /health (guide 6.2, step 4)
+- \`test-<workspace>-webui\`: the LLaMA-Factory web UI answers (guide 6.2, step 5), when the workspace has one
+- \`test-<workspace>-inference[-<model>]\`: each inference server answers /v1/models (guide 6.2, step 6)
 
-The inference checks run in \`${SHARED_NAMESPACE}\` with the label \`llm-platform/health-probe: "true"\`,
-the one peer besides \`llm-gateway\` that each workspace's \`allow-only-gateway\` policy admits.
+All checks run in \`${SHARED_NAMESPACE}\` with the label \`llm-platform/health-probe: "true"\`, the one
+outside peer each workspace's NetworkPolicies admit to its servers.
 
 ## Data survives uninstall
 

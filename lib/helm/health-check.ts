@@ -3,6 +3,9 @@ import { Construct } from 'constructs';
 import { containerSecurityContext, podSecurityContext } from '../components/pod-defaults';
 import { AppLabelsProps, appLabels } from '../labels';
 
+/** curl's options: quiet, one try of 10 s, retried for a minute while the server comes up. */
+const CURL = ['--silent', '--show-error', '--output', '/dev/null', '--max-time', '10', '--retry', '6', '--retry-delay', '10', '--retry-all-errors'];
+
 /** Props of a {@link HealthCheck}. */
 export interface HealthCheckProps {
   /** Name of the test pod. */
@@ -13,6 +16,8 @@ export interface HealthCheckProps {
   readonly image: string;
   /** URL that must answer with a 2xx status. */
   readonly url: string;
+  /** The exact status the URL must answer with. @default any 2xx */
+  readonly status?: number;
   /** What the check verifies, for `kubectl describe` and the chart README. */
   readonly description: string;
   /** Namespace of the pod. @default the chart's */
@@ -52,9 +57,13 @@ export class HealthCheck extends Construct {
           name: 'check',
           image: props.image,
           imagePullPolicy: 'IfNotPresent',
-          command: ['curl'],
-          args: ['--fail', '--silent', '--show-error', '--output', '/dev/null', '--max-time', '10',
-            '--retry', '6', '--retry-delay', '10', '--retry-all-errors', props.url],
+          ...(props.status === undefined
+            ? { command: ['curl'], args: [...CURL, '--fail', props.url] }
+            : {
+              // curl's --fail lets a redirect pass; compare the status itself.
+              command: ['sh', '-c', `code=$(curl ${CURL.join(' ')} --write-out '%{http_code}' "$0"); echo "HTTP $code"; test "$code" = ${props.status}`],
+              args: [props.url],
+            }),
           securityContext: containerSecurityContext(),
           resources: {
             requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },

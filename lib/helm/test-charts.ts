@@ -27,9 +27,9 @@ export class SharedTestsChart extends Chart {
 
 /**
  * The `helm test` checks of one workspace: its MLflow answers `/health`, the web UI
- * answers, and each inference server answers `/v1/models`. The inference checks run in
- * llm-shared with the probe label, the one peer besides the gateway that the
- * workspace's NetworkPolicy admits.
+ * answers, and each inference server answers `/v1/models`. They run in llm-shared with
+ * the probe label, the one outside peer the workspace's NetworkPolicies admit to its
+ * servers (inside, everything is denied by default).
  */
 export class WorkspaceTestsChart extends Chart {
   constructor(scope: Construct, id: string, props: { readonly platform: PlatformConfig; readonly workspace: WorkspaceConfig }) {
@@ -41,28 +41,30 @@ export class WorkspaceTestsChart extends Chart {
     const image = imageRef(props.platform, 'test');
     const labels = { name: 'llm-platform', instance: ws.name, component: 'helm-test' };
 
+    const probe = { namespace: SHARED_NAMESPACE, labels, image, podLabels: { [HEALTH_PROBE_LABEL]: 'true' } };
     new HealthCheck(this, 'Mlflow', {
-      name: 'test-mlflow-health', labels, image,
+      ...probe,
+      name: `test-${ws.name}-mlflow-health`,
       url: `${serviceUrl(WORKSPACE_APPS.mlflow, namespace, PORTS.mlflow)}/health`,
       description: 'the workspace MLflow answers /health (guide 6.2, step 4)',
     });
     if (ws.webui.enabled) {
       new HealthCheck(this, 'Webui', {
-        name: 'test-webui', labels, image,
+        ...probe,
+        name: `test-${ws.name}-webui`,
         url: serviceUrl(WORKSPACE_APPS.webui, namespace, PORTS.webui),
-        description: 'the LLaMA-Factory web UI answers (guide 6.2, step 5)',
+        status: 200,
+        description: 'the LLaMA-Factory web UI answers 200 (guide 6.2, step 5)',
       });
     }
     const models = ws.inference.models;
     for (const model of models) {
       const names = inferenceNames(model.name, models.length);
       new HealthCheck(this, `Inference-${model.name}`, {
-        name: models.length === 1 ? `test-inference-${ws.name}` : `test-inference-${ws.name}-${model.name}`,
-        namespace: SHARED_NAMESPACE,
-        labels, image,
+        ...probe,
+        name: models.length === 1 ? `test-${ws.name}-inference` : `test-${ws.name}-inference-${model.name}`,
         url: `${serviceUrl(names.service, namespace, PORTS.inference)}/v1/models`,
         description: `inference of ${model.name} answers /v1/models (guide 6.2, step 6)`,
-        podLabels: { [HEALTH_PROBE_LABEL]: 'true' },
       });
     }
   }

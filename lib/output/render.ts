@@ -35,7 +35,7 @@ export function synthChart(build: (app: App) => Chart): Manifest[] {
 export const KIND_ORDER: readonly string[] = [
   'AppProject', 'Application', 'ApplicationSet',
   'Namespace', 'ClusterSecretStore', 'ServiceAccount', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
-  'PersistentVolumeClaim', 'Deployment', 'Service', 'NetworkPolicy',
+  'ResourceQuota', 'LimitRange', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy',
 ];
 
 function kindRank(kind: string): number {

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
-import { appLabels } from '../labels';
+import { appLabels, PART_OF } from '../labels';
 
 /** Props of a {@link SecretStore}. */
 export interface SecretStoreProps {
@@ -26,7 +26,11 @@ export class SecretStore extends Construct {
       apiVersion: 'external-secrets.io/v1',
       kind: store.kind,
       metadata: { name: store.name, labels: appLabels({ name: 'external-secrets', instance: 'shared', component: 'secret-store' }) },
-      spec: { provider: { gcpsm: { projectID: props.platform.project } } },
+      spec: {
+        provider: { gcpsm: { projectID: props.platform.project } },
+        // Only the platform's namespaces may read through it.
+        conditions: [{ namespaceSelector: { matchLabels: { 'app.kubernetes.io/part-of': PART_OF } } }],
+      },
     });
     if (store.kind === 'ClusterSecretStore') {
       // Cluster-scoped, but the chart stamps its namespace on every object.

@@ -23,7 +23,15 @@ export interface SharedChartProps {
  */
 export class SharedChart extends PlatformChart {
   constructor(scope: Construct, id: string, props: SharedChartProps) {
-    super(scope, id, { namespace: SHARED_NAMESPACE, instance: 'shared', namespaceLabels: { purpose: 'shared' } });
+    super(scope, id, {
+      namespace: SHARED_NAMESPACE,
+      instance: 'shared',
+      namespaceLabels: { purpose: 'shared' },
+      podSecurity: {
+        level: 'baseline',
+        reason: "The official Airflow chart, installed here, runs pods without the restricted profile's seccomp and capability settings; the platform's own pods here meet restricted, and the namespace audits and warns at restricted.",
+      },
+    });
     const platform = props.platform;
 
     // mlflow-common writes artifacts to GCS, so it needs a Workload Identity account too

@@ -5,7 +5,7 @@ import { PlatformConfig, ServedModelConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
 import { appLabels } from '../labels';
 import { toYaml } from '../output/yaml-emitter';
-import { INFERENCE_APP, InferenceNames, MLFLOW_CONFIG, MODEL_STORAGE_PVC, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
+import { INFERENCE_APP, InferenceNames, MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 
 /** Label that tells the pods of one served model from another's (all carry `app: llama-infer`). */
 export const MODEL_LABEL = 'llm-platform/model';
@@ -96,7 +96,8 @@ export class InferenceServer extends Construct {
       // With one model the Deployment keeps its name when the model changes, so its
       // selector must not name the model; with several, each Deployment is its model's.
       selectorLabels: props.names.perModel ? { [MODEL_LABEL]: model.name } : {},
-      podLabels: { [MODEL_LABEL]: model.name },
+      // The model loader downloads from MLflow.
+      podLabels: { [MODEL_LABEL]: model.name, [MLFLOW_CLIENT_LABEL]: 'true' },
       deploymentLabels: { app: INFERENCE_APP },
       labels: { ...labels, version: imageTag(props.platform, 'api') },
       replicas: props.replicas,

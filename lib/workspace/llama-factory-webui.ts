@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { WebServer } from '../components/web-server';
 import { PlatformConfig, ResourcesConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
-import { MLFLOW_CONFIG, MODEL_STORAGE_PVC, PORTS, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS } from '../names';
+import { MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, PORTS, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS } from '../names';
 
 /** Props of a {@link LlamaFactoryWebui}. */
 export interface LlamaFactoryWebuiProps {
@@ -32,6 +32,7 @@ export class LlamaFactoryWebui extends Construct {
       name: WORKSPACE_APPS.webui,
       labels: { name: 'llama-factory', instance: props.workspace, component: 'webui', version: imageTag(props.platform, 'train') },
       serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
+      podLabels: { [MLFLOW_CLIENT_LABEL]: 'true' },
       replicas: props.replicas,
       container: {
         name: 'webui',

@@ -6,12 +6,14 @@ import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import {
   artifactBucketName, gcpServiceAccountEmail, inferenceNames, mlflowDatabase, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, workspaceNamespace,
 } from '../names';
-import { InferenceNetworkPolicy } from './inference-network-policy';
+import { AirflowAccess } from './airflow-access';
 import { InferenceServer } from './inference-server';
 import { LlamaFactoryWebui } from './llama-factory-webui';
 import { MlflowConfig } from './mlflow-config';
 import { ModelStorage } from './model-storage';
+import { NetworkIsolation } from './network-isolation';
 import { TrainingConfigs } from './training-configs';
+import { WorkspaceQuota } from './workspace-quota';
 
 /** Props of a {@link WorkspaceChart}. */
 export interface WorkspaceChartProps {
@@ -24,14 +26,20 @@ export interface WorkspaceChartProps {
 /**
  * One team's workspace (guide section 4), namespace `llm-workspace-<name>` labelled
  * `workspace=<name>`: Workload Identity account, model storage, MLflow, the web UI,
- * one inference server per served model, the gateway-only NetworkPolicy and the
- * training configs.
+ * one inference server per served model, the training configs, and what isolates it
+ * from other teams: default-deny networking with explicit allows, Pod Security
+ * `restricted`, a ResourceQuota with a LimitRange, and Airflow's access to start pods.
  */
 export class WorkspaceChart extends PlatformChart {
   constructor(scope: Construct, id: string, props: WorkspaceChartProps) {
     const ws = props.workspace;
     const namespace = workspaceNamespace(ws.name);
-    super(scope, id, { namespace, instance: ws.name, namespaceLabels: { workspace: ws.name, 'llm-platform/state': ws.state } });
+    super(scope, id, {
+      namespace,
+      instance: ws.name,
+      namespaceLabels: { workspace: ws.name, 'llm-platform/state': ws.state },
+      podSecurity: { level: 'restricted' },
+    });
     const platform = props.platform;
     // A suspended workspace keeps every object, and its data, with no server running.
     const running = ws.state === 'active';
@@ -73,7 +81,9 @@ export class WorkspaceChart extends PlatformChart {
         replicas: running ? model.replicas : 0,
       });
     }
-    new InferenceNetworkPolicy(this, 'InferenceNetworkPolicy', { workspace: ws.name });
+    new NetworkIsolation(this, 'Network', { workspace: ws.name, platform });
+    new WorkspaceQuota(this, 'Quota', { workspace: ws.name, quota: ws.quota });
+    new AirflowAccess(this, 'Airflow', { workspace: ws.name });
     new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name });
   }
 }

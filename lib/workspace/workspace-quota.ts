@@ -1,0 +1,64 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { WorkspaceConfig } from '../config/types';
+import { appLabels } from '../labels';
+
+/** Props of a {@link WorkspaceQuota}. */
+export interface WorkspaceQuotaProps {
+  /** Workspace name. */
+  readonly workspace: string;
+  /** The quota of the workspace file. */
+  readonly quota: WorkspaceConfig['quota'];
+}
+
+/** Limits may reach this many times the requests the quota allows (servers burst). */
+export const LIMIT_OVER_REQUEST = 2;
+
+function times(quantity: string, factor: number): k8s.Quantity {
+  const m = /^([0-9.]+)(.*)$/.exec(quantity)!;
+  return k8s.Quantity.fromString(`${Number(m[1]) * factor}${m[2]}`);
+}
+
+/**
+ * ResourceQuota `workspace-quota` and LimitRange `workspace-limits` of a workspace, so
+ * one team's jobs cannot starve another's GPUs. The quota caps GPUs, CPU and memory
+ * (requests, and limits at twice the requests), storage and volume claims; the limit
+ * range gives a pod that states no resources (an Airflow task, say) modest defaults
+ * instead of an unbounded share, and caps a single claim at the workspace's storage.
+ * @see https://kubernetes.io/docs/concepts/policy/resource-quotas/
+ * @see https://kubernetes.io/docs/concepts/policy/limit-range/
+ */
+export class WorkspaceQuota extends Construct {
+  constructor(scope: Construct, id: string, props: WorkspaceQuotaProps) {
+    super(scope, id);
+    const q = props.quota;
+    const labels = appLabels({ name: 'resource-quota', instance: props.workspace, component: 'quota' });
+    new k8s.KubeResourceQuota(this, 'Quota', {
+      metadata: { name: 'workspace-quota', labels },
+      spec: {
+        hard: {
+          'requests.nvidia.com/gpu': k8s.Quantity.fromNumber(q.gpus),
+          'requests.cpu': k8s.Quantity.fromString(q.cpu),
+          'limits.cpu': times(q.cpu, LIMIT_OVER_REQUEST),
+          'requests.memory': k8s.Quantity.fromString(q.memory),
+          'limits.memory': times(q.memory, LIMIT_OVER_REQUEST),
+          'requests.storage': k8s.Quantity.fromString(q.storage),
+          persistentvolumeclaims: k8s.Quantity.fromNumber(q.persistentVolumeClaims),
+        },
+      },
+    });
+    new k8s.KubeLimitRange(this, 'Limits', {
+      metadata: { name: 'workspace-limits', labels },
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('1Gi') },
+            default: { cpu: k8s.Quantity.fromString('2'), memory: k8s.Quantity.fromString('4Gi') },
+          },
+          { type: 'PersistentVolumeClaim', max: { storage: k8s.Quantity.fromString(q.storage) } },
+        ],
+      },
+    });
+  }
+}
