@@ -38,6 +38,17 @@ describe('diff of objects', () => {
     expect(diffObjects([deployment(1)], [deployment(3)])[0].danger).toBeUndefined();
   });
 
+  test('flags losing the annotations that protect a stateful object', () => {
+    const kept = { ...pvc(base), metadata: { name: 'model-storage-pvc', namespace: 'ns', annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' } } } as Manifest;
+    expect(diffObjects([kept], [pvc(base)])[0].danger).toMatch(/argocd.argoproj.io\/sync-options, which keeps its data/);
+  });
+
+  test('flags pointing MLflow at another database or bucket', () => {
+    const mlflow = (db: string): Manifest => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mlflow', namespace: 'ns' },
+      spec: { template: { spec: { containers: [{ name: 'mlflow', args: ['--host=0.0.0.0', `--backend-store-uri=postgresql://u@h:5432/${db}`] }] } } } } as Manifest);
+    expect(diffObjects([mlflow('mlflow_a')], [mlflow('mlflow_b')])[0].danger).toMatch(/another database or bucket/);
+  });
+
   test('flags a selector change, which replaces the Deployment', () => {
     expect(diffObjects([deployment(1)], [deployment(1, { app: 'y' })])[0].danger).toMatch(/changes the selector/);
   });
@@ -105,6 +116,28 @@ describe('npm run check and npm run diff', () => {
       expect(diff).toContain('  ~ Deployment mlflow\n      spec.replicas: 1 -> 0\n');
       expect(diff).toContain('  ~ PersistentVolumeClaim model-storage-pvc  !! shrinks the volume');
       expect(diff).not.toContain('dist/workspaces/team-beta/');
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
+  test('diff refuses a base commit that does not exist', () => {
+    const r = run('diff.js', '--base', 'no-such-rev');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("diff: no commit 'no-such-rev' here (fetch it first?)\n");
+  });
+
+  test('diff shows a removed workspace, flags its volume and namespace, and --fail-on-danger fails', () => {
+    const file = path.join(dir, 'workspaces', 'team-beta.yaml');
+    const original = fs.readFileSync(file, 'utf8');
+    try {
+      fs.rmSync(file);
+      const r = run('diff.js', '--no-color', '--fail-on-danger');
+      expect(r.status).toBe(2);
+      expect(r.stdout).toMatch(/dist\/workspaces\/team-beta\/\n  - the whole folder: \d+ objects\n  - Namespace llm-workspace-team-beta  !! removes a stateful object/);
+      expect(r.stdout).toContain('  - PersistentVolumeClaim model-storage-pvc  !! removes a stateful object');
+      expect(r.stdout).not.toContain('  - Deployment mlflow\n');
+      expect(r.stdout).toMatch(/0 added, 0 changed, \d+ removed; 2 would delete or replace stateful data/);
     } finally {
       fs.writeFileSync(file, original);
     }

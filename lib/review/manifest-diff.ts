@@ -19,7 +19,13 @@ export interface FolderChanges {
 }
 
 /** Fields of a PVC that Kubernetes cannot change in place: changing one means a new, empty volume. */
-const PVC_IMMUTABLE = ['spec.storageClassName', 'spec.accessModes', 'spec.volumeName', 'spec.volumeMode'];
+const PVC_IMMUTABLE = ['spec.storageClassName', 'spec.accessModes', 'spec.volumeName', 'spec.volumeMode', 'spec.dataSource', 'spec.dataSourceRef', 'spec.selector'];
+
+/** Annotations that protect stateful objects; losing one exposes the data. */
+const PROTECTIONS = ['metadata.annotations.argocd.argoproj.io/sync-options', 'metadata.annotations.helm.sh/resource-policy'];
+
+/** MLflow server arguments that name where runs and models live. */
+const MLFLOW_STORES = /^--(backend-store-uri|default-artifact-root)=/;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -55,9 +61,24 @@ function parseBytes(q: unknown): number {
 
 /** Why changing `before` into `after` would delete or replace stateful data, if it would. */
 function dangerOfChange(before: any, after: any, paths: readonly string[]): string | undefined {
+  if (STATEFUL_KINDS.includes(before.kind)) {
+    const lost = PROTECTIONS.filter((p) => {
+      const read = (o: any) => o.metadata?.annotations?.[p.replace('metadata.annotations.', '')];
+      return read(before) !== undefined && read(after) !== read(before);
+    });
+    if (lost.length > 0) return `changes ${lost.map((p) => p.replace('metadata.annotations.', '')).join(', ')}, which keeps its data from being pruned or deleted`;
+  }
+  if (before.kind === 'Deployment') {
+    const stores = (o: any) => (o.spec?.template?.spec?.containers ?? []).flatMap((c: any) => (c.args ?? []).filter((a: string) => MLFLOW_STORES.test(a))).join(' ');
+    if (stores(before) !== stores(after) && stores(before) !== '') return 'points MLflow at another database or bucket: its runs and registered models will look gone';
+  }
+  if (before.kind === 'ApplicationSet' && JSON.stringify(before.spec?.syncPolicy) !== JSON.stringify(after.spec?.syncPolicy)) {
+    return 'changes what happens to a workspace\'s objects when its file is removed';
+  }
   if (before.kind === 'PersistentVolumeClaim') {
-    const fixed = paths.filter((p) => PVC_IMMUTABLE.some((f) => p === f || p.startsWith(`${f}[`) || p.startsWith(`${f}.`)));
-    if (fixed.length > 0) return `changes ${[...new Set(fixed.map((p) => p.replace(/\[\d+\]$/, '')))].join(', ')}, which a volume cannot change: it would be replaced by an empty one`;
+    const fixed = paths.filter((p) => PVC_IMMUTABLE.some((f) => p === f || p.startsWith(`${f}[`) || p.startsWith(`${f}.`)))
+      .map((p) => PVC_IMMUTABLE.find((f) => p === f || p.startsWith(f))!);
+    if (fixed.length > 0) return `changes ${[...new Set(fixed)].join(', ')}, which a volume cannot change: it would be replaced by an empty one`;
     const was = parseBytes(before.spec?.resources?.requests?.storage);
     const now = parseBytes(after.spec?.resources?.requests?.storage);
     if (now < was) return 'shrinks the volume, which Kubernetes refuses; forcing it means a new, empty volume';
@@ -95,7 +116,8 @@ export function diffObjects(before: readonly Manifest[], after: readonly Manifes
     }
   }
   const order = { removed: 0, changed: 1, added: 2 };
-  return changes.sort((a, b) => order[a.action] - order[b.action] || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  return changes.sort((a, b) => order[a.action] - order[b.action] || Number(!a.danger) - Number(!b.danger)
+    || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }
 
 /** How many changed fields of one object the report shows. */
@@ -109,7 +131,12 @@ export function formatChanges(folders: readonly FolderChanges[], color: boolean)
   for (const { folder, changes } of folders) {
     if (changes.length === 0) continue;
     lines.push(`${folder}/`);
-    for (const c of changes) {
+    // A folder that goes as a whole: its flagged objects, then a count of the rest.
+    const whole = changes.length > 3 && changes.every((c) => c.action === 'removed');
+    const shown = whole ? changes.filter((c) => c.danger) : changes;
+    if (whole) counts = { ...counts, removed: counts.removed + changes.length - shown.length };
+    if (whole) lines.push(`  - the whole folder: ${changes.length} objects`);
+    for (const c of shown) {
       counts = { ...counts, [c.action]: counts[c.action] + 1, danger: counts.danger + (c.danger ? 1 : 0) };
       const sign = { added: '+', changed: '~', removed: '-' }[c.action];
       const head = `  ${sign} ${c.kind} ${c.name}`;
