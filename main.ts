@@ -7,6 +7,7 @@ import * as path from 'path';
 import { loadInputs } from './lib/config/load';
 import { formatProblem, InputError } from './lib/config/problems';
 import { OutputError, replaceTrees } from './lib/output/write-tree';
+import { PolicyError } from './lib/policy/check';
 import { synthesize } from './lib/synth';
 
 const USAGE = `usage: node build/main.js [--platform FILE] [--workspaces DIR] [--out DIR] [--charts DIR] [--schemas DIR]
@@ -76,6 +77,10 @@ async function main(): Promise<number> {
   } catch (e) {
     if (e instanceof InputError) {
       process.stderr.write(`${e.message}\nsynth: ${e.problems.length} problem(s) in the inputs; nothing was written\n`);
+      return 1;
+    }
+    if (e instanceof PolicyError) {
+      process.stderr.write(`${e.message}\nsynth: ${e.problems.length} generated object(s) break the platform's policy or schema; nothing was written\n`);
       return 1;
     }
     if (e instanceof OutputError) {

@@ -3,6 +3,7 @@ import { platformSchema } from './config/platform-schema';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types';
 import { workspaceSchema } from './config/workspace-schema';
 import { helmChartFiles, RenderedLayer } from './helm/chart-files';
+import { checkObjects, PolicyError } from './policy/check';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { inParallel } from './output/parallel';
 import { Manifest, OutputFile, synthChart, toFile } from './output/render';
@@ -36,7 +37,13 @@ export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceCon
 export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, source: string): RenderedLayer {
   const manifests = synthWorkspace(platform, workspace);
   const tests = synthChart((app) => new WorkspaceTestsChart(app, `${workspace.name}-tests`, { platform, workspace }));
-  return { source, rendered: toFile(`workspaces/${workspace.name}`, source, manifests), tests: toFile('', source, tests).content, objects: manifests.length };
+  return {
+    source,
+    rendered: toFile(`workspaces/${workspace.name}`, source, manifests),
+    tests: toFile('', source, tests).content,
+    objects: manifests.length,
+    problems: checkObjects([...manifests, ...tests]),
+  };
 }
 
 /** The JSON Schemas of the inputs, as written to `schemas/` for editors. */
@@ -49,7 +56,9 @@ export function schemaFiles(): OutputFile[] {
 
 /**
  * Synthesizes the whole platform from validated inputs: each chart once, for dist/ and
- * for the Helm chart. Large platforms are rendered on every core (see `inParallel`).
+ * for the Helm chart, every object checked against the platform's policy and its
+ * schema (a {@link PolicyError} when any fails). Large platforms are rendered on every
+ * core (see `inParallel`).
  */
 export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
   const platform = inputs.platform;
@@ -60,12 +69,15 @@ export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
     rendered: toFile('shared', inputs.platformFile, manifests),
     tests: toFile('', inputs.platformFile, testPods).content,
     objects: manifests.length,
+    problems: checkObjects([...manifests, ...testPods]),
     manifests,
     testPods,
   };
   const layers = await inParallel(platform, inputs.workspaces.map((config) => ({ config, source: inputs.workspaceFiles[config.name] })), renderWorkspace);
   const workspaces = inputs.workspaces.map((config, i) => ({ config, layer: layers[i] }));
   const argocd = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform }));
+  const problems = [...checkObjects(argocd), ...shared.problems, ...layers.flatMap((l) => l.problems)];
+  if (problems.length > 0) throw new PolicyError(problems);
   return {
     dist: [toFile(ARGOCD_FOLDER, inputs.platformFile, argocd), shared.rendered, ...layers.map((l) => l.rendered)],
     charts: helmChartFiles({ version, platform, shared, workspaces }),

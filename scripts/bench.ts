@@ -22,6 +22,7 @@ function workspace(i: number): string {
   if (i % 3 === 1) lines.push('webui:', '  enabled: false');
   if (i % 4 === 0) lines.push('storage:', '  size: 500Gi');
   const models = i % 5;
+  lines.push('quota:', '  gpus: 8');
   if (models > 0) {
     lines.push('inference:', '  models:');
     for (let m = 0; m < models; m++) lines.push(`    - name: model-${m}`, `      gpus: ${1 + (m % 2)}`);

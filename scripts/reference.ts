@@ -7,6 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { platformSchema } from '../lib/config/platform-schema';
 import { workspaceSchema } from '../lib/config/workspace-schema';
+import { POLICY_EXCEPTIONS } from '../lib/policy/exceptions';
+import { RULES } from '../lib/policy/rules';
 
 interface Node {
   readonly type?: string;
@@ -38,6 +40,24 @@ function table(title: string, file: string, schema: Node): string {
   return out.join('\n');
 }
 
+function policy(): string {
+  return [
+    '### Policy rules',
+    '',
+    'Synth checks every generated object against these rules (and its Kubernetes or CRD schema) and writes nothing when one fails.',
+    '',
+    '| rule | what it asks |',
+    '| --- | --- |',
+    ...RULES.map((r) => `| \`${r.id}\` | ${r.description} |`),
+    '',
+    '### Policy exceptions',
+    '',
+    '| rule | object | reason |',
+    '| --- | --- | --- |',
+    ...POLICY_EXCEPTIONS.map((e) => `| \`${e.rule}\` | ${e.kind} \`${e.namespace ? `${e.namespace}/` : ''}${e.name}\` | ${e.reason} |`),
+  ].join('\n');
+}
+
 /** The reference section, markers included. */
 export function referenceSection(): string {
   return [
@@ -45,6 +65,8 @@ export function referenceSection(): string {
     table('Platform file', 'platform.yaml', platformSchema as unknown as Node),
     '',
     table('Workspace file', 'workspaces/<name>.yaml', workspaceSchema as unknown as Node),
+    '',
+    policy(),
     END,
   ].join('\n');
 }

@@ -83,6 +83,9 @@ const cases: [string, Record<string, string>, string[]][] = [
   ['a duplicated key', { 'workspaces/team-a.yaml': 'name: team-a\nname: team-a\n' }, [
     "workspaces/team-a.yaml:2:1 yaml syntax error: the key 'name' is given twice in the same mapping",
   ]],
+  ['an alias to no anchor', { 'workspaces/team-a.yaml': 'name: *team\n' }, [
+    'workspaces/team-a.yaml:1:1 yaml error: Unresolved alias (the anchor must be set before the alias): team',
+  ]],
   ['an empty file', { 'workspaces/team-a.yaml': '' }, [
     'workspaces/team-a.yaml:1:1 file is empty: expected a mapping of fields',
   ]],

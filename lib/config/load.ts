@@ -89,7 +89,7 @@ function readFile(file: string, schema: object, problems: InputProblem[]): { dat
     problems.push(...syntax);
     return undefined;
   }
-  const data = source.toData();
+  const data = source.data;
   const invalid = checkAgainstSchema(source, schema, data);
   if (invalid.length > 0) {
     problems.push(...invalid);

@@ -26,19 +26,25 @@ export class YamlSource {
     if (problems.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) {
       problems.push(source.problemAtOffset(0, 'file is empty: expected a mapping of fields'));
     }
+    if (problems.length === 0) {
+      try {
+        source.data = doc.toJS({ maxAliasCount: 100 });
+      } catch (e) {
+        // An alias to no anchor, or aliases that would expand without bound.
+        problems.push(source.problemAtOffset(0, `yaml error: ${(e as Error).message.split('\n')[0]}`));
+      }
+    }
     return { source, problems };
   }
+
+  /** The document as plain data (mappings, lists, scalars), when it parsed without problems. */
+  public data: unknown;
 
   private constructor(
     public readonly file: string,
     private readonly doc: Document,
     private readonly lines: LineCounter,
   ) {}
-
-  /** The document as plain data (mappings, lists, scalars). */
-  public toData(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
-  }
 
   /** Whether the file writes a value at `path` (rather than leaving it to a default). */
   public has(path: FieldPath): boolean {

@@ -26,6 +26,8 @@ export interface RenderedLayer {
   readonly tests: string;
   /** How many objects its dist/ file holds. */
   readonly objects: number;
+  /** What the policy and schema checks found wrong with its objects and tests. */
+  readonly problems: readonly string[];
 }
 
 /** Everything the chart is made of. */
@@ -246,8 +248,8 @@ helm install ws-<name> charts/llm-platform/charts/workspace-<name>
 \`\`\`
 
 Helm keeps each release in a Secret of at most 1 MiB. The rendered objects of about
-17 per workspace dominate it: \`npm run bench\` prints the size per number of
-workspaces. Past a few hundred workspaces, install the umbrella with every workspace
+28 per workspace dominate it: \`npm run bench\` prints the size per number of
+workspaces (about 1 MiB at 1000). Past that, install the umbrella with every workspace
 switched off and each workspace chart as its own release (or use Argo CD on \`dist/\`).
 
 ## helm test

@@ -5,6 +5,7 @@ import { WorkloadIdentityAccount } from '../components/workload-identity-account
 import { PlatformConfig } from '../config/types';
 import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_NAMESPACE } from '../names';
 import { AirflowSupport } from './airflow';
+import { exceptionFor } from '../policy/exceptions';
 import { LlmGateway } from './llm-gateway';
 import { PromptConsole } from './prompt-console';
 import { SecretStore } from './secret-store';
@@ -27,10 +28,8 @@ export class SharedChart extends PlatformChart {
       namespace: SHARED_NAMESPACE,
       instance: 'shared',
       namespaceLabels: { purpose: 'shared' },
-      podSecurity: {
-        level: 'baseline',
-        reason: "The official Airflow chart, installed here, runs pods without the restricted profile's seccomp and capability settings; the platform's own pods here meet restricted, and the namespace audits and warns at restricted.",
-      },
+      // The one exception to restricted, with its reason, from the policy's list.
+      podSecurity: { level: 'baseline', reason: exceptionFor('namespace-pod-security', 'Namespace', SHARED_NAMESPACE)!.reason },
     });
     const platform = props.platform;
 

@@ -1,0 +1,162 @@
+import { STATEFUL_KINDS } from '../lifecycle';
+import { Manifest } from '../output/render';
+
+/**
+ * The platform's policy, as rules over generated objects. Each rule looks at one object
+ * (or at all of them, for rules about what must exist) and reports violations naming
+ * the field. Together they keep what kube-score, Polaris and the Pod Security
+ * `restricted` profile would ask for from regressing.
+ */
+
+/** One broken rule. */
+export interface Violation {
+  readonly rule: string;
+  readonly object: Manifest;
+  /** The field, as a path in the object. */
+  readonly field: string;
+  /** What is wrong, after the field. */
+  readonly problem: string;
+}
+
+/** A rule: an id, what it asks, and its check. */
+export interface Rule {
+  readonly id: string;
+  readonly description: string;
+  readonly check: (objects: readonly Manifest[]) => Violation[];
+}
+
+type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Objects that hold a pod template (or are pods), with the path to the pod spec. */
+function pods(objects: readonly Manifest[]): { object: Manifest; spec: Any; at: string }[] {
+  return objects.flatMap((o: Any) => {
+    if (o.kind === 'Pod') return [{ object: o, spec: o.spec, at: 'spec' }];
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind)) return [{ object: o, spec: o.spec.template.spec, at: 'spec.template.spec' }];
+    if (o.kind === 'CronJob') return [{ object: o, spec: o.spec.jobTemplate.spec.template.spec, at: 'spec.jobTemplate.spec.template.spec' }];
+    return [];
+  });
+}
+
+/** Every container of every pod, init containers too, with its path. */
+function containers(objects: readonly Manifest[]): { object: Manifest; c: Any; at: string; server: boolean }[] {
+  return pods(objects).flatMap(({ object, spec, at }) => [
+    ...(spec.initContainers ?? []).map((c: Any, i: number) => ({ object, c, at: `${at}.initContainers[${i}]`, server: false })),
+    ...spec.containers.map((c: Any, i: number) => ({ object, c, at: `${at}.containers[${i}]`, server: object.kind !== 'Pod' && (c.ports ?? []).length > 0 })),
+  ]);
+}
+
+const v = (rule: string, object: Manifest, field: string, problem: string): Violation => ({ rule, object, field, problem });
+
+export const RULES: readonly Rule[] = [
+  {
+    id: 'pod-non-root',
+    description: 'Every pod runs as a non-root user (securityContext.runAsNonRoot: true).',
+    check: (o) => pods(o).filter(({ spec }) => spec.securityContext?.runAsNonRoot !== true)
+      .map(({ object, at }) => v('pod-non-root', object, `${at}.securityContext.runAsNonRoot`, 'must be true')),
+  },
+  {
+    id: 'pod-seccomp',
+    description: "Every pod uses the RuntimeDefault seccomp profile.",
+    check: (o) => pods(o).filter(({ spec }) => spec.securityContext?.seccompProfile?.type !== 'RuntimeDefault')
+      .map(({ object, at }) => v('pod-seccomp', object, `${at}.securityContext.seccompProfile.type`, "must be 'RuntimeDefault'")),
+  },
+  {
+    id: 'pod-no-token',
+    description: 'No pod mounts a service-account token: none of the platform talks to the Kubernetes API (automountServiceAccountToken: false).',
+    check: (o) => pods(o).filter(({ spec }) => spec.automountServiceAccountToken !== false)
+      .map(({ object, at }) => v('pod-no-token', object, `${at}.automountServiceAccountToken`, 'must be false')),
+  },
+  {
+    id: 'container-no-privilege-escalation',
+    description: 'No container can gain privileges (allowPrivilegeEscalation: false).',
+    check: (o) => containers(o).filter(({ c }) => c.securityContext?.allowPrivilegeEscalation !== false)
+      .map(({ object, at }) => v('container-no-privilege-escalation', object, `${at}.securityContext.allowPrivilegeEscalation`, 'must be false')),
+  },
+  {
+    id: 'container-drop-all-capabilities',
+    description: 'Every container drops all Linux capabilities.',
+    check: (o) => containers(o).filter(({ c }) => !(c.securityContext?.capabilities?.drop ?? []).includes('ALL'))
+      .map(({ object, at }) => v('container-drop-all-capabilities', object, `${at}.securityContext.capabilities.drop`, "must include 'ALL'")),
+  },
+  {
+    id: 'container-read-only-root',
+    description: 'Every container has a read-only root filesystem; programs write to emptyDir mounts.',
+    check: (o) => containers(o).filter(({ c }) => c.securityContext?.readOnlyRootFilesystem !== true)
+      .map(({ object, at }) => v('container-read-only-root', object, `${at}.securityContext.readOnlyRootFilesystem`, 'must be true')),
+  },
+  {
+    id: 'container-resources',
+    description: 'Every container requests and limits CPU and memory.',
+    check: (o) => containers(o).flatMap(({ object, c, at }) => ['requests', 'limits'].flatMap((k) => ['cpu', 'memory']
+      .filter((r) => c.resources?.[k]?.[r] === undefined)
+      .map((r) => v('container-resources', object, `${at}.resources.${k}.${r}`, 'must be set')))),
+  },
+  {
+    id: 'server-probes',
+    description: 'Every server (a Deployment container with a port) has startup, readiness and liveness probes.',
+    check: (o) => containers(o).filter(({ server }) => server).flatMap(({ object, c, at }) => ['startupProbe', 'readinessProbe', 'livenessProbe']
+      .filter((p) => !c[p]).map((p) => v('server-probes', object, `${at}.${p}`, 'must be set'))),
+  },
+  {
+    id: 'image-pinned',
+    description: "Every image is pinned by a tag other than 'latest' (or by digest).",
+    check: (o) => containers(o).filter(({ c }) => !/@sha256:[a-f0-9]{64}$/.test(c.image) && !/:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(c.image.split('/').pop()))
+      .map(({ object, c, at }) => v('image-pinned', object, `${at}.image`, `must carry a pinned tag, got '${c.image}'`)),
+  },
+  {
+    id: 'namespace-pod-security',
+    description: 'Every namespace enforces the Pod Security restricted profile (pod-security.kubernetes.io/enforce).',
+    check: (o) => o.filter((x: Any) => x.kind === 'Namespace' && x.metadata.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted')
+      .map((x) => v('namespace-pod-security', x, "metadata.labels['pod-security.kubernetes.io/enforce']", "must be 'restricted'")),
+  },
+  {
+    id: 'workspace-default-deny',
+    description: 'Every workspace namespace has a NetworkPolicy that denies all ingress and egress by default.',
+    check: (o) => workspaceNamespaces(o).filter((ns) => !o.some((x: Any) => x.kind === 'NetworkPolicy' && x.metadata.namespace === ns.metadata.name
+      && Object.keys(x.spec.podSelector?.matchLabels ?? {}).length === 0 && !x.spec.podSelector?.matchExpressions
+      && ['Ingress', 'Egress'].every((t) => x.spec.policyTypes?.includes(t)) && (x.spec.ingress ?? []).length === 0 && (x.spec.egress ?? []).length === 0))
+      .map((ns) => v('workspace-default-deny', ns, 'metadata.name', 'has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)')),
+  },
+  {
+    id: 'workspace-quota',
+    description: 'Every workspace namespace has a ResourceQuota that caps GPUs (requests.nvidia.com/gpu) and a LimitRange.',
+    check: (o) => workspaceNamespaces(o).flatMap((ns) => {
+      const inNs = o.filter((x) => x.metadata.namespace === ns.metadata.name) as Any[];
+      return [
+        ...(inNs.some((x) => x.kind === 'ResourceQuota' && x.spec.hard?.['requests.nvidia.com/gpu'] !== undefined) ? [] : [v('workspace-quota', ns, 'metadata.name', 'has no ResourceQuota with requests.nvidia.com/gpu')]),
+        ...(inNs.some((x) => x.kind === 'LimitRange') ? [] : [v('workspace-quota', ns, 'metadata.name', 'has no LimitRange')]),
+      ];
+    }),
+  },
+  {
+    id: 'no-cluster-admin',
+    description: 'Nothing is bound to cluster-admin, and no ClusterRoleBinding is generated: access is granted per namespace.',
+    check: (o) => o.filter((x: Any) => x.kind === 'ClusterRoleBinding' || (x.kind === 'RoleBinding' && x.roleRef?.name === 'cluster-admin'))
+      .map((x) => v('no-cluster-admin', x, 'roleRef', 'must be a Role of its namespace, not cluster-wide')),
+  },
+  {
+    id: 'replicated-disruption-budget',
+    description: 'Every Deployment with more than one replica has a PodDisruptionBudget.',
+    check: (o) => o.filter((x: Any) => x.kind === 'Deployment' && x.spec.replicas > 1 && !o.some((p: Any) => p.kind === 'PodDisruptionBudget'
+      && p.metadata.namespace === x.metadata.namespace && Object.entries(p.spec.selector?.matchLabels ?? {}).every(([k, val]) => x.spec.template.metadata.labels?.[k] === val)))
+      .map((x) => v('replicated-disruption-budget', x, 'spec.replicas', 'is more than 1 but no PodDisruptionBudget selects its pods')),
+  },
+  {
+    id: 'no-secret-objects',
+    description: 'No Secret is generated: secrets come from the secret store through ExternalSecrets.',
+    check: (o) => o.filter((x) => x.kind === 'Secret').map((x) => v('no-secret-objects', x, 'kind', 'must not be Secret; use an ExternalSecret')),
+  },
+  {
+    id: 'stateful-kept',
+    description: 'Every namespace and PVC is kept by Argo CD (Prune=false,Delete=false) and Helm (resource-policy keep).',
+    check: (o) => o.filter((x: Any) => STATEFUL_KINDS.includes(x.kind)).flatMap((x: Any) => [
+      ...(x.metadata.annotations?.['argocd.argoproj.io/sync-options']?.split(',').includes('Prune=false') && x.metadata.annotations['argocd.argoproj.io/sync-options'].split(',').includes('Delete=false')
+        ? [] : [v('stateful-kept', x, "metadata.annotations['argocd.argoproj.io/sync-options']", "must hold 'Prune=false,Delete=false'")]),
+      ...(x.metadata.annotations?.['helm.sh/resource-policy'] === 'keep' ? [] : [v('stateful-kept', x, "metadata.annotations['helm.sh/resource-policy']", "must be 'keep'")]),
+    ]),
+  },
+];
+
+function workspaceNamespaces(objects: readonly Manifest[]): Manifest[] {
+  return objects.filter((x) => x.kind === 'Namespace' && x.metadata.name.startsWith('llm-workspace-'));
+}

@@ -1,0 +1,117 @@
+import { Manifest } from '../lib/output/render';
+import { checkObjects, formatViolation, policyViolations } from '../lib/policy/check';
+import { POLICY_EXCEPTIONS } from '../lib/policy/exceptions';
+import { RULES } from '../lib/policy/rules';
+import { synthShared, synthWorkspace } from '../lib/synth';
+import { find, shippedInputs } from './helpers';
+
+/*
+ * The policy step: every rule passes on the shipped platform and fails, with a message
+ * naming object, field and rule, on an object that breaks it.
+ */
+
+const inputs = shippedInputs();
+const workspace = synthWorkspace(inputs.platform, inputs.workspaces[0]);
+const shared = synthShared(inputs.platform);
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+/** The workspace with one object changed by `edit`. */
+function broken(kind: string, name: string, edit: (o: any) => void, objects: readonly Manifest[] = workspace): Manifest[] {
+  return objects.map((o) => {
+    if (o.kind !== kind || o.metadata.name !== name) return o;
+    const copy = clone(o);
+    edit(copy);
+    return copy;
+  });
+}
+
+const messages = (objects: readonly Manifest[]) => policyViolations(objects).map(formatViolation);
+const ns = 'llm-workspace-team-alpha';
+
+test('the shipped platform breaks no rule and passes its schemas', () => {
+  expect(checkObjects(workspace)).toEqual([]);
+  expect(checkObjects(shared)).toEqual([]);
+});
+
+const cases: [string, Manifest[], string][] = [
+  ['pod-non-root', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.securityContext.runAsNonRoot = false; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.securityContext.runAsNonRoot' must be true (rule pod-non-root)`],
+  ['pod-seccomp', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.securityContext.seccompProfile; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.securityContext.seccompProfile.type' must be 'RuntimeDefault' (rule pod-seccomp)`],
+  ['pod-no-token', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.automountServiceAccountToken; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.automountServiceAccountToken' must be false (rule pod-no-token)`],
+  ['container-no-privilege-escalation', broken('Deployment', 'llama-factory-inference', (d) => { d.spec.template.spec.initContainers[0].securityContext.allowPrivilegeEscalation = true; }),
+    `policy: Deployment ${ns}/llama-factory-inference: 'spec.template.spec.initContainers[0].securityContext.allowPrivilegeEscalation' must be false (rule container-no-privilege-escalation)`],
+  ['container-drop-all-capabilities', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.containers[0].securityContext.capabilities = { drop: ['NET_RAW'] }; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].securityContext.capabilities.drop' must include 'ALL' (rule container-drop-all-capabilities)`],
+  ['container-read-only-root', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem' must be true (rule container-read-only-root)`],
+  ['container-resources', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.containers[0].resources.limits.memory; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].resources.limits.memory' must be set (rule container-resources)`],
+  ['server-probes', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.containers[0].readinessProbe; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].readinessProbe' must be set (rule server-probes)`],
+  ['image-pinned', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.containers[0].image = 'ghcr.io/mlflow/mlflow:latest'; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].image' must carry a pinned tag, got 'ghcr.io/mlflow/mlflow:latest' (rule image-pinned)`],
+  ['namespace-pod-security', broken('Namespace', ns, (n) => { n.metadata.labels['pod-security.kubernetes.io/enforce'] = 'privileged'; }),
+    `policy: Namespace ${ns}: 'metadata.labels['pod-security.kubernetes.io/enforce']' must be 'restricted' (rule namespace-pod-security)`],
+  ['workspace-default-deny', workspace.filter((o) => o.metadata.name !== 'default-deny'),
+    `policy: Namespace ${ns}: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule workspace-default-deny)`],
+  ['workspace-quota', broken('ResourceQuota', 'workspace-quota', (q) => { delete q.spec.hard['requests.nvidia.com/gpu']; }),
+    `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota with requests.nvidia.com/gpu (rule workspace-quota)`],
+  ['no-cluster-admin', broken('RoleBinding', 'airflow-pod-launcher', (b) => { b.roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }; }),
+    `policy: RoleBinding ${ns}/airflow-pod-launcher: 'roleRef' must be a Role of its namespace, not cluster-wide (rule no-cluster-admin)`],
+  ['replicated-disruption-budget', broken('Deployment', 'mlflow', (d) => { d.spec.replicas = 3; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.replicas' is more than 1 but no PodDisruptionBudget selects its pods (rule replicated-disruption-budget)`],
+  ['no-secret-objects', [...workspace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: ns } } as Manifest],
+    `policy: Secret ${ns}/db: 'kind' must not be Secret; use an ExternalSecret (rule no-secret-objects)`],
+  ['stateful-kept', broken('PersistentVolumeClaim', 'model-storage-pvc', (p) => { p.metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=false'; }),
+    `policy: PersistentVolumeClaim ${ns}/model-storage-pvc: 'metadata.annotations['argocd.argoproj.io/sync-options']' must hold 'Prune=false,Delete=false' (rule stateful-kept)`],
+];
+
+test.each(cases)('fails on an object that breaks %s', (_rule, objects, message) => {
+  expect(messages(objects)).toEqual([message]);
+});
+
+test('every rule has a failing case here', () => {
+  expect(cases.map(([rule]) => rule).sort()).toEqual(RULES.map((r) => r.id).sort());
+});
+
+test('the PodDisruptionBudget of a replicated server satisfies its rule', () => {
+  const gateway = find(shared, 'Deployment', 'llm-gateway');
+  expect(gateway.spec.replicas).toBeGreaterThan(1);
+  expect(find(shared, 'PodDisruptionBudget', 'llm-gateway').spec).toEqual({ maxUnavailable: 1, selector: gateway.spec.selector });
+  expect(messages(shared.filter((o) => o.kind !== 'PodDisruptionBudget'))).toEqual([
+    "policy: Deployment llm-shared/llm-gateway: 'spec.replicas' is more than 1 but no PodDisruptionBudget selects its pods (rule replicated-disruption-budget)",
+  ]);
+});
+
+describe('exceptions', () => {
+  test('each names an existing rule and object and gives a reason', () => {
+    for (const e of POLICY_EXCEPTIONS) {
+      expect(RULES.map((r) => r.id)).toContain(e.rule);
+      expect(shared.some((o) => o.kind === e.kind && o.metadata.name === e.name)).toBe(true);
+      expect(e.reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  test('llm-shared enforces baseline, with the reason on the namespace; without the exception the rule fails', () => {
+    const namespace = find(shared, 'Namespace', 'llm-shared');
+    expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(namespace.metadata.labels['pod-security.kubernetes.io/warn']).toBe('restricted');
+    expect(namespace.metadata.annotations['llm-platform/pod-security-reason']).toBe(POLICY_EXCEPTIONS[0].reason);
+    const rule = RULES.find((r) => r.id === 'namespace-pod-security')!;
+    expect(rule.check(shared).map((v) => v.object.metadata.name)).toEqual(['llm-shared']);
+  });
+});
+
+describe('schemas', () => {
+  test('an object its schema rejects fails the check', () => {
+    const objects = broken('Deployment', 'mlflow', (d) => { d.spec.replicas = 'one'; });
+    expect(checkObjects(objects)).toEqual([`schema: Deployment ${ns}/mlflow: data/spec/replicas must be integer`]);
+  });
+
+  test('a kind with no known schema fails the check', () => {
+    expect(checkObjects([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } } as Manifest]))
+      .toEqual(['schema: Widget w: no schema known for example.com/v1 Widget']);
+  });
+});
