@@ -1,6 +1,7 @@
 import { PlatformConfig } from './config/types';
 import { gcpServiceAccountEmail } from './names';
 import { AIRFLOW_RELEASE, AIRFLOW_SECRETS } from './shared/airflow';
+import { DAGS_CONFIG_MAP, DAGS_FOLDER } from './shared/airflow-dags';
 import { toYaml } from './output/yaml-emitter';
 import { OutputFile } from './output/render';
 
@@ -36,7 +37,16 @@ export function externalSecretsValues(platform: PlatformConfig): Record<string, 
  * @see https://airflow.apache.org/docs/helm-chart/stable/index.html#installing-the-chart-with-argo-cd-flux-rancher-or-terraform
  */
 export function airflowValues(): Record<string, unknown> {
+  // The DAGs come from the ConfigMap dist/shared holds, mounted as the DAG folder.
+  const dags = {
+    extraVolumes: [{ name: 'dags', configMap: { name: DAGS_CONFIG_MAP } }],
+    extraVolumeMounts: [{ name: 'dags', mountPath: DAGS_FOLDER, readOnly: true }],
+  };
   return {
+    scheduler: dags,
+    workers: dags,
+    triggerer: dags,
+    dags: { persistence: { enabled: false }, gitSync: { enabled: false } },
     executor: 'KubernetesExecutor',
     postgresql: { enabled: false },
     redis: { enabled: false },

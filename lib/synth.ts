@@ -2,6 +2,7 @@ import { ARGOCD_FOLDER, ArgoCdChart } from './argocd/argocd-chart';
 import { platformSchema } from './config/platform-schema';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types';
 import { workspaceSchema } from './config/workspace-schema';
+import { trainingConfigSchema } from './training/config-schema';
 import { helmChartFiles, RenderedLayer } from './helm/chart-files';
 import { checkObjects, PolicyError } from './policy/check';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
@@ -23,19 +24,19 @@ export interface SynthOutput {
   readonly objects: number;
 }
 
-/** Objects of the shared layer. */
-export function synthShared(platform: PlatformConfig): Manifest[] {
-  return synthChart((app) => new SharedChart(app, 'shared', { platform }));
+/** Objects of the shared layer (the gateway's records come from the workspaces). */
+export function synthShared(platform: PlatformConfig, workspaces: readonly WorkspaceConfig[] = []): Manifest[] {
+  return synthChart((app) => new SharedChart(app, 'shared', { platform, workspaces }));
 }
 
 /** Objects of one workspace. */
-export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig): Manifest[] {
-  return synthChart((app) => new WorkspaceChart(app, workspace.name, { platform, workspace }));
+export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, trainingConfigs: Readonly<Record<string, string>> = {}): Manifest[] {
+  return synthChart((app) => new WorkspaceChart(app, workspace.name, { platform, workspace, trainingConfigs }));
 }
 
 /** One workspace, synthesized once and rendered for dist/ and for the chart. */
-export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, source: string): RenderedLayer {
-  const manifests = synthWorkspace(platform, workspace);
+export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}): RenderedLayer {
+  const manifests = synthWorkspace(platform, workspace, trainingConfigs);
   const tests = synthChart((app) => new WorkspaceTestsChart(app, `${workspace.name}-tests`, { platform, workspace }));
   return {
     source,
@@ -51,6 +52,7 @@ export function schemaFiles(): OutputFile[] {
   return [
     { path: 'platform.schema.json', content: `${JSON.stringify(platformSchema, null, 2)}\n` },
     { path: 'workspace.schema.json', content: `${JSON.stringify(workspaceSchema, null, 2)}\n` },
+    { path: 'training-config.schema.json', content: `${JSON.stringify(trainingConfigSchema, null, 2)}\n` },
   ];
 }
 
@@ -62,7 +64,7 @@ export function schemaFiles(): OutputFile[] {
  */
 export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
   const platform = inputs.platform;
-  const manifests = synthShared(platform);
+  const manifests = synthShared(platform, inputs.workspaces);
   const testPods = synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform }));
   const shared = {
     source: inputs.platformFile,
@@ -73,7 +75,7 @@ export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
     manifests,
     testPods,
   };
-  const layers = await inParallel(platform, inputs.workspaces.map((config) => ({ config, source: inputs.workspaceFiles[config.name] })), renderWorkspace);
+  const layers = await inParallel(platform, inputs.workspaces.map((config) => ({ config, source: inputs.workspaceFiles[config.name], trainingConfigs: inputs.trainingConfigs[config.name] ?? {} })), renderWorkspace);
   const workspaces = inputs.workspaces.map((config, i) => ({ config, layer: layers[i] }));
   const argocd = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform }));
   const problems = [...checkObjects(argocd), ...shared.problems, ...layers.flatMap((l) => l.problems)];

@@ -25,7 +25,7 @@ function workspace(i: number): string {
   lines.push('quota:', '  gpus: 8');
   if (models > 0) {
     lines.push('inference:', '  models:');
-    for (let m = 0; m < models; m++) lines.push(`    - name: model-${m}`, `      gpus: ${1 + (m % 2)}`);
+    for (let m = 0; m < models; m++) lines.push(`    - name: t${i}-model-${m}`, `      gpus: ${1 + (m % 2)}`);
   }
   return `${lines.join('\n')}\n`;
 }

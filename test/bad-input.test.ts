@@ -54,7 +54,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-a.yaml:3:3 'storage.sise' is not a known field (did you mean 'size'?); allowed here: size, storageClassName, accessMode",
   ]],
   ['an unknown top-level field', { 'workspaces/team-a.yaml': 'name: team-a\nwebiu: {}\n' }, [
-    "workspaces/team-a.yaml:2:1 'webiu' is not a known field (did you mean 'webui'?); allowed here: name, state, gcpServiceAccount, storage, mlflow, webui, quota, inference",
+    "workspaces/team-a.yaml:2:1 'webiu' is not a known field (did you mean 'webui'?); allowed here: name, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference",
   ]],
   ['a wrong type', { 'workspaces/team-a.yaml': 'name: team-a\nwebui:\n  enabled: "yes"\n' }, [
     "workspaces/team-a.yaml:3:12 'webui.enabled' must be true or false, got 'yes'",
@@ -93,7 +93,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     'workspaces/team-a.yaml:1:1 file is empty: expected a mapping of fields',
   ]],
   ['a file that is a list', { 'workspaces/team-a.yaml': '- name: team-a\n' }, [
-    'workspaces/team-a.yaml:1:1 the file must be a mapping with the fields name, state, gcpServiceAccount, storage, mlflow, webui, quota, inference, got a list of 1 item',
+    'workspaces/team-a.yaml:1:1 the file must be a mapping with the fields name, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference, got a list of 1 item',
   ]],
   ['a negative GPU count', { 'workspaces/team-a.yaml': 'name: team-a\ninference:\n  models:\n    - name: chat\n      gpus: -1\n' }, [
     "workspaces/team-a.yaml:5:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got -1",
@@ -114,7 +114,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-a.yaml:3:15 'storage.accessMode' must be one of 'ReadWriteOnce', 'ReadWriteMany', got 'ReadOnlyMany'",
   ]],
   ['an unknown image key', { 'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('  mlflow:', '  trainer: { name: x, tag: v1 }\n  mlflow:') }, [
-    "platform.yaml:14:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, gateway, strapi, mlflow, test",
+    "platform.yaml:14:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, gateway, strapi, mlflow, registrar, gcloud, test",
   ]],
   ['an image tagged latest', { 'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('name: prompt-console, tag: v1.0.0', 'name: prompt-console, tag: latest') }, [
     "platform.yaml:11:41 'images.console.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'latest'",
@@ -129,7 +129,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-a.yaml:2:1 yaml syntax error: the file holds more than one YAML document ('---'); put one workspace in each file",
   ]],
   ['a file that is a single word', { 'workspaces/team-a.yaml': 'team-a\n' }, [
-    "workspaces/team-a.yaml:1:1 the file must be a mapping with the fields name, state, gcpServiceAccount, storage, mlflow, webui, quota, inference, got 'team-a'",
+    "workspaces/team-a.yaml:1:1 the file must be a mapping with the fields name, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference, got 'team-a'",
   ]],
   ['a request above its limit', { 'workspaces/team-a.yaml': 'name: team-a\nwebui:\n  resources:\n    memory: { request: 32Gi }\n    cpu: { request: 500m, limit: 250m }\n' }, [
     "workspaces/team-a.yaml:4:24 'webui.resources.memory.request' must be at most the limit 16Gi, got 32Gi",
@@ -168,7 +168,7 @@ test('fails with every problem of every file at once, in file order', () => {
   box.write('platform.yaml', fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('host: 10.0.0.5', 'host: 10.0.0.5\n  prot: 5432'));
   const lines = failingSynth();
   expect(lines).toEqual([
-    "platform.yaml:17:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port",
+    "platform.yaml:17:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port, instance",
     "workspaces/team-a.yaml:3:9 'storage.size' must be a size with a binary suffix, like '512Mi', '16Gi' or '1Ti', got '200GB'",
     "workspaces/team-a.yaml:7:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got -2",
     "workspaces/team-b.yaml:1:7 'name' must match the file name 'team-b', got 'team-c'; rename the file to team-c.yaml or fix the name",

@@ -49,6 +49,7 @@ describe('schemas', () => {
         storage: { size: '200Gi', storageClassName: 'premium-rwo', accessMode: 'ReadWriteOnce' },
         mlflow: { resources: { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' } } },
         webui: { enabled: true, resources: { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '16Gi' } } },
+        training: { runs: [] },
         quota: { gpus: 2, cpu: '32', memory: '256Gi', storage: '1Ti', persistentVolumeClaims: 4 },
         inference: { models: [] },
       });
@@ -64,6 +65,7 @@ describe('schemas', () => {
       expect(model).toEqual({
         name: 'm', version: 'latest', template: 'llama3', gpus: 1, replicas: 1,
         resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '64Gi' } },
+        gateway: { enabled: true, rateLimit: 100, allowedClients: [] },
       });
     } finally {
       fs.rmSync(box.dir, { recursive: true, force: true });

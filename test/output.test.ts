@@ -55,7 +55,8 @@ describe('layout', () => {
 
   test('objects come in a stable order: by kind, dependencies first, then by name', () => {
     const order = ['AppProject', 'Application', 'ApplicationSet', 'Namespace', 'ClusterSecretStore', 'ServiceAccount', 'Role', 'RoleBinding',
-      'ExternalSecret', 'ConfigMap', 'ResourceQuota', 'LimitRange', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy'];
+      'ExternalSecret', 'ConfigMap', 'ResourceQuota', 'LimitRange', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy',
+      'Job', 'CronJob'];
     for (const file of new Set(objects.map((o) => o.file))) {
       const inFile = objects.filter((o) => o.file === file).map((o) => [order.indexOf(o.object.kind), o.object.metadata.name] as const);
       expect(inFile.every(([rank]) => rank >= 0)).toBe(true);
@@ -71,7 +72,7 @@ describe('layout', () => {
 
   test('synth writes the same bytes twice in a row', () => {
     const box = sandbox();
-    for (const f of fs.readdirSync(path.join(ROOT, 'workspaces'))) box.write(`workspaces/${f}`, fs.readFileSync(path.join(ROOT, 'workspaces', f), 'utf8'));
+    fs.cpSync(path.join(ROOT, 'workspaces'), path.join(box.dir, 'workspaces'), { recursive: true });
     try {
       expect(box.synth().status).toBe(0);
       const first = box.digest('dist');
@@ -203,7 +204,7 @@ describe('parallel rendering', () => {
   test('gives the same bytes on one thread and on three', () => {
     const box = sandbox();
     for (let i = 0; i < 7; i++) {
-      box.write(`workspaces/team-${i}.yaml`, { name: `team-${i}`, webui: { enabled: i % 2 === 0 }, inference: { models: Array.from({ length: i % 3 }, (_, m) => ({ name: `m${m}` })) } });
+      box.write(`workspaces/team-${i}.yaml`, { name: `team-${i}`, webui: { enabled: i % 2 === 0 }, inference: { models: Array.from({ length: i % 3 }, (_, m) => ({ name: `t${i}-m${m}` })) } });
     }
     try {
       const run = (threads: string) => {

@@ -75,7 +75,7 @@ describe('diff of objects', () => {
 /** A throwaway copy of the repository (inputs, outputs, build, dependencies linked) with its own git history. */
 function repoCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-repo-'));
-  for (const f of ['platform.yaml', 'package.json', 'workspaces', 'dist', 'charts', 'schemas', 'build']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  for (const f of ['platform.yaml', 'package.json', 'assets', 'workspaces', 'dist', 'charts', 'schemas', 'build']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
   git('init', '-q');
@@ -137,7 +137,9 @@ describe('npm run check and npm run diff', () => {
       expect(r.stdout).toMatch(/dist\/workspaces\/team-beta\/\n  - the whole folder: \d+ objects\n  - Namespace llm-workspace-team-beta  !! removes a stateful object/);
       expect(r.stdout).toContain('  - PersistentVolumeClaim model-storage-pvc  !! removes a stateful object');
       expect(r.stdout).not.toContain('  - Deployment mlflow\n');
-      expect(r.stdout).toMatch(/0 added, 0 changed, \d+ removed; 2 would delete or replace stateful data/);
+      expect(r.stdout).toMatch(/0 added, 1 changed, \d+ removed; 2 would delete or replace stateful data/);
+      // The gateway's routing table loses the workspace's models, field by field.
+      expect(r.stdout).toContain('  ~ ConfigMap llm-gateway-routes\n      data.routes.json.models[model_id=code-review]: {');
     } finally {
       fs.writeFileSync(file, original);
     }

@@ -32,16 +32,30 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       accelerator: 'nvidia-l4',
       replicas: 3,
       resources: { cpu: { request: '6', limit: '12' }, memory: { request: '48Gi', limit: '96Gi' } },
+      gateway: { enabled: false, rateLimit: 30, allowedClients: ['app-search'] },
+    }],
+  },
+  training: {
+    runs: [{
+      id: 'run-1',
+      config: 'sft.yaml',
+      registeredModel: 'ft-chat-model',
+      gpus: 2,
+      accelerator: 'nvidia-tesla-a100',
+      resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '32Gi' } },
     }],
   },
 };
 
-/** Synthesizes one workspace file through the real loader (defaults from the schema). */
+/** A training config the trainer accepts. */
+export const SFT_CONFIG = 'model_name_or_path: /models/base-model\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: qa\ntemplate: qwen\noutput_dir: /output/sft\n';
+
+/** Synthesizes one workspace file through the real loader (defaults from the schema), with one training config. */
 function synth(file: string | object, name = typeof file === 'string' ? 'team-min' : (file as { name: string }).name): Manifest[] {
-  const box = sandbox({ [`${name}.yaml`]: file });
+  const box = sandbox({ [`${name}.yaml`]: file, [`${name}/training/sft.yaml`]: SFT_CONFIG });
   try {
     const inputs = box.load();
-    return synthWorkspace(inputs.platform, inputs.workspaces[0]);
+    return synthWorkspace(inputs.platform, inputs.workspaces[0], inputs.trainingConfigs[name]);
   } finally {
     fs.rmSync(box.dir, { recursive: true, force: true });
   }

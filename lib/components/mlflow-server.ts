@@ -3,6 +3,7 @@ import { PlatformConfig, ResourcesConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
 import { MLFLOW_DB_SECRET, PORTS } from '../names';
 import { ExternalSecret } from './external-secret';
+import { MlflowBackup } from './mlflow-backup';
 import { WebServer } from './web-server';
 
 /** Recommended labels of MLflow's objects, but the instance. */
@@ -33,7 +34,8 @@ export interface MlflowServerProps {
 /**
  * An MLflow tracking server on Cloud SQL for PostgreSQL with artifacts in GCS, as the
  * guide runs it for the shared layer (`mlflow-common`) and for every workspace
- * (`mlflow`). The database credentials come from Secret Manager.
+ * (`mlflow`). The database credentials come from Secret Manager; the database is
+ * backed up on a schedule.
  * @see https://mlflow.org/docs/latest/tracking/server.html
  */
 export class MlflowServer extends Construct {
@@ -53,6 +55,8 @@ export class MlflowServer extends Construct {
         { secretKey: 'POSTGRES_PASSWORD', remoteKey: props.databaseSecretKey, property: 'password' },
       ],
     });
+
+    new MlflowBackup(this, 'Backup', { instance: props.instance, platform: props.platform, database: props.database, serviceAccountName: props.serviceAccountName });
 
     const fromSecret = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: MLFLOW_DB_SECRET, key } } });
     this.server = new WebServer(this, 'Server', {

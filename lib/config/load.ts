@@ -3,13 +3,14 @@ import * as path from 'path';
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
-  checkMlflowStores, checkModelNames, checkPlatformResources, checkQuota, checkVolumeSharing, checkWorkspaceNames, checkWorkspaceResources,
-  LoadedWorkspace,
+  checkGatewayRecords, checkMlflowStores, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
+  checkWorkspaceResources, LoadedWorkspace,
 } from './rules';
 import { checkAgainstSchema } from './schema-check';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './types';
 import { workspaceSchema } from './workspace-schema';
 import { YamlSource } from './yaml-source';
+import { trainingConfigSchema } from '../training/config-schema';
 
 /** Where synth reads its inputs. */
 export interface InputLocation {
@@ -38,9 +39,18 @@ export function loadInputs(location: InputLocation): PlatformInputs {
 
   const names = checkWorkspaceNames(workspaces);
   problems.push(...names.problems);
-  for (const w of workspaces) problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w));
+  const trainingConfigs: Record<string, Record<string, string>> = {};
+  for (const w of workspaces) {
+    trainingConfigs[w.config.name] = readTrainingConfigs(location.workspacesDir, w.config.name, problems);
+    problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(trainingConfigs[w.config.name])));
+  }
+  problems.push(...checkStrayTrainingFolders(location.workspacesDir, workspaces.map((w) => w.config.name)));
   if (platform && platformConfig) {
-    problems.push(...checkPlatformResources(platformConfig, platform.source), ...checkMlflowStores(platformConfig, names.named));
+    problems.push(
+      ...checkPlatformResources(platformConfig, platform.source),
+      ...checkMlflowStores(platformConfig, names.named),
+      ...checkGatewayRecords(platformConfig, names.named),
+    );
   }
   if (problems.length > 0 || !platformConfig) throw new InputError(problems);
 
@@ -49,6 +59,7 @@ export function loadInputs(location: InputLocation): PlatformInputs {
     workspaces: workspaces.map((w) => w.config).sort((a, b) => (a.name < b.name ? -1 : 1)),
     platformFile: display(location.platformFile),
     workspaceFiles: Object.fromEntries(workspaces.map((w) => [w.config.name, w.source.file])),
+    trainingConfigs,
     warnings: workspaces.flatMap(checkVolumeSharing),
   };
 }
@@ -72,6 +83,39 @@ function listWorkspaceFiles(dir: string, problems: InputProblem[]): string[] {
     }
   }
   return files.sort();
+}
+
+/** Folder of a workspace's training configs. */
+export function trainingFolder(workspacesDir: string, workspace: string): string {
+  return path.join(workspacesDir, workspace, 'training');
+}
+
+/**
+ * The training configs of a workspace (`<workspaces>/<name>/training/*.yaml`), each
+ * validated against LLaMA-Factory's keys; by file name, with their text as written.
+ */
+function readTrainingConfigs(workspacesDir: string, workspace: string, problems: InputProblem[]): Record<string, string> {
+  const dir = trainingFolder(workspacesDir, workspace);
+  if (!fs.existsSync(dir)) return {};
+  const configs: Record<string, string> = {};
+  for (const name of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, name);
+    if (!fs.statSync(file).isFile()) continue;
+    if (!/\.ya?ml$/.test(name)) {
+      problems.push({ file: display(file), line: 1, column: 1, message: `not read: training configs are .yaml files, got '${name}'; rename or remove it` });
+      continue;
+    }
+    if (readFile(file, trainingConfigSchema, problems)) configs[name] = fs.readFileSync(file, 'utf8');
+  }
+  return configs;
+}
+
+/** A folder in workspaces/ with no workspace file would hold configs nothing uses. */
+function checkStrayTrainingFolders(workspacesDir: string, names: readonly string[]): InputProblem[] {
+  if (!fs.existsSync(workspacesDir)) return [];
+  return fs.readdirSync(workspacesDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !names.includes(e.name))
+    .map((e) => ({ file: `${display(path.join(workspacesDir, e.name))}/`, line: 1, column: 1, message: `folder of no workspace: there is no ${e.name}.yaml beside it; add the workspace file or remove the folder` }));
 }
 
 function readFile(file: string, schema: object, problems: InputProblem[]): { data: unknown; source: YamlSource } | undefined {

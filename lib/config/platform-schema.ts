@@ -64,6 +64,16 @@ export const platformSchema = {
         gateway: { ...image, description: 'LLM gateway that routes requests to inference servers by model id.' },
         strapi: { ...image, description: 'Strapi model registry.' },
         mlflow: { ...image, description: 'MLflow tracking server, like ghcr.io/mlflow/mlflow:v2.10.0.' },
+        registrar: {
+          ...image,
+          description: "Node.js image that runs the model registrar Job (upserts the gateway's records into Strapi). Default: docker.io/library/node:20.18.1-alpine.",
+          default: { registry: 'docker.io/library', name: 'node', tag: '20.18.1-alpine' },
+        },
+        gcloud: {
+          ...image,
+          description: 'Google Cloud CLI image that runs the MLflow database backups. Default: gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim.',
+          default: { registry: 'gcr.io/google.com/cloudsdktool', name: 'google-cloud-cli', tag: '502.0.0-slim' },
+        },
         test: {
           ...image,
           description: "Small image with curl that runs the chart's `helm test` checks. Default: docker.io/curlimages/curl:8.11.1.",
@@ -88,7 +98,45 @@ export const platformSchema = {
           description: 'PostgreSQL port. Default: 5432.',
           'x-allowed': 'a port number from 1 to 65535',
         },
+        instance: {
+          type: 'string', default: 'mlflow-instance',
+          description: 'Cloud SQL instance name, for the database backups (gcloud sql export). Default: mlflow-instance (the guide\'s).',
+          pattern: '^[a-z][-a-z0-9]{0,96}[a-z0-9]$',
+          'x-allowed': "a Cloud SQL instance name like 'mlflow-instance'",
+        },
       },
+    },
+    backups: {
+      type: 'object',
+      description: 'Scheduled backups of every MLflow database (guide 7.4): a CronJob per database exports it to GCS and removes exports older than the retention.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        bucket: {
+          type: 'string',
+          description: 'GCS bucket of the exports, without gs://. Default: <project>-backups (the guide\'s).',
+          pattern: '^[a-z0-9][-a-z0-9_.]{1,61}[a-z0-9]$',
+          'x-allowed': "a GCS bucket name of 3 to 63 characters",
+        },
+        schedule: {
+          type: 'string', default: '0 2 * * *',
+          description: 'Cron schedule of the exports. Default: 0 2 * * * (daily at 02:00).',
+          pattern: '^(\\S+\\s+){4}\\S+$',
+          'x-allowed': "a cron schedule of five fields like '0 2 * * *'",
+        },
+        retentionDays: {
+          type: 'integer', minimum: 1, maximum: 3650, default: 14,
+          description: 'Days an export is kept. Default: 14.',
+          'x-allowed': 'a whole number of days from 1 to 3650',
+        },
+      },
+    },
+    clients: {
+      type: 'array',
+      description: "Applications that may call models through the gateway; a served model's allowedClients must name only these. Default: none.",
+      default: [],
+      uniqueItems: true,
+      items: { type: 'string', pattern: DNS_LABEL_PATTERN, maxLength: 63, 'x-allowed': "a client name like 'app-search'" },
     },
     secretStore: {
       type: 'object',

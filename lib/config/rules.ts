@@ -176,3 +176,52 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
   }
   return problems;
 }
+
+/** Run ids are unique, each run's config exists, and a run fits in the quota beside the inference servers. */
+export function checkRuns({ config, source }: LoadedWorkspace, configFiles: readonly string[]): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const seen = new Map<string, number>();
+  const servingGpus = config.inference.models.reduce((n, m) => n + m.gpus * m.replicas, 0);
+  config.training.runs.forEach((run, i) => {
+    const at = (f: string) => ['training', 'runs', i, f];
+    const first = seen.get(run.id);
+    if (first !== undefined) {
+      problems.push(source.problemAt(at('id'), `'training.runs[${i}].id' '${run.id}' is already used by training.runs[${first}]; a new run needs a new id`));
+    } else {
+      seen.set(run.id, i);
+    }
+    if (!configFiles.includes(run.config)) {
+      problems.push(source.problemAt(at('config'), `'training.runs[${i}].config' names '${run.config}', which is not in workspaces/${config.name}/training/ (there: ${configFiles.join(', ') || 'nothing'})`));
+    }
+    if (run.gpus + servingGpus > config.quota.gpus) {
+      problems.push(source.problemAt(at('gpus'), `'training.runs[${i}].gpus' is ${run.gpus}, but with the inference servers' ${servingGpus} that passes 'quota.gpus' ${config.quota.gpus}: the run could never start`));
+    }
+  });
+  return problems;
+}
+
+/**
+ * Gateway records: a model id belongs to one workspace only (the gateway routes by it),
+ * and a model's allowed clients are clients the platform knows.
+ */
+export function checkGatewayRecords(platform: PlatformConfig, workspaces: readonly LoadedWorkspace[]): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const owners = new Map<string, string>();
+  for (const { config, source } of workspaces) {
+    config.inference.models.forEach((m, i) => {
+      const owner = owners.get(m.name);
+      if (owner && owner !== config.name) {
+        problems.push(source.problemAt(['inference', 'models', i, 'name'], `'inference.models[${i}].name' '${m.name}' is already a model id of workspace ${owner}; the gateway routes by model id, so each must be unique`));
+      } else {
+        owners.set(m.name, config.name);
+      }
+      m.gateway.allowedClients.forEach((c, j) => {
+        if (!platform.clients.includes(c)) {
+          const field = ['inference', 'models', i, 'gateway', 'allowedClients', j];
+          problems.push(source.problemAt(field, `'${showPath(field)}' is '${c}', which is not a client of the platform; known: ${platform.clients.join(', ') || 'none'} (clients in platform.yaml)`));
+        }
+      });
+    });
+  }
+  return problems;
+}

@@ -14,7 +14,8 @@ interface SchemaNode {
   readonly 'x-allowed'?: string;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true });
+// Union types: some LLaMA-Factory keys take a string or a list.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
 ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
 
 const compiled = new WeakMap<object, ValidateFunction>();

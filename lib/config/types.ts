@@ -25,6 +25,9 @@ export type WorkspaceFile = FromSchema<typeof workspaceSchema, { keepDefaultedPr
 /** One served model of a workspace, defaults filled in. */
 export type ServedModelConfig = WorkspaceConfig['inference']['models'][number];
 
+/** One training run of a workspace, defaults filled in. */
+export type TrainingRunConfig = WorkspaceConfig['training']['runs'][number];
+
 /** Key of an image in `platform.yaml` (`train`, `api`, ...). */
 export type ImageKey = keyof PlatformConfig['images'];
 
@@ -40,6 +43,8 @@ export interface PlatformInputs {
   readonly platformFile: string;
   /** Each workspace's file as shown to the user, by workspace name. */
   readonly workspaceFiles: Readonly<Record<string, string>>;
+  /** Each workspace's training configs, by file name, with their text. */
+  readonly trainingConfigs: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Things that are valid but likely wrong; synth prints them and goes on. */
   readonly warnings: readonly InputProblem[];
 }

@@ -65,6 +65,69 @@ const servedModel = {
       'x-allowed': 'a whole number from 0 to 32',
     },
     resources: resources('each inference replica (guide: 16Gi/32Gi memory)', { cpuRequest: '4', cpuLimit: '8', memoryRequest: '16Gi', memoryLimit: '32Gi' }),
+    gateway: {
+      type: 'object',
+      description: "The model's record in the gateway (Strapi's model registry): model_id is the model's name, endpoint its Service.",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'Route requests to the model. Default: true.' },
+        rateLimit: {
+          type: 'integer', minimum: 1, maximum: 1000000, default: 100,
+          description: 'Requests per minute the gateway lets through (rate_limit). Default: 100 (the guide\'s).',
+          'x-allowed': 'a whole number from 1 to 1000000',
+        },
+        allowedClients: {
+          type: 'array',
+          description: "Clients that may call the model (allowed_clients); each must be in platform.yaml's clients. Default: none.",
+          default: [],
+          uniqueItems: true,
+          items: { type: 'string', pattern: DNS_LABEL_PATTERN, maxLength: 63, 'x-allowed': "a client name like 'app-search'" },
+        },
+      },
+    },
+  },
+} as const;
+
+/** Schema of one training run. */
+const trainingRun = {
+  type: 'object',
+  description: 'One fine-tuning run: a Job that trains with a config of the workspace, logs the output to its MLflow and registers the model.',
+  additionalProperties: false,
+  required: ['id', 'config', 'registeredModel'],
+  properties: {
+    id: {
+      type: 'string',
+      description: 'Run id; the Job is llama-fine-tune-<id>. Running again means a new id.',
+      pattern: DNS_LABEL_PATTERN,
+      maxLength: 40,
+      'x-allowed': "a DNS label of at most 40 characters, like 'v1' or '2024-06-01'",
+    },
+    config: {
+      type: 'string',
+      description: 'Training config file in workspaces/<name>/training/.',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*\\.ya?ml$',
+      'x-allowed': "a file name like 'train_config_v1.yaml'",
+    },
+    registeredModel: {
+      type: 'string',
+      description: "Name to register the trained model under in the workspace's MLflow.",
+      maxLength: 256,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      'x-allowed': "an MLflow model name of letters, digits, '.', '_' and '-'",
+    },
+    gpus: {
+      type: 'integer', minimum: 1, maximum: 16, default: 1,
+      description: 'GPUs of the run (nvidia.com/gpu). Default: 1.',
+      'x-allowed': 'a whole number of GPUs from 1 to 16',
+    },
+    accelerator: {
+      type: 'string',
+      description: 'GKE accelerator to run on (cloud.google.com/gke-accelerator), like nvidia-tesla-a100. Default: any GPU node.',
+      pattern: '^nvidia-[a-z0-9-]+$',
+      'x-allowed': "a GKE accelerator name like 'nvidia-tesla-a100'",
+    },
+    resources: resources('the training container (the DAG\'s: 8/16 CPU, 32Gi/64Gi memory)', { cpuRequest: '8', cpuLimit: '16', memoryRequest: '32Gi', memoryLimit: '64Gi' }),
   },
 } as const;
 
@@ -157,6 +220,21 @@ export const workspaceSchema = {
           default: true,
         },
         resources: resources('the web UI (guide: 2/4 CPU, 8Gi/16Gi memory)', { cpuRequest: '2', cpuLimit: '4', memoryRequest: '8Gi', memoryLimit: '16Gi' }),
+      },
+    },
+    training: {
+      type: 'object',
+      description: 'Fine-tuning runs. Their configs are the files of workspaces/<name>/training/, which all go to the ConfigMap training-configs.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        runs: {
+          type: 'array',
+          description: 'Runs to start; each becomes a Job. Keep a finished run here only as long as its Job should exist. Default: none.',
+          default: [],
+          maxItems: 50,
+          items: trainingRun,
+        },
       },
     },
     quota: {

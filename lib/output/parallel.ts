@@ -8,6 +8,7 @@ import { RenderedLayer } from '../helm/chart-files';
 export interface WorkspaceJob {
   readonly config: WorkspaceConfig;
   readonly source: string;
+  readonly trainingConfigs: Readonly<Record<string, string>>;
 }
 
 /**
@@ -26,13 +27,13 @@ export const PARALLEL_FROM = 200;
 export async function inParallel(
   platform: PlatformConfig,
   jobs: readonly WorkspaceJob[],
-  render: (platform: PlatformConfig, config: WorkspaceConfig, source: string) => RenderedLayer,
+  render: (platform: PlatformConfig, config: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>>) => RenderedLayer,
 ): Promise<RenderedLayer[]> {
   const threads = Math.max(1, Number(process.env.LLM_SYNTH_THREADS ?? (jobs.length < PARALLEL_FROM ? 1 : os.cpus().length)));
   const size = Math.ceil(jobs.length / threads);
   const slices = Array.from({ length: threads }, (_, i) => jobs.slice(i * size, (i + 1) * size)).filter((s) => s.length > 0);
   const workers = slices.slice(1).map((slice) => runWorker(platform, slice));
-  const first = (slices[0] ?? []).map((j) => render(platform, j.config, j.source));
+  const first = (slices[0] ?? []).map((j) => render(platform, j.config, j.source, j.trainingConfigs));
   return [...first, ...(await Promise.all(workers)).flat()];
 }
 

@@ -6,4 +6,4 @@ import { renderWorkspace } from '../synth';
 import { WorkspaceJob } from './parallel';
 
 const { platform, jobs } = workerData as { platform: Parameters<typeof renderWorkspace>[0]; jobs: WorkspaceJob[] };
-parentPort!.postMessage(jobs.map((j) => renderWorkspace(platform, j.config, j.source)));
+parentPort!.postMessage(jobs.map((j) => renderWorkspace(platform, j.config, j.source, j.trainingConfigs)));

@@ -36,6 +36,7 @@ export const KIND_ORDER: readonly string[] = [
   'AppProject', 'Application', 'ApplicationSet',
   'Namespace', 'ClusterSecretStore', 'ServiceAccount', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
   'ResourceQuota', 'LimitRange', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy',
+  'Job', 'CronJob',
 ];
 
 function kindRank(kind: string): number {

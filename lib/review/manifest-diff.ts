@@ -41,16 +41,43 @@ function show(v: Json | undefined): string {
 
 /** Leaf differences between two values, as `path: old -> new`, with their paths. */
 function fieldChanges(a: Json | undefined, b: Json | undefined, at: string, out: { path: string; line: string }[]): void {
+  // A JSON document held in a string (a routing table in a ConfigMap) is compared as data.
+  if (typeof a === 'string' && typeof b === 'string' && a !== b && /^\s*[[{]/.test(a) && /^\s*[[{]/.test(b)) {
+    const parsed = [a, b].map((t) => {
+      try {
+        return JSON.parse(t) as Json;
+      } catch {
+        return undefined;
+      }
+    });
+    if (parsed[0] !== undefined && parsed[1] !== undefined) return fieldChanges(parsed[0], parsed[1], at, out);
+  }
   const bothObjects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b);
   const bothArrays = Array.isArray(a) && Array.isArray(b);
   if (bothObjects) {
     const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
     for (const k of keys) fieldChanges((a as Record<string, Json>)[k], (b as Record<string, Json>)[k], at ? `${at}.${k}` : k, out);
+  } else if (bothArrays && identity(a as Json[], b as Json[])) {
+    // Lists of named things (env vars, volumes, routes) are compared item by item, by name.
+    const id = identity(a as Json[], b as Json[])!;
+    const byId = (list: Json[]) => new Map(list.map((x) => [String((x as Record<string, Json>)[id]), x]));
+    const [was, now] = [byId(a as Json[]), byId(b as Json[])];
+    for (const k of [...new Set([...was.keys(), ...now.keys()])]) fieldChanges(was.get(k), now.get(k), `${at}[${id}=${k}]`, out);
   } else if (bothArrays && (a as Json[]).length === (b as Json[]).length) {
     (a as Json[]).forEach((x, i) => fieldChanges(x, (b as Json[])[i], `${at}[${i}]`, out));
   } else if (JSON.stringify(a) !== JSON.stringify(b)) {
     out.push({ path: at, line: `${at}: ${show(a)} -> ${show(b)}` });
   }
+}
+
+/** The field that names the items of both lists (all objects, each with a distinct value), if there is one. */
+function identity(a: Json[], b: Json[]): string | undefined {
+  const items = [...a, ...b];
+  if (items.length === 0 || !items.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) return undefined;
+  return ['name', 'model_id', 'secretKey', 'mountPath'].find((k) => [a, b].every((list) => {
+    const values = list.map((x) => (x as Record<string, Json>)[k]);
+    return values.every((v) => typeof v === 'string') && new Set(values).size === values.length;
+  }));
 }
 
 function parseBytes(q: unknown): number {

@@ -1,8 +1,10 @@
+import * as path from 'path';
 import { Construct } from 'constructs';
 import { WebServer } from '../components/web-server';
 import { PlatformConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
 import { PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl } from '../names';
+import { ROUTES_CONFIG_MAP, ROUTES_FILE } from './model-registry-sync';
 import { strapiTokenEnv } from './strapi-token';
 
 /** Props of an {@link LlmGateway}. */
@@ -37,10 +39,14 @@ export class LlmGateway extends Construct {
           { name: 'PORT', value: String(PORTS.gateway) },
           { name: 'STRAPI_URL', value: serviceUrl(SHARED_APPS.strapi, SHARED_NAMESPACE, PORTS.strapi) },
           strapiTokenEnv(),
+          // The routing table derived from the workspace files; Strapi holds the same records.
+          { name: 'ROUTES_FILE', value: ROUTES_FILE },
         ],
+        volumeMounts: [{ name: 'routes', mountPath: path.posix.dirname(ROUTES_FILE), readOnly: true }],
         resources: props.platform.shared.gateway,
         probe: { path: '/healthz', startupSeconds: 60 },
       },
+      volumes: [{ name: 'routes', configMap: { name: ROUTES_CONFIG_MAP } }],
       servicePort: PORTS.gatewayService,
       // Generation requests stream for a long time; let them finish on a rollout.
       terminationGracePeriodSeconds: 120,

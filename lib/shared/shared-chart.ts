@@ -2,11 +2,13 @@ import { Construct } from 'constructs';
 import { PlatformChart } from '../base-chart';
 import { MLFLOW_LABELS, MlflowServer } from '../components/mlflow-server';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
-import { PlatformConfig } from '../config/types';
+import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_NAMESPACE } from '../names';
 import { AirflowSupport } from './airflow';
+import { AirflowDags } from './airflow-dags';
 import { exceptionFor } from '../policy/exceptions';
 import { LlmGateway } from './llm-gateway';
+import { ModelRegistrySync } from './model-registry-sync';
 import { PromptConsole } from './prompt-console';
 import { SecretStore } from './secret-store';
 import { Strapi } from './strapi';
@@ -15,6 +17,8 @@ import { Strapi } from './strapi';
 export interface SharedChartProps {
   /** Platform settings. */
   readonly platform: PlatformConfig;
+  /** Every workspace: the gateway's records come from their served models. */
+  readonly workspaces: readonly WorkspaceConfig[];
 }
 
 /**
@@ -56,5 +60,7 @@ export class SharedChart extends PlatformChart {
     new LlmGateway(this, 'Gateway', { platform });
     new PromptConsole(this, 'Console', { platform });
     new AirflowSupport(this, 'Airflow', { platform });
+    new AirflowDags(this, 'AirflowDags', { platform });
+    new ModelRegistrySync(this, 'ModelRegistry', { platform, workspaces: props.workspaces });
   }
 }

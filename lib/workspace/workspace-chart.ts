@@ -13,6 +13,7 @@ import { MlflowConfig } from './mlflow-config';
 import { ModelStorage } from './model-storage';
 import { NetworkIsolation } from './network-isolation';
 import { TrainingConfigs } from './training-configs';
+import { TrainingJob } from './training-job';
 import { WorkspaceQuota } from './workspace-quota';
 
 /** Props of a {@link WorkspaceChart}. */
@@ -21,6 +22,8 @@ export interface WorkspaceChartProps {
   readonly platform: PlatformConfig;
   /** The workspace, validated, defaults filled in. */
   readonly workspace: WorkspaceConfig;
+  /** Its training configs, by file name. @default none */
+  readonly trainingConfigs?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -84,6 +87,11 @@ export class WorkspaceChart extends PlatformChart {
     new NetworkIsolation(this, 'Network', { workspace: ws.name, platform });
     new WorkspaceQuota(this, 'Quota', { workspace: ws.name, quota: ws.quota });
     new AirflowAccess(this, 'Airflow', { workspace: ws.name });
-    new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name });
+    new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name, files: { ...props.trainingConfigs } });
+    // A suspended workspace starts no training either.
+    if (running) {
+      const training = new Construct(this, 'Training');
+      for (const run of ws.training.runs) new TrainingJob(training, run.id, { workspace: ws.name, platform, run });
+    }
   }
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Brings Strapi's model records in line with the platform's routing table.
+//
+// Reads the routing table (JSON: { "models": [ { model_id, workspace, endpoint, enabled,
+// rate_limit, allowed_clients } ] }) from ROUTES_FILE and upserts each record through
+// Strapi 5's REST API (STRAPI_URL, with the API token in STRAPI_API_TOKEN): a missing
+// record is created, a different one updated, an equal one left alone. A record Strapi
+// has but the table does not is disabled, never deleted. Records are matched by
+// model_id; running it twice changes nothing the second time. Exits non-zero on any
+// HTTP error, after saying which request failed.
+'use strict';
+
+const fs = require('fs');
+
+const FIELDS = ['model_id', 'workspace', 'endpoint', 'enabled', 'rate_limit', 'allowed_clients'];
+
+function env(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+async function request(method, path, body) {
+  const base = env('STRAPI_URL').replace(/\/$/, '');
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${env('STRAPI_API_TOKEN')}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : {};
+}
+
+/** Every model record in Strapi, page by page. */
+async function existing() {
+  const records = [];
+  for (let page = 1; ; page++) {
+    const reply = await request('GET', `/api/models?pagination[page]=${page}&pagination[pageSize]=100&sort=id`);
+    records.push(...reply.data);
+    const pages = reply.meta && reply.meta.pagination ? reply.meta.pagination.pageCount : 1;
+    if (page >= pages) return records;
+  }
+}
+
+function same(record, wanted) {
+  return FIELDS.every((f) => JSON.stringify(record[f] ?? null) === JSON.stringify(wanted[f] ?? null));
+}
+
+async function main() {
+  const table = JSON.parse(fs.readFileSync(env('ROUTES_FILE'), 'utf8'));
+  const wanted = new Map(table.models.map((m) => [m.model_id, m]));
+  const counts = { created: 0, updated: 0, disabled: 0, unchanged: 0 };
+  const seen = new Set();
+  for (const record of await existing()) {
+    const desired = wanted.get(record.model_id);
+    if (desired && !seen.has(record.model_id)) {
+      seen.add(record.model_id);
+      if (same(record, desired)) counts.unchanged++;
+      else {
+        await request('PUT', `/api/models/${record.documentId}`, { data: pick(desired) });
+        counts.updated++;
+      }
+    } else if (record.enabled) {
+      // Gone from the table (or a stray duplicate): stop routing to it, keep the record.
+      await request('PUT', `/api/models/${record.documentId}`, { data: { enabled: false } });
+      counts.disabled++;
+    } else counts.unchanged++;
+  }
+  for (const [id, desired] of wanted) {
+    if (seen.has(id)) continue;
+    await request('POST', '/api/models', { data: pick(desired) });
+    counts.created++;
+  }
+  console.log(`model registry: ${counts.created} created, ${counts.updated} updated, ${counts.disabled} disabled, ${counts.unchanged} unchanged`);
+}
+
+function pick(model) {
+  return Object.fromEntries(FIELDS.map((f) => [f, model[f]]));
+}
+
+main().catch((e) => {
+  console.error(`model registry: ${e.message}`);
+  process.exit(1);
+});
