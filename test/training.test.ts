@@ -1,0 +1,221 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { InputError } from '../lib/config/problems';
+import { registrarScript } from '../lib/shared/model-registry-sync';
+import { synthShared, synthWorkspace } from '../lib/synth';
+import { container, env, find, podSpec, readDist, ROOT, sandbox } from './helpers';
+
+const dist = readDist().map((o) => o.object as any);
+const SFT = 'model_name_or_path: /models/base-model\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: qa\ntemplate: qwen\noutput_dir: /output/sft\n';
+
+/** Loads a sandbox with the given files; returns the problems, or none. */
+function problems(files: Record<string, string>): string[] {
+  const box = sandbox();
+  try {
+    for (const [f, c] of Object.entries(files)) box.write(f, c);
+    box.load();
+    return [];
+  } catch (e) {
+    if (e instanceof InputError) return e.message.split('\n');
+    throw e;
+  } finally {
+    fs.rmSync(box.dir, { recursive: true, force: true });
+  }
+}
+
+describe('training configs', () => {
+  test('the shipped config of team-alpha is valid and lands in training-configs, as written', () => {
+    const cm = dist.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'training-configs' && o.metadata.namespace === 'llm-workspace-team-alpha');
+    expect(cm.data['train_config_v1.yaml']).toBe(fs.readFileSync(path.join(ROOT, 'workspaces/team-alpha/training/train_config_v1.yaml'), 'utf8'));
+  });
+
+  test('fails on an unknown key, with the nearest valid key as a hint', () => {
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': `${SFT}lerning_rate: 1.0e-4\n` }))
+      .toEqual([expect.stringMatching(/^workspaces\/team-a\/training\/sft\.yaml:8:1 'lerning_rate' is not a known field \(did you mean 'learning_rate'\?\); allowed here: /)]);
+  });
+
+  test('fails on a wrong type', () => {
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': `${SFT}num_train_epochs: three\n` }))
+      .toEqual(["workspaces/team-a/training/sft.yaml:8:19 'num_train_epochs' must be a number, got 'three'"]);
+  });
+
+  test('fails on a missing dataset', () => {
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': SFT.replace('dataset: qa\n', '') }))
+      .toEqual(["workspaces/team-a/training/sft.yaml:1:1 'dataset' is required but missing in the file"]);
+  });
+
+  test('fails on a stage LLaMA-Factory does not have', () => {
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': SFT.replace('stage: sft', 'stage: sftt') }))
+      .toEqual(["workspaces/team-a/training/sft.yaml:2:8 'stage' must be one of 'pt', 'sft', 'rm', 'ppo', 'dpo', 'kto', got 'sftt'"]);
+  });
+
+  test('fails on a training folder of no workspace', () => {
+    expect(problems({ 'workspaces/team-z/training/sft.yaml': SFT }))
+      .toEqual(['workspaces/team-z/:1:1 folder of no workspace: there is no team-z.yaml beside it; add the workspace file or remove the folder']);
+  });
+
+  test('npm run validate checks single files', () => {
+    const run = (...files: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'build', 'scripts', 'validate.js'), ...files], { cwd: ROOT, encoding: 'utf8' });
+    const ok = run('workspaces/team-alpha/training/train_config_v1.yaml');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe('workspaces/team-alpha/training/train_config_v1.yaml: ok\n');
+    const bad = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'cfg-')), 'bad.yaml');
+    fs.writeFileSync(bad, `${SFT.replace('dataset: qa\n', '')}cutoff_len: 1024.5\n`);
+    const failed = run(bad);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain("'dataset' is required but missing in the file");
+    expect(failed.stderr).toContain("'cutoff_len' must be a whole number, got 1024.5");
+    expect(failed.stderr).toContain('validate: 1 of 1 file(s) invalid');
+  });
+});
+
+describe('training runs', () => {
+  const job = dist.find((o) => o.kind === 'Job' && o.metadata.name === 'llama-fine-tune-v1');
+
+  test('a declared run is a Job on the GPU pool with the config, the volume and MLflow', () => {
+    expect(job.metadata.namespace).toBe('llm-workspace-team-alpha');
+    expect(job.spec.backoffLimit).toBe(1);
+    expect(job.spec.ttlSecondsAfterFinished).toBe(604800);
+    const spec = podSpec(job);
+    const train = container(spec, 'train');
+    expect(train.resources.limits['nvidia.com/gpu']).toBe(1);
+    expect(train.resources.requests['nvidia.com/gpu']).toBe(1);
+    expect(spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(spec.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-a100' });
+    expect(train.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'models', mountPath: '/models' },
+      { name: 'models', mountPath: '/output', subPath: 'output' },
+      { name: 'configs', mountPath: '/configs', readOnly: true },
+    ]));
+    expect(spec.volumes).toContainEqual({ name: 'configs', configMap: { name: 'training-configs' } });
+    expect(spec.volumes).toContainEqual({ name: 'models', persistentVolumeClaim: { claimName: 'model-storage-pvc' } });
+    expect(train.args[0]).toContain('llamafactory-cli train "/configs/train_config_v1.yaml" output_dir="$OUTPUT_DIR"');
+    expect(env(train, 'OUTPUT_DIR')).toBe('/output/v1');
+    expect(env(train, 'REGISTERED_MODEL')).toBe('ft-llama3-8b-v1');
+    expect(env(train, 'REGISTER_SCRIPT')).toContain('mlflow.register_model');
+    expect(train.envFrom).toEqual([{ configMapRef: { name: 'mlflow-config' } }]);
+    expect(spec.serviceAccountName).toBe('llm-workload-sa');
+    expect(job.spec.template.metadata.labels['llm-platform/mlflow-client']).toBe('true');
+  });
+
+  test('fails on a run whose config does not exist, a repeated run id, and a run that cannot fit the quota', () => {
+    const ws = 'name: team-a\ntraining:\n  runs:\n    - { id: r1, config: sft.yaml, registeredModel: m }\n    - { id: r1, config: other.yaml, registeredModel: m, gpus: 3 }\n';
+    expect(problems({ 'workspaces/team-a.yaml': ws, 'workspaces/team-a/training/sft.yaml': SFT })).toEqual([
+      "workspaces/team-a.yaml:5:13 'training.runs[1].id' 'r1' is already used by training.runs[0]; a new run needs a new id",
+      "workspaces/team-a.yaml:5:25 'training.runs[1].config' names 'other.yaml', which is not in workspaces/team-a/training/ (there: sft.yaml)",
+      "workspaces/team-a.yaml:5:63 'training.runs[1].gpus' is 3, but with the inference servers' 0 that passes 'quota.gpus' 2: the run could never start",
+    ]);
+  });
+});
+
+describe('models on the gateway', () => {
+  const routes = JSON.parse(dist.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'llm-gateway-routes').data['routes.json']);
+
+  test('the routing table holds the guide\'s record for team-alpha', () => {
+    expect(routes.models).toContainEqual({
+      model_id: 'ft-llama3-8b-v1',
+      workspace: 'team-alpha',
+      endpoint: 'http://llama-inference-internal.llm-workspace-team-alpha.svc.cluster.local:8000',
+      enabled: true,
+      rate_limit: 100,
+      allowed_clients: ['app-search', 'app-assistant'],
+    });
+    expect(routes.models.map((m: any) => m.model_id)).toEqual(['code-review', 'ft-llama3-8b-v1', 'support-bot']);
+  });
+
+  test('the gateway reads the routing table', () => {
+    const gateway = find(dist, 'Deployment', 'llm-gateway');
+    expect(env(container(podSpec(gateway), 'gateway'), 'ROUTES_FILE')).toBe('/etc/llm-gateway/routes.json');
+    expect(podSpec(gateway).volumes).toContainEqual({ name: 'routes', configMap: { name: 'llm-gateway-routes' } });
+  });
+
+  test('a registration Job upserts Strapi after each sync, as an Argo CD and a Helm hook, with the token from the store', () => {
+    const job = find(dist, 'Job', 'model-registrar');
+    expect(job.metadata.annotations).toMatchObject({
+      'argocd.argoproj.io/hook': 'PostSync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      'helm.sh/hook': 'post-install,post-upgrade',
+    });
+    const registrar = container(podSpec(job), 'registrar');
+    expect(registrar.image).toBe('docker.io/library/node:20.18.1-alpine');
+    expect(env(registrar, 'STRAPI_API_TOKEN')).toEqual({ secretKeyRef: { name: 'strapi-api-token', key: 'STRAPI_API_TOKEN' } });
+    expect(env(registrar, 'STRAPI_URL')).toBe('http://strapi.llm-shared.svc.cluster.local:1337');
+    expect(find(dist, 'ConfigMap', 'model-registrar').data['model-registrar.js']).toBe(registrarScript());
+  });
+
+  test('fails on a model id that two workspaces claim, and on a client the platform does not know', () => {
+    expect(problems({
+      'workspaces/team-a.yaml': 'name: team-a\ninference:\n  models:\n    - name: chat\n',
+      'workspaces/team-b.yaml': 'name: team-b\ninference:\n  models:\n    - name: chat\n      gateway: { allowedClients: [app-search, app-unknown] }\n',
+    })).toEqual([
+      "workspaces/team-b.yaml:4:13 'inference.models[0].name' 'chat' is already a model id of workspace team-a; the gateway routes by model id, so each must be unique",
+      "workspaces/team-b.yaml:5:47 'inference.models[0].gateway.allowedClients[1]' is 'app-unknown', which is not a client of the platform; known: app-search, app-assistant (clients in platform.yaml)",
+    ]);
+  });
+
+  test('a suspended workspace\'s models are disabled on the gateway', () => {
+    const box = sandbox({ 'team-s.yaml': 'name: team-s\nstate: suspended\ninference:\n  models:\n    - name: chat\n' });
+    try {
+      const inputs = box.load();
+      const routing = JSON.parse(find(synthShared(inputs.platform, inputs.workspaces), 'ConfigMap', 'llm-gateway-routes').data['routes.json']);
+      expect(routing.models[0]).toMatchObject({ model_id: 'chat', enabled: false });
+      expect(synthWorkspace(inputs.platform, inputs.workspaces[0]).filter((o) => o.kind === 'Job')).toEqual([]);
+    } finally {
+      fs.rmSync(box.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the Airflow DAG', () => {
+  const cm = find(dist, 'ConfigMap', 'airflow-dags');
+  const dag = cm.data['llm_finetune_dag.py'];
+
+  test('ships where the Airflow chart loads it, Jinja intact', () => {
+    expect(dag).toContain('namespace=NAMESPACE');
+    expect(dag).toContain('NAMESPACE = \'llm-workspace-{{ dag_run.conf["workspace"] }}\'');
+    expect(dag).toContain('claim_name="model-storage-pvc"');
+    expect(dag).toContain('config_map=k8s.V1ConfigMapVolumeSource(name="training-configs")');
+    expect(dag).toContain('service_account_name="llm-workload-sa"');
+    const values = find(dist, 'Application', 'airflow').spec.source.helm.valuesObject;
+    for (const component of ['scheduler', 'workers']) {
+      expect(values[component].extraVolumes).toEqual([{ name: 'dags', configMap: { name: 'airflow-dags' } }]);
+      expect(values[component].extraVolumeMounts).toEqual([{ name: 'dags', mountPath: '/opt/airflow/dags', readOnly: true }]);
+    }
+  });
+
+  test('its pods pass the workspace policy: restricted security context and the MLflow client label', () => {
+    expect(dag).toContain('run_as_non_root=True');
+    expect(dag).toContain('seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault")');
+    expect(dag).toContain('capabilities=k8s.V1Capabilities(drop=["ALL"])');
+    expect(dag).toContain('labels = {"llm-platform/mlflow-client": "true"}');
+  });
+
+  test('the Helm chart carries it escaped, and helm renders it back unchanged', () => {
+    const template = fs.readFileSync(path.join(ROOT, 'charts/llm-platform/templates/manifests.yaml'), 'utf8');
+    expect(template).toContain('{{ "{{" }} dag_run.conf["workspace"] }}');
+    const rendered = spawnSync(process.env.HELM_BIN!, ['template', 'x', path.join(ROOT, 'charts/llm-platform'), '--skip-tests', '--show-only', 'templates/manifests.yaml'], { encoding: 'utf8' });
+    const docs = rendered.stdout.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
+    expect(docs.find((d: any) => d.kind === 'ConfigMap' && d.metadata.name === 'airflow-dags').data['llm_finetune_dag.py']).toBe(dag);
+  });
+});
+
+describe('backups', () => {
+  test('every MLflow database is backed up on a schedule with the platform\'s retention', () => {
+    const cronJobs = dist.filter((o) => o.kind === 'CronJob');
+    expect(cronJobs.map((c) => `${c.metadata.namespace}/${c.metadata.name}`).sort()).toEqual([
+      'llm-shared/mlflow-backup', 'llm-workspace-team-alpha/mlflow-backup', 'llm-workspace-team-beta/mlflow-backup',
+    ]);
+    const alpha = cronJobs.find((c) => c.metadata.namespace === 'llm-workspace-team-alpha');
+    expect(alpha.spec.schedule).toBe('0 2 * * *');
+    expect(alpha.spec.concurrencyPolicy).toBe('Forbid');
+    const backup = alpha.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(env(backup, 'DATABASE')).toBe('mlflow_team-alpha');
+    expect(env(backup, 'BUCKET')).toBe('your-gcp-project-backups');
+    expect(env(backup, 'RETENTION_DAYS')).toBe('14');
+    expect(env(backup, 'INSTANCE')).toBe('mlflow-instance');
+    expect(backup.command[2]).toContain('gcloud sql export sql "$INSTANCE"');
+    expect(backup.image).toBe('gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim');
+  });
+});
