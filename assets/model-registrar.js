@@ -14,6 +14,12 @@ const fs = require('fs');
 
 const FIELDS = ['model_id', 'workspace', 'endpoint', 'enabled', 'rate_limit', 'allowed_clients'];
 
+/** What a record holds when the table leaves a field out (Strapi's defaults). */
+const DEFAULTS = { enabled: true, rate_limit: null, allowed_clients: null };
+
+/** How long one request may take before the run fails: a hung Strapi must not hang the sync. */
+const REQUEST_TIMEOUT_MS = 30000;
+
 function env(name) {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set`);
@@ -22,14 +28,25 @@ function env(name) {
 
 async function request(method, path, body) {
   const base = env('STRAPI_URL').replace(/\/$/, '');
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${env('STRAPI_API_TOKEN')}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
+  let response;
+  let text;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${env('STRAPI_API_TOKEN')}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    text = await response.text();
+  } catch (e) {
+    throw new Error(`${method} ${path} failed: ${(e.cause && e.cause.code) || e.message}`);
+  }
   if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : {};
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    throw new Error(`${method} ${path} answered ${response.status} with something that is not JSON: ${text.slice(0, 100)}`);
+  }
 }
 
 /** Every model record in Strapi, page by page. */
@@ -49,7 +66,7 @@ function same(record, wanted) {
 
 async function main() {
   const table = JSON.parse(fs.readFileSync(env('ROUTES_FILE'), 'utf8'));
-  const wanted = new Map(table.models.map((m) => [m.model_id, m]));
+  const wanted = new Map(table.models.map((m) => [m.model_id, pick(m)]));
   const counts = { created: 0, updated: 0, disabled: 0, unchanged: 0 };
   const seen = new Set();
   for (const record of await existing()) {
@@ -58,7 +75,7 @@ async function main() {
       seen.add(record.model_id);
       if (same(record, desired)) counts.unchanged++;
       else {
-        await request('PUT', `/api/models/${record.documentId}`, { data: pick(desired) });
+        await request('PUT', `/api/models/${record.documentId}`, { data: desired });
         counts.updated++;
       }
     } else if (record.enabled) {
@@ -69,14 +86,15 @@ async function main() {
   }
   for (const [id, desired] of wanted) {
     if (seen.has(id)) continue;
-    await request('POST', '/api/models', { data: pick(desired) });
+    await request('POST', '/api/models', { data: desired });
     counts.created++;
   }
   console.log(`model registry: ${counts.created} created, ${counts.updated} updated, ${counts.disabled} disabled, ${counts.unchanged} unchanged`);
 }
 
+/** A table entry with exactly the record's fields, defaults filled in. */
 function pick(model) {
-  return Object.fromEntries(FIELDS.map((f) => [f, model[f]]));
+  return Object.fromEntries(FIELDS.map((f) => [f, model[f] ?? DEFAULTS[f]]));
 }
 
 main().catch((e) => {

@@ -83,6 +83,8 @@ export class ModelRegistrySync extends Construct {
       },
       spec: {
         backoffLimit: 6,
+        // A hook that never ends would hold the sync; the script's requests time out too.
+        activeDeadlineSeconds: 600,
         template: {
           metadata: { labels },
           spec: {
