@@ -70,7 +70,9 @@ describe('helm template', () => {
   test.each(workspaces)('renders %s alone as exactly its dist/ folder', (chart) => {
     const name = chart.replace(/^workspace-/, '');
     const fromHelm = objects(helm('template', `ws-${name}`, path.join(CHART, 'charts', chart), '--skip-tests'));
-    expect([...fromHelm.keys()].sort()).toEqual([...distObjects((f) => f.startsWith(`dist/workspaces/${name}/`)).keys()].sort());
+    const fromDist = distObjects((f) => f.startsWith(`dist/workspaces/${name}/`));
+    expect([...fromHelm.keys()].sort()).toEqual([...fromDist.keys()].sort());
+    for (const [key, o] of fromDist) expect({ key, o: fromHelm.get(key) }).toEqual({ key, o });
   });
 
   test('fails on a switch for a workspace that does not exist (values schema)', () => {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
-import { containerSecurityContext, homeEnv, podSecurityContext, tmpMount, tmpVolume } from './pod-defaults';
+import { securedPodSpec } from './pod-defaults';
 
 /** Props of an {@link MlflowBackup}. */
 export interface MlflowBackupProps {
@@ -59,18 +59,14 @@ export class MlflowBackup extends Construct {
             ttlSecondsAfterFinished: 3 * 24 * 3600,
             template: {
               metadata: { labels },
-              spec: {
+              spec: securedPodSpec({
                 restartPolicy: 'Never',
                 serviceAccountName: props.serviceAccountName,
-                automountServiceAccountToken: false,
-                securityContext: podSecurityContext(),
                 containers: [{
                   name: 'backup',
                   image: imageRef(p, 'gcloud'),
-                  imagePullPolicy: 'IfNotPresent',
                   command: ['bash', '-c', BACKUP],
                   env: [
-                    homeEnv(),
                     { name: 'CLOUDSDK_CONFIG', value: '/tmp/gcloud' },
                     { name: 'PROJECT', value: p.project },
                     { name: 'INSTANCE', value: p.cloudSql.instance },
@@ -82,11 +78,8 @@ export class MlflowBackup extends Construct {
                     requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') },
                     limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('1Gi') },
                   },
-                  securityContext: containerSecurityContext(),
-                  volumeMounts: [tmpMount()],
                 }],
-                volumes: [tmpVolume()],
-              },
+              }),
             },
           },
         },

@@ -87,3 +87,33 @@ export function httpProbes(o: HttpProbeOptions): Pick<k8s.Container, 'startupPro
     livenessProbe: { httpGet, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
   };
 }
+
+/**
+ * A container with the platform's defaults: HOME and /tmp on the scratch volume, the
+ * restricted security context, images pulled only when missing.
+ */
+export function securedContainer(container: k8s.Container): k8s.Container {
+  return {
+    imagePullPolicy: 'IfNotPresent',
+    ...container,
+    env: [homeEnv(), ...(container.env ?? [])],
+    volumeMounts: [...(container.volumeMounts ?? []), tmpMount()],
+    securityContext: containerSecurityContext(),
+  };
+}
+
+/**
+ * A pod spec with the platform's defaults: every container (init ones too) secured, the
+ * pod non-root with RuntimeDefault seccomp, the scratch volume, and no service-account
+ * token (no pod of the platform talks to the Kubernetes API; Workload Identity needs none).
+ */
+export function securedPodSpec(spec: k8s.PodSpec): k8s.PodSpec {
+  return {
+    ...spec,
+    automountServiceAccountToken: false,
+    securityContext: podSecurityContext(),
+    initContainers: spec.initContainers?.map(securedContainer),
+    containers: spec.containers.map(securedContainer),
+    volumes: [...(spec.volumes ?? []), tmpVolume()],
+  };
+}

@@ -2,9 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ResourcesConfig } from '../config/types';
 import { AppLabelsProps, appLabels } from '../labels';
-import {
-  containerSecurityContext, homeEnv, httpProbes, HttpProbeOptions, podSecurityContext, resourceRequirements, tmpMount, tmpVolume,
-} from './pod-defaults';
+import { httpProbes, HttpProbeOptions, resourceRequirements, securedPodSpec } from './pod-defaults';
 
 /** Props of a {@link WebServer}. */
 export interface WebServerProps {
@@ -87,14 +85,6 @@ export class WebServer extends Construct {
     const labels = appLabels(props.labels);
     const c = props.container;
 
-    const secured = (container: k8s.Container): k8s.Container => ({
-      imagePullPolicy: 'IfNotPresent',
-      ...container,
-      env: [homeEnv(), ...(container.env ?? [])],
-      volumeMounts: [...(container.volumeMounts ?? []), tmpMount()],
-      securityContext: containerSecurityContext(),
-    });
-
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: props.name, labels: { ...labels, ...props.deploymentLabels } },
       spec: {
@@ -104,16 +94,13 @@ export class WebServer extends Construct {
         strategy: props.recreate ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
           metadata: { labels: { ...labels, ...props.podLabels, ...selector } },
-          spec: {
+          spec: securedPodSpec({
             serviceAccountName: props.serviceAccountName,
-            // No pod of the platform talks to the Kubernetes API; Workload Identity needs no token either.
-            automountServiceAccountToken: false,
-            securityContext: podSecurityContext(),
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
             nodeSelector: props.nodeSelector,
             tolerations: props.tolerations,
-            initContainers: props.initContainers?.map(secured),
-            containers: [secured({
+            initContainers: props.initContainers,
+            containers: [{
               name: c.name,
               image: c.image,
               command: c.command,
@@ -124,9 +111,9 @@ export class WebServer extends Construct {
               resources: resourceRequirements(c.resources, c.extendedResources),
               volumeMounts: c.volumeMounts,
               ...httpProbes({ ...c.probe, port: c.port }),
-            })],
-            volumes: [...(props.volumes ?? []), tmpVolume()],
-          },
+            }],
+            volumes: props.volumes,
+          }),
         },
       },
     });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { containerSecurityContext, homeEnv, podSecurityContext, tmpMount, tmpVolume } from '../components/pod-defaults';
+import { securedPodSpec } from '../components/pod-defaults';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
@@ -87,17 +87,13 @@ export class ModelRegistrySync extends Construct {
         activeDeadlineSeconds: 600,
         template: {
           metadata: { labels },
-          spec: {
+          spec: securedPodSpec({
             restartPolicy: 'Never',
-            automountServiceAccountToken: false,
-            securityContext: podSecurityContext(),
             containers: [{
               name: 'registrar',
               image: imageRef(props.platform, 'registrar'),
-              imagePullPolicy: 'IfNotPresent',
               command: ['node', '/scripts/model-registrar.js'],
               env: [
-                homeEnv(),
                 { name: 'STRAPI_URL', value: serviceUrl(SHARED_APPS.strapi, SHARED_NAMESPACE, PORTS.strapi) },
                 strapiTokenEnv(),
                 { name: 'ROUTES_FILE', value: '/routes/routes.json' },
@@ -106,19 +102,16 @@ export class ModelRegistrySync extends Construct {
                 requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
                 limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('256Mi') },
               },
-              securityContext: containerSecurityContext(),
               volumeMounts: [
                 { name: 'routes', mountPath: '/routes', readOnly: true },
                 { name: 'script', mountPath: '/scripts', readOnly: true },
-                tmpMount(),
               ],
             }],
             volumes: [
               { name: 'routes', configMap: { name: ROUTES_CONFIG_MAP } },
               { name: 'script', configMap: { name: 'model-registrar' } },
-              tmpVolume(),
             ],
-          },
+          }),
         },
       },
     });

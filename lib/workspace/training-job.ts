@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { containerSecurityContext, homeEnv, podSecurityContext, resourceRequirements, tmpMount, tmpVolume } from '../components/pod-defaults';
+import { resourceRequirements, securedPodSpec } from '../components/pod-defaults';
 import { PlatformConfig, TrainingRunConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
 import { appLabels } from '../labels';
@@ -62,17 +62,14 @@ export class TrainingJob extends Construct {
         ttlSecondsAfterFinished: FINISHED_JOB_TTL_SECONDS,
         template: {
           metadata: { labels: { ...labels, app: 'llama-fine-tune', 'llm-platform/run': run.id, [MLFLOW_CLIENT_LABEL]: 'true' } },
-          spec: {
+          spec: securedPodSpec({
             restartPolicy: 'Never',
             serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
-            automountServiceAccountToken: false,
-            securityContext: podSecurityContext(),
             tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
             nodeSelector: run.accelerator ? { 'cloud.google.com/gke-accelerator': run.accelerator } : undefined,
             containers: [{
               name: 'train',
               image: imageRef(props.platform, 'train'),
-              imagePullPolicy: 'IfNotPresent',
               command: ['bash', '-c'],
               args: [[
                 'set -euo pipefail',
@@ -81,7 +78,6 @@ export class TrainingJob extends Construct {
                 'python -c "$REGISTER_SCRIPT"',
               ].join('\n')],
               env: [
-                homeEnv(),
                 { name: 'RUN_ID', value: run.id },
                 { name: 'OUTPUT_DIR', value: output },
                 { name: 'REGISTERED_MODEL', value: run.registeredModel },
@@ -90,22 +86,19 @@ export class TrainingJob extends Construct {
               ],
               envFrom: [{ configMapRef: { name: MLFLOW_CONFIG } }],
               resources: resourceRequirements(run.resources, { 'nvidia.com/gpu': run.gpus }),
-              securityContext: containerSecurityContext(),
               volumeMounts: [
                 { name: 'models', mountPath: '/models' },
                 { name: 'models', mountPath: '/output', subPath: 'output' },
                 { name: 'configs', mountPath: '/configs', readOnly: true },
                 { name: 'dshm', mountPath: '/dev/shm' },
-                tmpMount(),
               ],
             }],
             volumes: [
               { name: 'models', persistentVolumeClaim: { claimName: MODEL_STORAGE_PVC } },
               { name: 'configs', configMap: { name: TRAINING_CONFIGS } },
               { name: 'dshm', emptyDir: { medium: 'Memory' } },
-              tmpVolume(),
             ],
-          },
+          }),
         },
       },
     });
