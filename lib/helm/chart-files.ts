@@ -248,8 +248,8 @@ helm install ws-<name> charts/llm-platform/charts/workspace-<name>
 \`\`\`
 
 Helm keeps each release in a Secret of at most 1 MiB. The rendered objects of about
-28 per workspace dominate it: \`npm run bench\` prints the size per number of
-workspaces (about 1 MiB at 1000). Past that, install the umbrella with every workspace
+29 per workspace dominate it: \`npm run bench\` prints the size per number of
+workspaces (1 MiB at about 850). Past that, install the umbrella with every workspace
 switched off and each workspace chart as its own release (or use Argo CD on \`dist/\`).
 
 ## helm test
