@@ -82,7 +82,7 @@ describe('Argo CD objects in dist/argocd', () => {
   test('every Application ignores the differences real clusters make', () => {
     const apps = [...['llm-shared', 'airflow'].map((n) => find(argocd, 'Application', n).spec), find(argocd, 'ApplicationSet', 'llm-workspaces').spec.template.spec];
     for (const app of apps) {
-      expect(app.ignoreDifferences.map((d: any) => d.kind)).toEqual(['Deployment', 'ExternalSecret']);
+      expect(app.ignoreDifferences.map((d: any) => d.kind)).toEqual(['Deployment', 'ExternalSecret', 'Job']);
       expect(app.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     }
     const eso = find(argocd, 'Application', 'external-secrets').spec;

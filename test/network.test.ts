@@ -94,7 +94,8 @@ describe('allowed flows', () => {
     ['the model loader (inference pod) reaches the workspace MLflow', () => allowed(inference, mlflow, 5000) && allowed(inference, mlflowCommon, 5000)],
     ['training pods that Airflow starts reach both MLflows', () => allowed(training, mlflow, 5000) && allowed(training, mlflowCommon, 5000)],
     ['MLflow reaches Cloud SQL at its address and port', () => allowed(mlflow, cloudSql, 5432)],
-    ['workspace pods reach Google APIs on 443 and the metadata server', () => [mlflow, webui, inference, training].every((p) => allowed(p, { ip: '142.250.74.123' }, 443) && allowed(p, { ip: '169.254.169.254' }, 80))],
+    ['MLflow reaches Google APIs on 443 (artifacts in GCS) and the metadata server (Workload Identity)', () => allowed(mlflow, { ip: '142.250.74.123' }, 443) && allowed(mlflow, { ip: '169.254.169.254' }, 80) && allowed(mlflow, { ip: '169.254.169.252' }, 988)],
+    ['every workspace pod resolves names through Cloud DNS (the metadata server on 53)', () => allowed(training, { ip: '169.254.169.254' }, 53, 'UDP')],
     ['the helm test probes reach MLflow, the web UI and inference', () => allowed(probe, mlflow, 5000) && allowed(probe, webui, 7860) && allowed(probe, inference, 8000)],
   ])('%s', (_flow, check) => {
     expect(check()).toBe(true);
@@ -110,7 +111,8 @@ describe('denied flows', () => {
     ['the web UI reaches inference directly', () => allowed(webui, inference, 8000)],
     ['a pod that is no MLflow client reaches MLflow', () => allowed(stranger, mlflow, 5000)],
     ['anything but MLflow reaches Cloud SQL', () => [webui, inference, training, stranger].some((p) => allowed(p, cloudSql, 5432))],
-    ['a workspace pod reaches a private address or another port outside', () => allowed(webui, { ip: '10.20.30.40' }, 443) || allowed(webui, { ip: '142.250.74.123' }, 80) || allowed(mlflow, { ip: '10.0.0.6' }, 5432)],
+    ['a workspace pod reaches a private address or another port outside', () => allowed(mlflow, { ip: '10.20.30.40' }, 443) || allowed(mlflow, { ip: '142.250.74.123' }, 80) || allowed(mlflow, { ip: '10.0.0.6' }, 5432)],
+    ['a pod other than MLflow reaches the internet: MLflow serves the artifacts', () => [webui, inference, training, stranger].some((p) => allowed(p, { ip: '142.250.74.123' }, 443))],
     ['the gateway reaches inference on another port', () => allowed(gateway, inference, 7860)],
     ['anyone outside reaches the web UI but the probes', () => allowed(gateway, webui, 7860) || allowed(betaMlflow, webui, 7860)],
   ])('%s', (_flow, check) => {

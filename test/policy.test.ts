@@ -44,6 +44,10 @@ const cases: [string, Manifest[], string][] = [
     `policy: Deployment ${ns}/llama-factory-inference: 'spec.template.spec.initContainers[0].securityContext.allowPrivilegeEscalation' must be false (rule container-no-privilege-escalation)`],
   ['container-drop-all-capabilities', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.containers[0].securityContext.capabilities = { drop: ['NET_RAW'] }; }),
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].securityContext.capabilities.drop' must include 'ALL' (rule container-drop-all-capabilities)`],
+  ['pod-host-isolation', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.hostNetwork = true; d.spec.template.spec.volumes.push({ name: 'h', hostPath: { path: '/' } }); }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.hostNetwork' must not be true (rule pod-host-isolation)`],
+  ['container-unprivileged', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.containers[0].securityContext.privileged = true; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].securityContext.privileged' must not be true (rule container-unprivileged)`],
   ['container-read-only-root', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false; }),
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem' must be true (rule container-read-only-root)`],
   ['container-resources', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.containers[0].resources.limits.memory; }),
@@ -69,7 +73,28 @@ const cases: [string, Manifest[], string][] = [
 ];
 
 test.each(cases)('fails on an object that breaks %s', (_rule, objects, message) => {
-  expect(messages(objects)).toEqual([message]);
+  expect(messages(objects)[0]).toBe(message);
+  expect(messages(objects).every((m) => m.endsWith(`(rule ${_rule})`))).toBe(true);
+});
+
+test('fails on every way a pod can reach the node or root', () => {
+  const objects = broken('Deployment', 'mlflow', (d) => {
+    const spec = d.spec.template.spec;
+    Object.assign(spec, { hostPID: true, hostIPC: true });
+    spec.securityContext.runAsUser = 0;
+    spec.volumes.push({ name: 'h', hostPath: { path: '/' } });
+    Object.assign(spec.containers[0].securityContext, { capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] }, runAsUser: 0, runAsNonRoot: false });
+  });
+  const found = messages(objects).map((m) => m.replace(/^policy: Deployment \S+: /, ''));
+  expect(found).toEqual(expect.arrayContaining([
+    "'spec.template.spec.hostPID' must not be true (rule pod-host-isolation)",
+    "'spec.template.spec.hostIPC' must not be true (rule pod-host-isolation)",
+    "'spec.template.spec.securityContext.runAsUser' must not be 0 (rule pod-host-isolation)",
+    expect.stringMatching(/^'spec.template.spec.volumes\[\d+\].hostPath' must not be used \(rule pod-host-isolation\)$/),
+    "'spec.template.spec.containers[0].securityContext.capabilities.add' must be empty (rule container-unprivileged)",
+    "'spec.template.spec.containers[0].securityContext.runAsUser' must not be 0 (rule container-unprivileged)",
+    "'spec.template.spec.containers[0].securityContext.runAsNonRoot' must not be false (rule container-unprivileged)",
+  ]));
 });
 
 test('every rule has a failing case here', () => {

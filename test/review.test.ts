@@ -137,7 +137,7 @@ describe('npm run check and npm run diff', () => {
       expect(r.stdout).toMatch(/dist\/workspaces\/team-beta\/\n  - the whole folder: \d+ objects\n  - Namespace llm-workspace-team-beta  !! removes a stateful object/);
       expect(r.stdout).toContain('  - PersistentVolumeClaim model-storage-pvc  !! removes a stateful object');
       expect(r.stdout).not.toContain('  - Deployment mlflow\n');
-      expect(r.stdout).toMatch(/0 added, 1 changed, \d+ removed; 2 would delete or replace stateful data/);
+      expect(r.stdout).toMatch(/0 added, 2 changed, \d+ removed; 2 would delete or replace stateful data/);
       // The gateway's routing table loses the workspace's models, field by field.
       expect(r.stdout).toContain('  ~ ConfigMap llm-gateway-routes\n      data.routes.json.models[model_id=code-review]: {');
     } finally {

@@ -30,7 +30,8 @@ test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in
     '--host=0.0.0.0',
     '--port=5000',
     '--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_common',
-    '--default-artifact-root=gs://your-gcp-project-mlflow-common/artifacts',
+    '--serve-artifacts',
+    '--artifacts-destination=gs://your-gcp-project-mlflow-common/artifacts',
   ]);
   expect(env(mlflow, 'POSTGRES_PASSWORD')).toEqual({ secretKeyRef: { name: 'mlflow-db-secret', key: 'POSTGRES_PASSWORD' } });
   expect(mlflow.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } });

@@ -77,7 +77,8 @@ describe('training runs', () => {
   test('a declared run is a Job on the GPU pool with the config, the volume and MLflow', () => {
     expect(job.metadata.namespace).toBe('llm-workspace-team-alpha');
     expect(job.spec.backoffLimit).toBe(1);
-    expect(job.spec.ttlSecondsAfterFinished).toBe(604800);
+    // No TTL: under Argo CD a Job deleted while still declared would be created again and retrain.
+    expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
     const spec = podSpec(job);
     const train = container(spec, 'train');
     expect(train.resources.limits['nvidia.com/gpu']).toBe(1);
@@ -91,10 +92,14 @@ describe('training runs', () => {
     ]));
     expect(spec.volumes).toContainEqual({ name: 'configs', configMap: { name: 'training-configs' } });
     expect(spec.volumes).toContainEqual({ name: 'models', persistentVolumeClaim: { claimName: 'model-storage-pvc' } });
-    expect(train.args[0]).toContain('llamafactory-cli train "/configs/train_config_v1.yaml" output_dir="$OUTPUT_DIR"');
+    expect(env(train, 'CONFIG_FILE')).toBe('/configs/train_config_v1.yaml');
+    expect(train.args[0]).toContain('llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" model_name_or_path="$BASE_MODEL_PATH"');
     expect(env(train, 'OUTPUT_DIR')).toBe('/output/v1');
     expect(env(train, 'REGISTERED_MODEL')).toBe('ft-llama3-8b-v1');
     expect(env(train, 'REGISTER_SCRIPT')).toContain('mlflow.register_model');
+    // A LoRA adapter is merged into its base model before it is registered: vLLM serves whole models.
+    expect(env(train, 'REGISTER_SCRIPT')).toContain('"llamafactory-cli", "export"');
+    expect(job.spec.template.metadata.labels['app.kubernetes.io/version']).toBeUndefined();
     expect(train.envFrom).toEqual([{ configMapRef: { name: 'mlflow-config' } }]);
     expect(spec.serviceAccountName).toBe('llm-workload-sa');
     expect(job.spec.template.metadata.labels['llm-platform/mlflow-client']).toBe('true');
@@ -103,9 +108,18 @@ describe('training runs', () => {
   test('fails on a run whose config does not exist, a repeated run id, and a run that cannot fit the quota', () => {
     const ws = 'name: team-a\ntraining:\n  runs:\n    - { id: r1, config: sft.yaml, registeredModel: m }\n    - { id: r1, config: other.yaml, registeredModel: m, gpus: 3 }\n';
     expect(problems({ 'workspaces/team-a.yaml': ws, 'workspaces/team-a/training/sft.yaml': SFT })).toEqual([
+      "workspaces/team-a.yaml:1:7 'quota.gpus' is 2, but the servers and runs ask for 4 GPUs (run 'r1' 1x1, run 'r1' 1x3); raise 'quota.gpus' or ask for fewer",
       "workspaces/team-a.yaml:5:13 'training.runs[1].id' 'r1' is already used by training.runs[0]; a new run needs a new id",
       "workspaces/team-a.yaml:5:25 'training.runs[1].config' names 'other.yaml', which is not in workspaces/team-a/training/ (there: sft.yaml)",
-      "workspaces/team-a.yaml:5:63 'training.runs[1].gpus' is 3, but with the inference servers' 0 that passes 'quota.gpus' 2: the run could never start",
+    ]);
+  });
+
+  test('fails on a run whose request passes its limit, and on runs whose limits pass the quota', () => {
+    const ws = 'name: team-a\ntraining:\n  runs:\n    - id: r1\n      config: sft.yaml\n      registeredModel: m\n      resources: { cpu: { request: "30", limit: "2" } }\n    - { id: r2, config: sft.yaml, registeredModel: m, resources: { memory: { request: 8Gi, limit: 500Gi } } }\n';
+    expect(problems({ 'workspaces/team-a.yaml': ws, 'workspaces/team-a/training/sft.yaml': SFT })).toEqual([
+      "workspaces/team-a.yaml:1:7 'quota.cpu' is 32, but the servers and runs request 40.5 cores together; raise 'quota.cpu' or lower their requests",
+      "workspaces/team-a.yaml:1:7 'quota.memory' is 256Gi, so limits may reach 512.0Gi, but the servers and runs limit 584.0Gi together; raise 'quota.memory' or lower their limits",
+      "workspaces/team-a.yaml:7:36 'training.runs[0].resources.cpu.request' must be at most the limit 2, got 30",
     ]);
   });
 });
@@ -202,20 +216,30 @@ describe('the Airflow DAG', () => {
 });
 
 describe('backups', () => {
-  test('every MLflow database is backed up on a schedule with the platform\'s retention', () => {
+  test('every MLflow database is backed up on a schedule, one after the other, with the platform\'s retention', () => {
     const cronJobs = dist.filter((o) => o.kind === 'CronJob');
-    expect(cronJobs.map((c) => `${c.metadata.namespace}/${c.metadata.name}`).sort()).toEqual([
-      'llm-shared/mlflow-backup', 'llm-workspace-team-alpha/mlflow-backup', 'llm-workspace-team-beta/mlflow-backup',
-    ]);
-    const alpha = cronJobs.find((c) => c.metadata.namespace === 'llm-workspace-team-alpha');
-    expect(alpha.spec.schedule).toBe('0 2 * * *');
-    expect(alpha.spec.concurrencyPolicy).toBe('Forbid');
-    const backup = alpha.spec.jobTemplate.spec.template.spec.containers[0];
-    expect(env(backup, 'DATABASE')).toBe('mlflow_team-alpha');
+    expect(cronJobs.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).toEqual(['llm-shared/mlflow-backups']);
+    const [backups] = cronJobs;
+    expect(backups.spec.schedule).toBe('0 2 * * *');
+    expect(backups.spec.concurrencyPolicy).toBe('Forbid');
+    const spec = backups.spec.jobTemplate.spec.template.spec;
+    expect(spec.serviceAccountName).toBe('mlflow-common');
+    const backup = spec.containers[0];
+    // Cloud SQL runs one operation per instance at a time: one Job exports them in turn.
+    expect(env(backup, 'DATABASES')).toBe('mlflow_common mlflow_team-alpha mlflow_team-beta');
     expect(env(backup, 'BUCKET')).toBe('your-gcp-project-backups');
     expect(env(backup, 'RETENTION_DAYS')).toBe('14');
     expect(env(backup, 'INSTANCE')).toBe('mlflow-instance');
+    expect(backup.command[2]).toContain('for database in $DATABASES; do');
     expect(backup.command[2]).toContain('gcloud sql export sql "$INSTANCE"');
     expect(backup.image).toBe('gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim');
+  });
+
+  test('the retention step removes exactly the exports older than the cutoff', () => {
+    const script = find(dist, 'CronJob', 'mlflow-backups').spec.jobTemplate.spec.template.spec.containers[0].command[2] as string;
+    const sed = /sed -E '([^']+)'/.exec(script)![1];
+    const day = (file: string) => spawnSync('sed', ['-E', sed], { input: `${file}\n`, encoding: 'utf8' }).stdout.trim();
+    expect(day('gs://b/mlflow_x/mlflow_x-20261101-020000.sql.gz')).toBe('20261101');
+    expect(day('gs://b/mlflow_x/notes.txt')).toBe('gs://b/mlflow_x/notes.txt');
   });
 });

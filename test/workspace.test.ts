@@ -40,6 +40,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       id: 'run-1',
       config: 'sft.yaml',
       registeredModel: 'ft-chat-model',
+      baseModel: 'qwen-base',
       gpus: 2,
       accelerator: 'nvidia-tesla-a100',
       resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '32Gi' } },
@@ -109,7 +110,7 @@ describe('mlflow', () => {
   test('uses database mlflow_<name> and bucket <project>-mlflow-<name>', () => {
     const mlflow = container(podSpec(find(minimal, 'Deployment', 'mlflow')), 'mlflow');
     expect(mlflow.args).toContain('--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_team-min');
-    expect(mlflow.args).toContain('--default-artifact-root=gs://your-gcp-project-mlflow-team-min/artifacts');
+    expect(mlflow.args).toContain('--artifacts-destination=gs://your-gcp-project-mlflow-team-min/artifacts');
     expect(podSpec(find(minimal, 'Deployment', 'mlflow')).serviceAccountName).toBe('llm-workload-sa');
     expect(find(minimal, 'Service', 'mlflow').spec.ports[0]).toMatchObject({ port: 5000, targetPort: 5000 });
   });
@@ -117,7 +118,7 @@ describe('mlflow', () => {
   test('database, bucket and resources are overridable', () => {
     const mlflow = container(podSpec(find(full, 'Deployment', 'mlflow')), 'mlflow');
     expect(mlflow.args).toContain('--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_full');
-    expect(mlflow.args).toContain('--default-artifact-root=gs://full-artifacts/artifacts');
+    expect(mlflow.args).toContain('--artifacts-destination=gs://full-artifacts/artifacts');
     expect(mlflow.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '3', memory: '6Gi' } });
   });
 

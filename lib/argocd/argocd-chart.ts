@@ -28,6 +28,8 @@ export const PROJECTS = {
 export const IGNORE_DIFFERENCES = [
   { group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.template.metadata.annotations."kubectl.kubernetes.io/restartedAt"'] },
   { group: 'external-secrets.io', kind: 'ExternalSecret', jqPathExpressions: ['.spec.data[].remoteRef.conversionStrategy', '.spec.data[].remoteRef.decodingStrategy', '.spec.data[].remoteRef.metadataPolicy', '.spec.data[].remoteRef.nullBytePolicy'] },
+  // A Job's pod template cannot change: once a run started, an image upgrade applies to new runs only.
+  { group: 'batch', kind: 'Job', jqPathExpressions: ['.spec.template'] },
 ];
 
 /**

@@ -5,49 +5,55 @@ import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { securedPodSpec } from './pod-defaults';
 
-/** Props of an {@link MlflowBackup}. */
-export interface MlflowBackupProps {
-  /** `app.kubernetes.io/instance`: the workspace name, or `shared`. */
-  readonly instance: string;
+/** Props of an {@link MlflowBackups}. */
+export interface MlflowBackupsProps {
   readonly platform: PlatformConfig;
-  /** The database to export. */
-  readonly database: string;
+  /** The databases to export, one after the other. */
+  readonly databases: readonly string[];
   /** ServiceAccount whose GCP account may export from Cloud SQL and write the backup bucket. */
   readonly serviceAccountName: string;
 }
 
 /*
- * Export the database to gs://<bucket>/<database>/<database>-<stamp>.sql.gz, then remove
- * the exports of this database older than the retention.
+ * For each database, one after the other (Cloud SQL runs one operation per instance at a
+ * time): export it to gs://<bucket>/<database>/<database>-<stamp>.sql.gz, then remove its
+ * exports older than the retention. A failed export is reported and the others go on;
+ * the Job fails at the end if any did.
  */
-const BACKUP = `set -eu
-stamp=$(date -u +%Y%m%d-%H%M%S)
-gcloud sql export sql "$INSTANCE" "gs://$BUCKET/$DATABASE/$DATABASE-$stamp.sql.gz" --database="$DATABASE" --project="$PROJECT" --quiet
+const BACKUP = `set -u
+failed=0
 cutoff=$(date -u -d "-$RETENTION_DAYS days" +%Y%m%d)
-gcloud storage ls "gs://$BUCKET/$DATABASE/" | while read -r file; do
-  day=$(basename "$file" | sed -E 's/.*-([0-9]{8})-[0-9]{6}[.]sql[.]gz$/\\1/')
-  case "$day" in
-    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) if [ "$day" -lt "$cutoff" ]; then gcloud storage rm "$file"; fi ;;
-  esac
+for database in $DATABASES; do
+  stamp=$(date -u +%Y%m%d-%H%M%S)
+  if ! gcloud sql export sql "$INSTANCE" "gs://$BUCKET/$database/$database-$stamp.sql.gz" --database="$database" --project="$PROJECT" --quiet; then
+    echo "backup of $database FAILED"; failed=1; continue
+  fi
+  gcloud storage ls "gs://$BUCKET/$database/" | while read -r file; do
+    day=$(basename "$file" | sed -E 's/.*-([0-9]{8})-[0-9]{6}[.]sql[.]gz$/\\1/')
+    case "$day" in
+      [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) if [ "$day" -lt "$cutoff" ]; then gcloud storage rm "$file"; fi ;;
+    esac
+  done
+  echo "backup of $database done; exports older than $RETENTION_DAYS days removed"
 done
-echo "backup of $DATABASE done; exports older than $RETENTION_DAYS days removed"
+exit $failed
 `;
 
 /**
- * A scheduled backup of one MLflow database (guide 7.4): `gcloud sql export sql` to the
- * platform's backup bucket, keeping `backups.retentionDays` of exports. Artifacts are
- * already in GCS. The Cloud SQL instance's service account must be able to write the
- * bucket, and the pod's GCP account needs `roles/cloudsql.viewer` and the right to
- * export (`roles/cloudsql.client` is not enough; `cloudsql.instances.export`).
+ * Scheduled backups of every MLflow database (guide 7.4): `gcloud sql export sql` to the
+ * platform's backup bucket, one database after the other, keeping
+ * `backups.retentionDays` of exports. Artifacts are already in GCS. The Cloud SQL
+ * instance's service account must be able to write the bucket, and the pod's GCP account
+ * needs the right to export (`cloudsql.instances.export`) and to list and delete in it.
  * @see https://cloud.google.com/sql/docs/postgres/import-export/export-import-sql
  */
-export class MlflowBackup extends Construct {
-  constructor(scope: Construct, id: string, props: MlflowBackupProps) {
+export class MlflowBackups extends Construct {
+  constructor(scope: Construct, id: string, props: MlflowBackupsProps) {
     super(scope, id);
     const p = props.platform;
-    const labels = appLabels({ name: 'mlflow', instance: props.instance, component: 'backup' });
+    const labels = appLabels({ name: 'mlflow', instance: 'shared', component: 'backup' });
     new k8s.KubeCronJob(this, 'Resource', {
-      metadata: { name: 'mlflow-backup', labels },
+      metadata: { name: 'mlflow-backups', labels },
       spec: {
         schedule: p.backups.schedule,
         concurrencyPolicy: 'Forbid',
@@ -55,7 +61,7 @@ export class MlflowBackup extends Construct {
         failedJobsHistoryLimit: 3,
         jobTemplate: {
           spec: {
-            backoffLimit: 2,
+            backoffLimit: 1,
             ttlSecondsAfterFinished: 3 * 24 * 3600,
             template: {
               metadata: { labels },
@@ -70,7 +76,7 @@ export class MlflowBackup extends Construct {
                     { name: 'CLOUDSDK_CONFIG', value: '/tmp/gcloud' },
                     { name: 'PROJECT', value: p.project },
                     { name: 'INSTANCE', value: p.cloudSql.instance },
-                    { name: 'DATABASE', value: props.database },
+                    { name: 'DATABASES', value: props.databases.join(' ') },
                     { name: 'BUCKET', value: p.backups.bucket ?? `${p.project}-backups` },
                     { name: 'RETENTION_DAYS', value: String(p.backups.retentionDays) },
                   ],

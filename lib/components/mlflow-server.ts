@@ -3,7 +3,6 @@ import { PlatformConfig, ResourcesConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
 import { MLFLOW_DB_SECRET, PORTS } from '../names';
 import { ExternalSecret } from './external-secret';
-import { MlflowBackup } from './mlflow-backup';
 import { WebServer } from './web-server';
 
 /** Recommended labels of MLflow's objects, but the instance. */
@@ -34,8 +33,8 @@ export interface MlflowServerProps {
 /**
  * An MLflow tracking server on Cloud SQL for PostgreSQL with artifacts in GCS, as the
  * guide runs it for the shared layer (`mlflow-common`) and for every workspace
- * (`mlflow`). The database credentials come from Secret Manager; the database is
- * backed up on a schedule.
+ * (`mlflow`). The database credentials come from Secret Manager; the server proxies
+ * its artifacts, so clients need no GCS access.
  * @see https://mlflow.org/docs/latest/tracking/server.html
  */
 export class MlflowServer extends Construct {
@@ -56,8 +55,6 @@ export class MlflowServer extends Construct {
       ],
     });
 
-    new MlflowBackup(this, 'Backup', { instance: props.instance, platform: props.platform, database: props.database, serviceAccountName: props.serviceAccountName });
-
     const fromSecret = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: MLFLOW_DB_SECRET, key } } });
     this.server = new WebServer(this, 'Server', {
       name: props.name,
@@ -73,7 +70,10 @@ export class MlflowServer extends Construct {
           '--host=0.0.0.0',
           `--port=${PORTS.mlflow}`,
           `--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@${sql.host}:${sql.port}/${props.database}`,
-          `--default-artifact-root=gs://${props.artifactBucket}/artifacts`,
+          // The server proxies artifacts: clients (web UI, model loaders, training) talk to
+          // MLflow only, and only MLflow needs GCS access and egress to Google APIs.
+          '--serve-artifacts',
+          `--artifacts-destination=gs://${props.artifactBucket}/artifacts`,
         ],
         env: [fromSecret('POSTGRES_USER'), fromSecret('POSTGRES_PASSWORD')],
         resources: props.resources,

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { artifactBucketName, mlflowDatabase } from '../names';
 import { InputProblem } from './problems';
+import { LIMIT_OVER_REQUEST } from '../workspace/workspace-quota';
 import { parseQuantity } from './quantity';
 import { PlatformConfig, ResourcesConfig, WorkspaceConfig } from './types';
 import { FieldPath, showPath, YamlSource } from './yaml-source';
@@ -85,6 +86,7 @@ export function checkWorkspaceResources({ config, source }: LoadedWorkspace): In
     ...checkResources(source, ['mlflow', 'resources'], config.mlflow.resources),
     ...checkResources(source, ['webui', 'resources'], config.webui.resources),
     ...config.inference.models.flatMap((m, i) => checkResources(source, ['inference', 'models', i, 'resources'], m.resources)),
+    ...config.training.runs.flatMap((r, i) => checkResources(source, ['training', 'runs', i, 'resources'], r.resources)),
   ];
 }
 
@@ -138,6 +140,7 @@ export function checkVolumeSharing({ config, source }: LoadedWorkspace): InputPr
   const mounts = [
     ...(config.webui.enabled ? ['the web UI'] : []),
     ...config.inference.models.flatMap((m) => Array.from({ length: m.replicas }, () => `inference '${m.name}'`)),
+    ...config.training.runs.map((r) => `run '${r.id}'`),
   ];
   if (mounts.length < 2) return [];
   const field = source.has(['storage', 'accessMode']) ? ['storage', 'accessMode'] : ['name'];
@@ -156,19 +159,24 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
     { what: 'mlflow', replicas: 1, r: config.mlflow.resources, gpus: 0 },
     ...(config.webui.enabled ? [{ what: 'the web UI', replicas: 1, r: config.webui.resources, gpus: 0 }] : []),
     ...config.inference.models.map((m) => ({ what: `inference '${m.name}'`, replicas: m.replicas, r: m.resources, gpus: m.gpus })),
+    // Every declared run's Job exists at once: count them all.
+    ...config.training.runs.map((r) => ({ what: `run '${r.id}'`, replicas: 1, r: r.resources, gpus: r.gpus })),
   ];
   const field = (name: string) => (source.has(['quota', name]) ? ['quota', name] : ['name']);
   const problems: InputProblem[] = [];
   const gpus = servers.reduce((n, s) => n + s.gpus * s.replicas, 0);
   if (gpus > q.gpus) {
     const detail = servers.filter((s) => s.gpus > 0).map((s) => `${s.what} ${s.replicas}x${s.gpus}`).join(', ');
-    problems.push(source.problemAt(field('gpus'), `'quota.gpus' is ${q.gpus}, but the inference servers ask for ${gpus} GPUs (${detail}); raise 'quota.gpus' or serve fewer`));
+    problems.push(source.problemAt(field('gpus'), `'quota.gpus' is ${q.gpus}, but the servers and runs ask for ${gpus} GPUs (${detail}); raise 'quota.gpus' or ask for fewer`));
   }
+  const show = (kind: 'cpu' | 'memory', n: number) => (kind === 'cpu' ? `${n} cores` : `${(n / 2 ** 30).toFixed(1)}Gi`);
   for (const kind of ['cpu', 'memory'] as const) {
     const requested = servers.reduce((n, s) => n + parseQuantity(s.r[kind].request) * s.replicas, 0);
+    const limited = servers.reduce((n, s) => n + parseQuantity(s.r[kind].limit) * s.replicas, 0);
     if (requested > parseQuantity(q[kind])) {
-      const shown = kind === 'cpu' ? `${requested} cores` : `${(requested / 2 ** 30).toFixed(1)}Gi`;
-      problems.push(source.problemAt(field(kind), `'quota.${kind}' is ${q[kind]}, but the servers request ${shown} together; raise 'quota.${kind}' or lower their requests`));
+      problems.push(source.problemAt(field(kind), `'quota.${kind}' is ${q[kind]}, but the servers and runs request ${show(kind, requested)} together; raise 'quota.${kind}' or lower their requests`));
+    } else if (limited > parseQuantity(q[kind]) * LIMIT_OVER_REQUEST) {
+      problems.push(source.problemAt(field(kind), `'quota.${kind}' is ${q[kind]}, so limits may reach ${show(kind, parseQuantity(q[kind]) * LIMIT_OVER_REQUEST)}, but the servers and runs limit ${show(kind, limited)} together; raise 'quota.${kind}' or lower their limits`));
     }
   }
   if (parseQuantity(config.storage.size) > parseQuantity(q.storage)) {
@@ -177,11 +185,10 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
   return problems;
 }
 
-/** Run ids are unique, each run's config exists, and a run fits in the quota beside the inference servers. */
+/** Run ids are unique and each run's config exists (the quota is checked with the servers, in `checkQuota`). */
 export function checkRuns({ config, source }: LoadedWorkspace, configFiles: readonly string[]): InputProblem[] {
   const problems: InputProblem[] = [];
   const seen = new Map<string, number>();
-  const servingGpus = config.inference.models.reduce((n, m) => n + m.gpus * m.replicas, 0);
   config.training.runs.forEach((run, i) => {
     const at = (f: string) => ['training', 'runs', i, f];
     const first = seen.get(run.id);
@@ -192,9 +199,6 @@ export function checkRuns({ config, source }: LoadedWorkspace, configFiles: read
     }
     if (!configFiles.includes(run.config)) {
       problems.push(source.problemAt(at('config'), `'training.runs[${i}].config' names '${run.config}', which is not in workspaces/${config.name}/training/ (there: ${configFiles.join(', ') || 'nothing'})`));
-    }
-    if (run.gpus + servingGpus > config.quota.gpus) {
-      problems.push(source.problemAt(at('gpus'), `'training.runs[${i}].gpus' is ${run.gpus}, but with the inference servers' ${servingGpus} that passes 'quota.gpus' ${config.quota.gpus}: the run could never start`));
     }
   });
   return problems;

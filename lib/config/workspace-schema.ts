@@ -116,6 +116,13 @@ const trainingRun = {
       pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
       'x-allowed': "an MLflow model name of letters, digits, '.', '_' and '-'",
     },
+    baseModel: {
+      type: 'string',
+      description: "Registered model in mlflow-common to start from (the guide's llama-3-8b-base); downloaded before training and given to the trainer as model_name_or_path. Default: the config's model_name_or_path as it is.",
+      maxLength: 256,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      'x-allowed': "an MLflow model name of letters, digits, '.', '_' and '-'",
+    },
     gpus: {
       type: 'integer', minimum: 1, maximum: 16, default: 1,
       description: 'GPUs of the run (nvidia.com/gpu). Default: 1.',

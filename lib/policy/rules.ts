@@ -79,6 +79,26 @@ export const RULES: readonly Rule[] = [
       .map(({ object, at }) => v('container-drop-all-capabilities', object, `${at}.securityContext.capabilities.drop`, "must include 'ALL'")),
   },
   {
+    id: 'pod-host-isolation',
+    description: "No pod shares the node's network, PID or IPC namespace, mounts a hostPath volume, or runs as user 0.",
+    check: (o) => pods(o).flatMap(({ object, spec, at }) => [
+      ...['hostNetwork', 'hostPID', 'hostIPC'].filter((f) => spec[f] === true).map((f) => v('pod-host-isolation', object, `${at}.${f}`, 'must not be true')),
+      ...(spec.volumes ?? []).map((vol: Any, i: number) => [vol, i]).filter(([vol]: Any) => vol.hostPath)
+        .map(([, i]: Any) => v('pod-host-isolation', object, `${at}.volumes[${i}].hostPath`, 'must not be used')),
+      ...(spec.securityContext?.runAsUser === 0 ? [v('pod-host-isolation', object, `${at}.securityContext.runAsUser`, 'must not be 0')] : []),
+    ]),
+  },
+  {
+    id: 'container-unprivileged',
+    description: 'No container is privileged, adds capabilities, runs as user 0 or turns runAsNonRoot off.',
+    check: (o) => containers(o).flatMap(({ object, c, at }) => [
+      ...(c.securityContext?.privileged === true ? [v('container-unprivileged', object, `${at}.securityContext.privileged`, 'must not be true')] : []),
+      ...((c.securityContext?.capabilities?.add ?? []).length > 0 ? [v('container-unprivileged', object, `${at}.securityContext.capabilities.add`, 'must be empty')] : []),
+      ...(c.securityContext?.runAsUser === 0 ? [v('container-unprivileged', object, `${at}.securityContext.runAsUser`, 'must not be 0')] : []),
+      ...(c.securityContext?.runAsNonRoot === false ? [v('container-unprivileged', object, `${at}.securityContext.runAsNonRoot`, 'must not be false')] : []),
+    ]),
+  },
+  {
     id: 'container-read-only-root',
     description: 'Every container has a read-only root filesystem; programs write to emptyDir mounts.',
     check: (o) => containers(o).filter(({ c }) => c.securityContext?.readOnlyRootFilesystem !== true)

@@ -25,7 +25,7 @@ const PVC_IMMUTABLE = ['spec.storageClassName', 'spec.accessModes', 'spec.volume
 const PROTECTIONS = ['metadata.annotations.argocd.argoproj.io/sync-options', 'metadata.annotations.helm.sh/resource-policy'];
 
 /** MLflow server arguments that name where runs and models live. */
-const MLFLOW_STORES = /^--(backend-store-uri|default-artifact-root)=/;
+const MLFLOW_STORES = /^--(backend-store-uri|default-artifact-root|artifacts-destination)=/;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

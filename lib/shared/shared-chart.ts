@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { PlatformChart } from '../base-chart';
+import { MlflowBackups } from '../components/mlflow-backup';
 import { MLFLOW_LABELS, MlflowServer } from '../components/mlflow-server';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
@@ -62,5 +63,10 @@ export class SharedChart extends PlatformChart {
     new AirflowSupport(this, 'Airflow', { platform });
     new AirflowDags(this, 'AirflowDags', { platform });
     new ModelRegistrySync(this, 'ModelRegistry', { platform, workspaces: props.workspaces });
+    new MlflowBackups(this, 'MlflowBackups', {
+      platform,
+      databases: [mlflowDatabase('common'), ...props.workspaces.map((w) => w.mlflow.database ?? mlflowDatabase(w.name))],
+      serviceAccountName: SHARED_APPS.mlflow,
+    });
   }
 }

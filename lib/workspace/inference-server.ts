@@ -34,7 +34,7 @@ const MODEL_LOAD_SECONDS = 1800;
  * but an earlier download is on the volume, the server starts with that copy; with
  * nothing to serve, the pod stops here with the reason.
  */
-const MODEL_LOADER = `import os, shutil, socket, sys
+export const MODEL_LOADER = `import os, shutil, socket, sys
 import mlflow
 
 uri = os.environ["MODEL_URI"]

@@ -43,8 +43,8 @@ const probes: Peer = inShared({ [HEALTH_PROBE_LABEL]: 'true' });
  * | policy | pods | allows |
  * | --- | --- | --- |
  * | default-deny | all | nothing (both directions) |
- * | allow-dns | all | egress to kube-dns and NodeLocal DNSCache on 53 |
- * | allow-google-apis | all | egress to the metadata server (Workload Identity) and Google APIs on 443 (GCS artifacts) |
+ * | allow-dns | all | egress to kube-dns, NodeLocal DNSCache and the metadata server's DNS (Cloud DNS) on 53 |
+ * | allow-google-apis | mlflow | egress to the metadata server (Workload Identity) and Google APIs on 443 (GCS artifacts, which MLflow serves to its clients) |
  * | allow-mlflow-clients | web UI, inference (model loader), training | egress to the workspace MLflow and mlflow-common on 5000 |
  * | allow-airflow-tasks | pods Airflow starts | the same egress as MLflow clients |
  * | allow-mlflow | mlflow | ingress on 5000 from the workspace's MLflow clients, Airflow tasks and the helm test probes |
@@ -81,11 +81,13 @@ export class NetworkIsolation extends Construct {
         to: [
           { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
           { ipBlock: { cidr: NODE_LOCAL_DNS } },
+          // GKE with Cloud DNS answers pods from the metadata server's address.
+          { ipBlock: { cidr: '169.254.169.254/32' } },
         ],
         ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
       }],
     });
-    policy('GoogleApis', 'allow-google-apis', {}, {
+    policy('GoogleApis', 'allow-google-apis', { app: WORKSPACE_APPS.mlflow }, {
       egress: [
         ...METADATA_SERVER.map((m) => ({ to: [{ ipBlock: { cidr: m.cidr } }], ports: [tcp(m.port)] })),
         { to: googleApis, ports: [tcp(443)] },

@@ -2,9 +2,10 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { resourceRequirements, securedPodSpec } from '../components/pod-defaults';
 import { PlatformConfig, TrainingRunConfig } from '../config/types';
-import { imageRef, imageTag } from '../images';
+import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, TRAINING_CONFIGS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
+import { MODEL_LOADER } from './inference-server';
 
 /** Props of a {@link TrainingJob}. */
 export interface TrainingJobProps {
@@ -21,30 +22,45 @@ export function trainingJobName(runId: string): string {
   return `llama-fine-tune-${runId}`;
 }
 
-/** How long a finished Job stays for its logs before Kubernetes deletes it. */
-export const FINISHED_JOB_TTL_SECONDS = 7 * 24 * 3600;
-
 /*
- * After training: log the output folder to the workspace's MLflow as the run's model
- * and register it under the run's name; the inference servers download it from there.
+ * After training: make the output servable (a LoRA adapter is merged into its base model
+ * with llamafactory-cli export; a full fine-tune is the model already), log it to the
+ * workspace's MLflow as the run's model, and register it under the run's name; the
+ * inference servers download it from there.
  */
-const REGISTER = `import os
-import mlflow
+const REGISTER = `import os, subprocess, sys
+import mlflow, yaml
 
+config = yaml.safe_load(open(os.environ["CONFIG_FILE"]))
+output = os.environ["OUTPUT_DIR"]
+model = output
+if config.get("finetuning_type", "lora") == "lora":
+    model = os.path.join(output, "merged")
+    subprocess.run([
+        "llamafactory-cli", "export",
+        "model_name_or_path=" + os.environ.get("BASE_MODEL_PATH", config["model_name_or_path"]),
+        "adapter_name_or_path=" + output,
+        "template=" + config["template"],
+        "finetuning_type=lora",
+        "export_dir=" + model,
+    ], check=True)
 mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])
 mlflow.set_experiment(os.environ["MLFLOW_EXPERIMENT_NAME"])
 with mlflow.start_run(run_name=os.environ["RUN_ID"]) as run:
-    mlflow.log_artifacts(os.environ["OUTPUT_DIR"], "model")
+    mlflow.log_artifacts(model, "model")
     version = mlflow.register_model(f"runs:/{run.info.run_id}/model", os.environ["REGISTERED_MODEL"])
     print(f"Registered {version.name} version {version.version} from run {run.info.run_id}")
 `;
 
 /**
- * One fine-tuning run (guide 5.3, `llama-fine-tune`): a Job on the GPU pool that trains
- * with a config from `training-configs`, writes to /output on the model volume, then
- * logs the output to the workspace's MLflow and registers the model. It does not retry
- * a failed run blindly (backoffLimit 1), stays a week for its logs, and re-running means
- * a new run id (a new Job).
+ * One fine-tuning run (guide 5.3, `llama-fine-tune`): a Job on the GPU pool that, when
+ * the run names a `baseModel`, first downloads it from mlflow-common (as the guide's DAG
+ * does), trains with a config from `training-configs`, writes to /output on the model
+ * volume, then logs the servable model to the workspace's MLflow and registers it. It
+ * does not retry a failed run blindly (backoffLimit 1). It has no TTL on purpose: under
+ * Argo CD a Job deleted by its TTL while still declared is created again and trains
+ * again; a finished run's Job goes when the run leaves the workspace file (pruned).
+ * Re-running means a new run id (a new Job).
  */
 export class TrainingJob extends Construct {
   public readonly job: k8s.KubeJob;
@@ -53,13 +69,15 @@ export class TrainingJob extends Construct {
     super(scope, id);
     const run = props.run;
     const name = trainingJobName(run.id);
-    const labels = appLabels({ name: 'llama-factory', instance: props.workspace, component: 'training', version: imageTag(props.platform, 'train') });
+    // No version label on the pod template: a Job's template cannot change, and an image
+    // upgrade in platform.yaml must not turn into an error on runs already started.
+    const labels = appLabels({ name: 'llama-factory', instance: props.workspace, component: 'training' });
     const output = `/output/${run.id}`;
+    const basePath = run.baseModel ? `/models/base-models/${run.baseModel}` : undefined;
     this.job = new k8s.KubeJob(this, 'Resource', {
       metadata: { name, labels: { ...labels, 'llm-platform/run': run.id } },
       spec: {
         backoffLimit: 1,
-        ttlSecondsAfterFinished: FINISHED_JOB_TTL_SECONDS,
         template: {
           metadata: { labels: { ...labels, app: 'llama-fine-tune', 'llm-platform/run': run.id, [MLFLOW_CLIENT_LABEL]: 'true' } },
           spec: securedPodSpec({
@@ -67,6 +85,19 @@ export class TrainingJob extends Construct {
             serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
             tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
             nodeSelector: run.accelerator ? { 'cloud.google.com/gke-accelerator': run.accelerator } : undefined,
+            initContainers: run.baseModel ? [{
+              name: 'base-model-loader',
+              image: imageRef(props.platform, 'train'),
+              command: ['bash', '-c', 'MLFLOW_TRACKING_URI="$MLFLOW_COMMON_URI" exec python -c "$MODEL_LOADER"'],
+              env: [
+                { name: 'MODEL_URI', value: `models:/${run.baseModel}/latest` },
+                { name: 'MODEL_PATH', value: basePath! },
+                { name: 'MODEL_LOADER', value: MODEL_LOADER },
+              ],
+              envFrom: [{ configMapRef: { name: MLFLOW_CONFIG } }],
+              resources: resourceRequirements({ cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' } }),
+              volumeMounts: [{ name: 'models', mountPath: '/models' }],
+            }] : undefined,
             containers: [{
               name: 'train',
               image: imageRef(props.platform, 'train'),
@@ -74,11 +105,13 @@ export class TrainingJob extends Construct {
               args: [[
                 'set -euo pipefail',
                 `mkdir -p "$OUTPUT_DIR"`,
-                `llamafactory-cli train "/configs/${run.config}" output_dir="$OUTPUT_DIR"`,
+                `llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR"${basePath ? ' model_name_or_path="$BASE_MODEL_PATH"' : ''}`,
                 'python -c "$REGISTER_SCRIPT"',
               ].join('\n')],
               env: [
                 { name: 'RUN_ID', value: run.id },
+                { name: 'CONFIG_FILE', value: `/configs/${run.config}` },
+                ...(basePath ? [{ name: 'BASE_MODEL_PATH', value: basePath }] : []),
                 { name: 'OUTPUT_DIR', value: output },
                 { name: 'REGISTERED_MODEL', value: run.registeredModel },
                 { name: 'MLFLOW_EXPERIMENT_NAME', value: props.workspace },
