@@ -31,12 +31,23 @@ const workspaceFile = fc.record({
     version: fc.oneof(fc.constant('latest'), fc.integer({ min: 1, max: 99 }).map(String)),
     accelerator: fc.constantFrom(undefined, 'nvidia-l4', 'nvidia-tesla-a100'),
   }, { requiredKeys: ['name', 'gpus', 'replicas', 'version'] }), { maxLength: 3, selector: (m) => m.name }),
-}).map(({ models, ...ws }) => ({
+  runs: fc.uniqueArray(fc.record({
+    id: dns(10),
+    gpus: fc.integer({ min: 1, max: 2 }),
+    baseModel: fc.constantFrom(undefined, 'llama-3-8b-base'),
+  }, { requiredKeys: ['id', 'gpus'] }), { maxLength: 2, selector: (r) => r.id }),
+}).map(({ models, runs, name, ...ws }) => ({
+  name,
   ...ws,
-  // The quota always covers what the servers ask for: that rule has tests of its own.
-  quota: { gpus: models.reduce((n, m) => n + m.gpus * m.replicas, 0), storage: '1Ti', cpu: '64', memory: '1024Gi' },
-  inference: { models: models.map((m) => Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined))) },
+  // The quota always covers what the servers and runs ask for: that rule has tests of its own.
+  quota: { gpus: models.reduce((n, m) => n + m.gpus * m.replicas, 0) + runs.reduce((n, r) => n + r.gpus, 0), storage: '1Ti', cpu: '128', memory: '2048Gi' },
+  // Model ids are unique across workspaces: prefix them with the workspace.
+  inference: { models: models.map((m) => Object.fromEntries(Object.entries({ ...m, name: `${name}-${m.name}`.slice(0, 47).replace(/-+$/, '') }).filter(([, v]) => v !== undefined))) },
+  training: { runs: runs.map((r) => ({ ...Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)), config: 'sft.yaml', registeredModel: `model-${r.id}` })) },
 }));
+
+/** A training config the runs above use. */
+const SFT = 'model_name_or_path: /models/base-model\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: qa\ntemplate: qwen\noutput_dir: /output/sft\n';
 
 let box: Sandbox;
 beforeAll(() => {
@@ -45,16 +56,18 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(box.dir, { recursive: true, force: true }));
 
 function writeOnly(name: string, content: string): void {
-  for (const f of fs.readdirSync(path.join(box.dir, 'workspaces'))) fs.rmSync(path.join(box.dir, 'workspaces', f));
+  for (const f of fs.readdirSync(path.join(box.dir, 'workspaces'))) fs.rmSync(path.join(box.dir, 'workspaces', f), { recursive: true });
   box.write(`workspaces/${name}.yaml`, content);
+  box.write(`workspaces/${name}/training/sft.yaml`, SFT);
 }
 
 test('any valid workspace file synthesizes into schema-valid, policy-clean objects', () => {
   fc.assert(fc.property(workspaceFile, (ws) => {
     writeOnly(ws.name, stringify(ws));
     const inputs = box.load();
-    const objects = synthWorkspace(inputs.platform, inputs.workspaces[0]);
+    const objects = synthWorkspace(inputs.platform, inputs.workspaces[0], inputs.trainingConfigs[ws.name]);
     expect(checkObjects(objects)).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'Job').length).toBe(ws.state === 'active' ? ws.training.runs.length : 0);
     expect(objects.filter((o) => o.kind === 'Deployment').every((d: any) => ws.state === 'active' || d.spec.replicas === 0)).toBe(true);
   }), { seed, numRuns: 60 });
 });
@@ -71,6 +84,7 @@ const fieldPath = fc.constantFrom(
   ['name'], ['state'], ['gcpServiceAccount'], ['storage'], ['storage', 'size'], ['storage', 'accessMode'], ['webui', 'enabled'],
   ['quota', 'gpus'], ['quota', 'memory'], ['inference'], ['inference', 'models'], ['inference', 'models', 0], ['inference', 'models', 0, 'gpus'],
   ['inference', 'models', 0, 'name'], ['inference', 'models', 0, 'resources', 'cpu', 'limit'], ['mlflow', 'database'], ['unknownField'], ['storage', 'sise'],
+  ['training', 'runs', 0, 'config'], ['training', 'runs', 0, 'gpus'], ['training', 'runs', 0, 'id'], ['inference', 'models', 0, 'gateway', 'allowedClients'],
 );
 
 function setIn(target: any, at: (string | number)[], value: unknown): void {

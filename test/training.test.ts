@@ -56,6 +56,11 @@ describe('training configs', () => {
       .toEqual(['workspaces/team-z/:1:1 folder of no workspace: there is no team-z.yaml beside it; add the workspace file or remove the folder']);
   });
 
+  test('a workspace file with problems keeps its training folder: only the file\'s problem is reported', () => {
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\nstate: paused\n', 'workspaces/team-a/training/sft.yaml': SFT }))
+      .toEqual(["workspaces/team-a.yaml:2:8 'state' must be one of 'active', 'suspended', got 'paused'"]);
+  });
+
   test('npm run validate checks single files', () => {
     const run = (...files: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'build', 'scripts', 'validate.js'), ...files], { cwd: ROOT, encoding: 'utf8' });
     const ok = run('workspaces/team-alpha/training/train_config_v1.yaml');

@@ -32,7 +32,8 @@ export function loadInputs(location: InputLocation): PlatformInputs {
   const platformConfig = platform?.data as PlatformConfig | undefined;
 
   const workspaces: LoadedWorkspace[] = [];
-  for (const file of listWorkspaceFiles(location.workspacesDir, problems)) {
+  const files = listWorkspaceFiles(location.workspacesDir, problems);
+  for (const file of files) {
     const found = readFile(file, workspaceSchema, problems);
     if (found) workspaces.push({ config: found.data as WorkspaceConfig, source: found.source });
   }
@@ -44,7 +45,8 @@ export function loadInputs(location: InputLocation): PlatformInputs {
     trainingConfigs[w.config.name] = readTrainingConfigs(location.workspacesDir, w.config.name, problems);
     problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(trainingConfigs[w.config.name])));
   }
-  problems.push(...checkStrayTrainingFolders(location.workspacesDir, workspaces.map((w) => w.config.name)));
+  // A folder beside a workspace file is that workspace's, even while the file has problems.
+  problems.push(...checkStrayTrainingFolders(location.workspacesDir, files.map((f) => path.basename(f).replace(/\.ya?ml$/, ''))));
   if (platform && platformConfig) {
     problems.push(
       ...checkPlatformResources(platformConfig, platform.source),
