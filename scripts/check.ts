@@ -20,7 +20,7 @@ function files(dir: string): string[] {
 }
 
 /** Stale, missing and extra files of one tree, relative to the repository. */
-export function compareTrees(expectedDir: string, actualDir: string, label: string): string[] {
+function compareTrees(expectedDir: string, actualDir: string, label: string): string[] {
   const expected = new Set(files(expectedDir));
   const actual = new Set(files(actualDir));
   const problems: string[] = [];

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
-import { securedPodSpec } from './pod-defaults';
+import { resourceRequirements, securedPodSpec } from './pod-defaults';
 
 /** Props of an {@link MlflowBackups}. */
 export interface MlflowBackupsProps {
@@ -80,10 +80,7 @@ export class MlflowBackups extends Construct {
                     { name: 'BUCKET', value: p.backups.bucket ?? `${p.project}-backups` },
                     { name: 'RETENTION_DAYS', value: String(p.backups.retentionDays) },
                   ],
-                  resources: {
-                    requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') },
-                    limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('1Gi') },
-                  },
+                  resources: resourceRequirements({ cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '1Gi' } }),
                 }],
               }),
             },

@@ -88,7 +88,7 @@ function listWorkspaceFiles(dir: string, problems: InputProblem[]): string[] {
 }
 
 /** Folder of a workspace's training configs. */
-export function trainingFolder(workspacesDir: string, workspace: string): string {
+function trainingFolder(workspacesDir: string, workspace: string): string {
   return path.join(workspacesDir, workspace, 'training');
 }
 

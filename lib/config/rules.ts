@@ -1,9 +1,9 @@
 import * as path from 'path';
 import { artifactBucketName, mlflowDatabase } from '../names';
 import { InputProblem } from './problems';
-import { LIMIT_OVER_REQUEST } from '../workspace/workspace-quota';
 import { parseQuantity } from './quantity';
 import { PlatformConfig, ResourcesConfig, WorkspaceConfig } from './types';
+import { LIMIT_OVER_REQUEST } from './workspace-schema';
 import { FieldPath, showPath, YamlSource } from './yaml-source';
 
 /*

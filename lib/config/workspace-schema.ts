@@ -6,6 +6,9 @@ export const MAX_WORKSPACE_NAME = 63 - 'llm-workspace-'.length;
 /** Longest model name: the Service `llama-inference-<name>` must fit in 63 characters. */
 export const MAX_MODEL_NAME = 63 - 'llama-inference-'.length;
 
+/** The quota's limits of CPU and memory are this many times its requests (servers burst). */
+export const LIMIT_OVER_REQUEST = 2;
+
 /** Schema of one model served by the workspace. */
 const servedModel = {
   type: 'object',

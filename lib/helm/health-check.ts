@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { containerSecurityContext, podSecurityContext } from '../components/pod-defaults';
+import { resourceRequirements, securedPodSpec } from '../components/pod-defaults';
 import { AppLabelsProps, appLabels } from '../labels';
 
 /** curl's options: quiet, one try of 10 s, retried for a minute while the server comes up. */
@@ -49,14 +49,11 @@ export class HealthCheck extends Construct {
           'llm-platform/check': props.description,
         },
       },
-      spec: {
+      spec: securedPodSpec({
         restartPolicy: 'Never',
-        automountServiceAccountToken: false,
-        securityContext: podSecurityContext(),
         containers: [{
           name: 'check',
           image: props.image,
-          imagePullPolicy: 'IfNotPresent',
           ...(props.status === undefined
             ? { command: ['curl'], args: [...CURL, '--fail', props.url] }
             : {
@@ -64,13 +61,9 @@ export class HealthCheck extends Construct {
               command: ['sh', '-c', `code=$(curl ${CURL.join(' ')} --write-out '%{http_code}' "$0"); echo "HTTP $code"; test "$code" = ${props.status}`],
               args: [props.url],
             }),
-          securityContext: containerSecurityContext(),
-          resources: {
-            requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-            limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
-          },
+          resources: resourceRequirements({ cpu: { request: '10m', limit: '100m' }, memory: { request: '16Mi', limit: '64Mi' } }),
         }],
-      },
+      }),
     });
   }
 }

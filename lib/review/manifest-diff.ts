@@ -1,3 +1,4 @@
+import { parseQuantity } from '../config/quantity';
 import { STATEFUL_KINDS } from '../lifecycle';
 import { Manifest } from '../output/render';
 
@@ -80,10 +81,13 @@ function identity(a: Json[], b: Json[]): string | undefined {
   }));
 }
 
-function parseBytes(q: unknown): number {
-  const m = /^([0-9.]+)(Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(String(q));
-  const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-  return m ? Number(m[1]) * (m[2] ? units[m[2]] : 1) : NaN;
+/** A storage size in bytes, or NaN when it is not a quantity (no flag is raised then). */
+function bytes(q: unknown): number {
+  try {
+    return parseQuantity(String(q));
+  } catch {
+    return NaN;
+  }
 }
 
 /** Why changing `before` into `after` would delete or replace stateful data, if it would. */
@@ -106,8 +110,8 @@ function dangerOfChange(before: any, after: any, paths: readonly string[]): stri
     const fixed = paths.filter((p) => PVC_IMMUTABLE.some((f) => p === f || p.startsWith(`${f}[`) || p.startsWith(`${f}.`)))
       .map((p) => PVC_IMMUTABLE.find((f) => p === f || p.startsWith(f))!);
     if (fixed.length > 0) return `changes ${[...new Set(fixed)].join(', ')}, which a volume cannot change: it would be replaced by an empty one`;
-    const was = parseBytes(before.spec?.resources?.requests?.storage);
-    const now = parseBytes(after.spec?.resources?.requests?.storage);
+    const was = bytes(before.spec?.resources?.requests?.storage);
+    const now = bytes(after.spec?.resources?.requests?.storage);
     if (now < was) return 'shrinks the volume, which Kubernetes refuses; forcing it means a new, empty volume';
   }
   if (before.kind === 'Deployment' && paths.some((p) => p.startsWith('spec.selector'))) {

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { resourceRequirements } from '../components/pod-defaults';
 import { WebServer } from '../components/web-server';
 import { PlatformConfig, ServedModelConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
@@ -23,6 +24,9 @@ export interface InferenceServerProps {
   /** Replicas: the model's, or 0 while the workspace is suspended. */
   readonly replicas: number;
 }
+
+/** CPU and memory of a model loader (the inference pods' and the training runs' init container). */
+export const MODEL_LOADER_RESOURCES = { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' } };
 
 /** Seconds a replica may take to download and load its model before it is restarted. */
 const MODEL_LOAD_SECONDS = 1800;
@@ -112,10 +116,7 @@ export class InferenceServer extends Construct {
           { name: 'MODEL_PATH', value: modelPath },
         ],
         envFrom: [{ configMapRef: { name: MLFLOW_CONFIG } }],
-        resources: {
-          requests: { cpu: kplus.k8s.Quantity.fromString('500m'), memory: kplus.k8s.Quantity.fromString('1Gi') },
-          limits: { cpu: kplus.k8s.Quantity.fromString('2'), memory: kplus.k8s.Quantity.fromString('4Gi') },
-        },
+        resources: resourceRequirements(MODEL_LOADER_RESOURCES),
         volumeMounts,
       }],
       container: {

@@ -5,7 +5,7 @@ import { PlatformConfig, TrainingRunConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, TRAINING_CONFIGS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
-import { MODEL_LOADER } from './inference-server';
+import { MODEL_LOADER, MODEL_LOADER_RESOURCES } from './inference-server';
 
 /** Props of a {@link TrainingJob}. */
 export interface TrainingJobProps {
@@ -95,7 +95,7 @@ export class TrainingJob extends Construct {
                 { name: 'MODEL_LOADER', value: MODEL_LOADER },
               ],
               envFrom: [{ configMapRef: { name: MLFLOW_CONFIG } }],
-              resources: resourceRequirements({ cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' } }),
+              resources: resourceRequirements(MODEL_LOADER_RESOURCES),
               volumeMounts: [{ name: 'models', mountPath: '/models' }],
             }] : undefined,
             containers: [{

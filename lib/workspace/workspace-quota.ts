@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkspaceConfig } from '../config/types';
+import { LIMIT_OVER_REQUEST } from '../config/workspace-schema';
 import { appLabels } from '../labels';
 
 /** Props of a {@link WorkspaceQuota}. */
@@ -10,9 +11,6 @@ export interface WorkspaceQuotaProps {
   /** The quota of the workspace file. */
   readonly quota: WorkspaceConfig['quota'];
 }
-
-/** Limits may reach this many times the requests the quota allows (servers burst). */
-export const LIMIT_OVER_REQUEST = 2;
 
 function times(quantity: string, factor: number): k8s.Quantity {
   const m = /^([0-9.]+)(.*)$/.exec(quantity)!;
