@@ -3,12 +3,11 @@
  * the committed inputs, naming each stale file. CI runs it on every pull request, so
  * what Argo CD syncs and what Helm installs is always what the inputs say.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { synthCommand } from '../lib/cli/synth-command';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const TREES = ['dist', 'charts', 'schemas'] as const;
 
 function files(dir: string): string[] {
@@ -32,25 +31,36 @@ function compareTrees(expectedDir: string, actualDir: string, label: string): st
   return problems;
 }
 
-function main(): number {
+/** What `check` found: the stale files, or why synth could not run on the inputs. */
+export type CheckResult = { readonly stale: readonly string[] } | { readonly synthFailed: string };
+
+/** Synthesizes the inputs of the repository at `root` into a temporary folder and compares with its committed output. */
+export async function checkOutputs(root: string): Promise<CheckResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-check-'));
   try {
     const out = Object.fromEntries(TREES.map((t) => [t, path.join(tmp, t)]));
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'build', 'main.js'), '--out', out.dist, '--charts', out.charts, '--schemas', out.schemas], { cwd: ROOT, encoding: 'utf8' });
-    if (r.status !== 0) {
-      process.stderr.write(`${r.stderr}check: synth failed on the committed inputs\n`);
-      return 1;
-    }
-    const problems = TREES.flatMap((t) => compareTrees(out[t], path.join(ROOT, t), t));
-    if (problems.length > 0) {
-      process.stderr.write(`${problems.join('\n')}\ncheck: ${problems.length} rendered file(s) differ from what the inputs produce; run 'npm run synth' and commit the result\n`);
-      return 1;
-    }
-    process.stdout.write('check: dist/, charts/ and schemas/ are what the inputs produce\n');
-    return 0;
+    let printed = '';
+    const status = await synthCommand(['--out', out.dist, '--charts', out.charts, '--schemas', out.schemas],
+      { cwd: root, stdout: () => undefined, stderr: (t) => { printed += t; } });
+    if (status !== 0) return { synthFailed: printed };
+    return { stale: TREES.flatMap((t) => compareTrees(out[t], path.join(root, t), t)) };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) process.exitCode = main();
+async function main(): Promise<number> {
+  const result = await checkOutputs(process.cwd());
+  if ('synthFailed' in result) {
+    process.stderr.write(`${result.synthFailed}check: synth failed on the committed inputs\n`);
+    return 1;
+  }
+  if (result.stale.length > 0) {
+    process.stderr.write(`${result.stale.join('\n')}\ncheck: ${result.stale.length} rendered file(s) differ from what the inputs produce; run 'npm run synth' and commit the result\n`);
+    return 1;
+  }
+  process.stdout.write('check: dist/, charts/ and schemas/ are what the inputs produce\n');
+  return 0;
+}
+
+if (require.main === module) void main().then((code) => { process.exitCode = code; });

@@ -2,36 +2,61 @@
  * `npm run validate -- <file>...`: checks LLaMA-Factory training configs before
  * anything runs (the guide's validate_config.py stage): every key one the trainer
  * accepts (with the nearest valid key for a typo), every value of the right type, the
- * required keys present. One line per problem; exit 1 when any file has one.
+ * required keys present. One line per problem; exit 1 when any file has one, 2 when the
+ * command is used wrongly (no file, a folder, a workspace file).
+ *
+ * Files are read as synth reads them (`lib/config/input-file.ts`): the same size limit,
+ * link rule and normalization.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { displayPath, InputContext, readInputFile } from '../lib/config/input-file';
 import { formatProblem, InputProblem } from '../lib/config/problems';
 import { checkAgainstSchema } from '../lib/config/schema-check';
 import { YamlSource } from '../lib/config/yaml-source';
 import { trainingConfigSchema } from '../lib/training/config-schema';
 
-function validate(file: string): InputProblem[] {
-  const shown = path.relative(process.cwd(), file) || file;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return [{ file: shown, line: 1, column: 1, message: 'file not found' }];
+const USAGE = 'usage: npm run validate -- <training config>...   (files in workspaces/<name>/training/)';
+
+/** Why a path is not a training config to check, if it is not. */
+function misuse(ctx: InputContext, file: string, text: string | undefined): string | undefined {
+  const shown = displayPath(ctx, file);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    return `${shown} is a folder; name the files: npm run validate -- ${shown.replace(/\/$/, '')}/*.yaml`;
   }
-  const { source, problems } = YamlSource.parse(shown, text);
+  const inWorkspaces = path.basename(path.dirname(path.resolve(ctx.cwd, file))) === 'workspaces';
+  const looksLikeWorkspace = text !== undefined && /^name:/m.test(text) && !/^(stage|model_name_or_path):/m.test(text);
+  if (inWorkspaces || looksLikeWorkspace) {
+    return `${shown} is a workspace file; validate checks LLaMA-Factory training configs (workspaces/<name>/training/*.yaml). Workspace files are checked by 'npm run synth' (and 'npm run check'), with their training configs`;
+  }
+  return undefined;
+}
+
+function validate(ctx: InputContext, file: string): InputProblem[] {
+  const read = readInputFile(ctx, file);
+  if ('problem' in read) return [read.problem];
+  const { source, problems } = YamlSource.parse(read.shown, read.text);
   return problems.length > 0 ? problems : checkAgainstSchema(source, trainingConfigSchema, source.data);
 }
 
 function main(): number {
   const files = process.argv.slice(2);
   if (files.length === 0) {
-    process.stderr.write('usage: npm run validate -- <training config>...\n');
+    process.stderr.write(`${USAGE}\n`);
     return 2;
+  }
+  const ctx: InputContext = { cwd: process.cwd(), root: process.cwd() };
+  for (const file of files) {
+    const text = fs.existsSync(file) && fs.statSync(file).isFile() && fs.statSync(file).size < 65536 ? fs.readFileSync(file, 'utf8') : undefined;
+    const wrong = misuse(ctx, file, text);
+    if (wrong) {
+      process.stderr.write(`validate: ${wrong}\n${USAGE}\n`);
+      return 2;
+    }
   }
   let failed = 0;
   for (const file of files) {
-    const problems = validate(file);
+    const problems = validate(ctx, file);
     if (problems.length === 0) process.stdout.write(`${file}: ok\n`);
     else {
       failed++;

@@ -2,13 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { renderWorkspace, synthWorkspace } from '../lib/synth';
-import { all, find, readDist, ROOT, sandbox } from './helpers';
+import { all, find, fixture, sandbox } from './helpers';
 
-const dist = readDist();
+const { dir, dist, inputs } = fixture();
 const argocd = dist.filter((o) => o.file === 'dist/argocd/manifests.yaml').map((o) => o.object as any);
-const platform = parse(fs.readFileSync(path.join(ROOT, 'platform.yaml'), 'utf8'));
-const repo = platform.repository.url;
-const workspaceFiles = fs.readdirSync(path.join(ROOT, 'workspaces')).filter((f) => /\.ya?ml$/.test(f));
+const repo = inputs.platform.repository.url;
+const names = inputs.workspaces.map((w) => w.name);
 
 describe('Argo CD objects in dist/argocd', () => {
   test('are AppProjects, Applications and one ApplicationSet in the argocd namespace', () => {
@@ -17,24 +16,17 @@ describe('Argo CD objects in dist/argocd', () => {
       'Application/airflow', 'Application/external-secrets', 'Application/llm-platform-bootstrap', 'Application/llm-shared',
       'ApplicationSet/llm-workspaces',
     ]);
-    for (const o of argocd) expect(o.metadata.namespace).toBe('argocd');
+    expect(argocd.filter((o) => o.metadata.namespace !== 'argocd')).toEqual([]);
   });
 
   test('the platform project allows only this repository, the platform namespaces and the cluster kinds the manifests hold', () => {
     const project = find(argocd, 'AppProject', 'llm-platform').spec;
     expect(project.sourceRepos).toEqual([repo]);
     expect(project.destinations.map((d: any) => d.namespace)).toEqual(['llm-shared', 'llm-workspace-*']);
-    const clusterScoped = dist.filter((o) => !o.file.startsWith('dist/argocd/') && !o.object.metadata.namespace).map((o) => o.object);
     const allowed = project.clusterResourceWhitelist.map((k: any) => k.kind);
-    for (const o of clusterScoped) expect(allowed).toContain(o.kind);
+    const clusterScoped = dist.filter((o) => !o.file.startsWith('dist/argocd/') && !o.object.metadata.namespace).map((o) => o.object.kind);
+    expect(clusterScoped.filter((k) => !allowed.includes(k))).toEqual([]);
     expect(allowed).toEqual(['Namespace', 'ClusterSecretStore']);
-  });
-
-  test('every workspace namespace fits the platform project', () => {
-    const pattern = /^llm-workspace-.+$/;
-    for (const o of dist.filter((x) => x.file.startsWith('dist/workspaces/'))) {
-      expect(pattern.test((o.object.metadata.namespace ?? o.object.metadata.name) as string)).toBe(true);
-    }
   });
 
   test('the shared layer has an Application that syncs dist/shared automatically with self-heal', () => {
@@ -43,21 +35,6 @@ describe('Argo CD objects in dist/argocd', () => {
     expect(app.destination.namespace).toBe('llm-shared');
     expect(app.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(app.project).toBe('llm-platform');
-  });
-
-  test('the ApplicationSet watches workspaces/*.yaml and points each at its dist/ folder', () => {
-    const set = find(argocd, 'ApplicationSet', 'llm-workspaces').spec;
-    expect(set.generators).toEqual([{ git: { repoURL: repo, revision: 'main', files: [{ path: 'workspaces/*.yaml' }, { path: 'workspaces/*.yml' }] } }]);
-    expect(set.goTemplate).toBe(true);
-    // What the git files generator makes of each committed file: its fields are the parameters.
-    for (const file of workspaceFiles) {
-      const params = parse(fs.readFileSync(path.join(ROOT, 'workspaces', file), 'utf8'));
-      const render = (t: string) => t.replace(/\{\{ \.name \}\}/g, params.name);
-      expect(fs.existsSync(path.join(ROOT, render(set.template.spec.source.path), 'manifests.yaml'))).toBe(true);
-      expect(render(set.template.spec.destination.namespace)).toBe(`llm-workspace-${params.name}`);
-      expect(render(set.template.metadata.name)).toBe(`workspace-${params.name}`);
-    }
-    expect(set.template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
   });
 
   test('third-party services come from their official charts, pinned, with values from platform.yaml', () => {
@@ -69,7 +46,7 @@ describe('Argo CD objects in dist/argocd', () => {
     expect(airflow.destination.namespace).toBe('llm-shared');
     const values = airflow.source.helm.valuesObject;
     const secrets = all(dist.map((o) => o.object), 'ExternalSecret').map((e) => e.metadata.name);
-    for (const name of [values.data.metadataSecretName, values.webserverSecretKeySecretName, values.fernetKeySecretName]) expect(secrets).toContain(name);
+    expect([values.data.metadataSecretName, values.webserverSecretKeySecretName, values.fernetKeySecretName].filter((n) => !secrets.includes(n))).toEqual([]);
   });
 
   test('airflow.llm-shared:8080, which the guide calls, fronts the chart\'s webserver', () => {
@@ -102,22 +79,136 @@ describe('Argo CD objects in dist/argocd', () => {
   });
 });
 
+/*
+ * The ApplicationSet's generator, run as Argo CD runs it over a repository tree, under
+ * both of its matching modes:
+ * - greedy (the default of the git files generator: `git ls-files` pathspecs, where `*`
+ *   and `?` also match `/`);
+ * - new (`applicationsetcontroller.enable.new.git.file.globbing`: POSIX `*` within one
+ *   segment, `**` across segments).
+ * The git directories generator matches with Go's path.Match (like "new", without `**`)
+ * whatever the mode; we check its patterns under both semantics anyway, so the layout
+ * holds even if that changed. Hidden folders are skipped, as Argo CD's repo server does.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git-File-Globbing/
+ */
+type Globbing = 'greedy' | 'new';
+
+/** A glob as a regular expression, under one of the two semantics. */
+function globRegex(glob: string, mode: Globbing): RegExp {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') {
+      out += '.*';
+      i++;
+    } else if (c === '*') out += mode === 'greedy' ? '.*' : '[^/]*';
+    else if (c === '?') out += mode === 'greedy' ? '.' : '[^/]';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`);
+}
+
+interface GitGenerator {
+  readonly files?: readonly { path: string; exclude?: boolean }[];
+  readonly directories?: readonly { path: string; exclude?: boolean }[];
+}
+
+/** The parameter sets a git generator makes of a repository's files. */
+function generate(generator: GitGenerator, files: readonly string[], mode: Globbing): Record<string, unknown>[] {
+  const matches = (entries: readonly { path: string; exclude?: boolean }[], p: string) =>
+    entries.some((e) => !e.exclude && globRegex(e.path, mode).test(p)) && !entries.some((e) => e.exclude && globRegex(e.path, mode).test(p));
+  if (generator.directories) {
+    const folders = new Set(files.flatMap((f) => f.split('/').slice(0, -1).map((_, i, segs) => segs.slice(0, i + 1).join('/'))));
+    return [...folders].filter((d) => !d.split('/').some((s) => s.startsWith('.')) && matches(generator.directories!, d)).sort()
+      .map((d) => ({ path: { path: d, basename: path.posix.basename(d) } }));
+  }
+  // The files generator reads each matched file's YAML fields as the parameters; a file without `name` has none.
+  return files.filter((f) => matches(generator.files!, f)).sort().map((f) => ({ path: { path: path.posix.dirname(f) }, ...fields(f) }));
+}
+
+/** The top-level fields of a YAML file of the tree (none for the files added beside the fixtures). */
+function fields(file: string): Record<string, unknown> {
+  const full = path.join(dir, file);
+  const data = fs.existsSync(full) ? parse(fs.readFileSync(full, 'utf8')) : undefined;
+  return data && typeof data === 'object' && !Array.isArray(data) ? data : {};
+}
+
+/** Renders a Go template of the ApplicationSet with one parameter set; a missing key fails, as with missingkey=error. */
+function render(template: string, params: Record<string, any>): string {
+  return template.replace(/\{\{ *\.([a-zA-Z.]+) *\}\}/g, (_, ref: string) => {
+    const value = ref.split('.').reduce((o: any, k) => (o === undefined ? undefined : o[k]), params);
+    if (value === undefined) throw new Error(`map has no entry for key "${ref}"`);
+    return String(value);
+  });
+}
+
+/** Every file of the fixtures' repository as synth left it, plus the files a real repository holds beside them. */
+function repositoryTree(): string[] {
+  const walk = (d: string): string[] => fs.readdirSync(path.join(dir, d), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.posix.join(d, e.name)) : [path.posix.join(d, e.name)]));
+  return [
+    ...['dist', 'charts', 'schemas', 'workspaces'].flatMap(walk),
+    'platform.yaml',
+    'README.md',
+    '.github/workflows/pull-request.yaml',
+    // Nested YAML and non-workspace YAML under workspaces/ and dist/.
+    `workspaces/${names[0]}/training/nested/deeper.yaml`,
+    `workspaces/${names[0]}/notes.yaml`,
+    'workspaces/.templates/example.yaml',
+    'docs/examples/workspace.yaml',
+  ];
+}
+
+describe('the ApplicationSet makes one Application per workspace, and nothing else, in either globbing mode', () => {
+  const set = find(argocd, 'ApplicationSet', 'llm-workspaces').spec;
+  const tree = repositoryTree();
+
+  test.each(['greedy', 'new'] as const)('%s globbing', (mode) => {
+    const params = generate(set.generators[0].git, tree, mode);
+    const apps = params.map((p) => ({
+      name: render(set.template.metadata.name, p),
+      path: render(set.template.spec.source.path, p),
+      namespace: render(set.template.spec.destination.namespace, p),
+    }));
+    expect(apps).toEqual(names.map((n) => ({ name: `workspace-${n}`, path: `dist/workspaces/${n}`, namespace: `llm-workspace-${n}` })));
+    expect(apps.filter((a) => !tree.includes(`${a.path}/manifests.yaml`))).toEqual([]);
+  });
+
+  test('the tree holds what would trip a files generator: training configs and nested YAML under workspaces/', () => {
+    const naive = { files: [{ path: 'workspaces/*.yaml' }] };
+    expect(generate(naive, tree, 'new').map((p) => p.name)).toEqual(names);
+    // Greedy globbing matches the training configs too; they have no `name`, so the whole set fails to render.
+    const greedy = generate(naive, tree, 'greedy');
+    expect(greedy.length).toBeGreaterThan(names.length);
+    expect(() => greedy.map((p) => render(set.template.metadata.name.replace('.path.basename', '.name'), p))).toThrow('map has no entry for key "name"');
+  });
+
+  test('the glob model follows both semantics', () => {
+    expect(globRegex('workspaces/*.yaml', 'greedy').test('workspaces/a/training/b.yaml')).toBe(true);
+    expect(globRegex('workspaces/*.yaml', 'new').test('workspaces/a/training/b.yaml')).toBe(false);
+    expect(globRegex('workspaces/**/*.yaml', 'new').test('workspaces/a/training/b.yaml')).toBe(true);
+    expect(globRegex('dist/workspaces/*', 'new').test('dist/workspaces/a')).toBe(true);
+  });
+
+  test('each generated Application syncs its folder automatically, and keeps its objects when it goes', () => {
+    expect(set.goTemplateOptions).toEqual(['missingkey=error']);
+    expect(set.template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    expect(set.template.spec.project).toBe('llm-platform');
+  });
+});
+
 describe('nothing is lost', () => {
   const objects = dist.filter((o) => !o.file.startsWith('dist/argocd/')).map((o) => o.object as any);
   const stateful = objects.filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(o.kind));
-
   const options = (o: any) => (o.metadata.annotations['argocd.argoproj.io/sync-options'] ?? '').split(',');
 
-  test('an Argo CD prune never deletes a PVC or a namespace (Prune=false)', () => {
-    expect(stateful.length).toBe(2 * workspaceFiles.length + 1);
-    for (const o of stateful) expect({ o: o.metadata.name, prune: options(o).includes('Prune=false') }).toEqual({ o: o.metadata.name, prune: true });
+  test('an Argo CD prune never deletes a PVC or a namespace (Prune=false), nor does deleting an Application (Delete=false)', () => {
+    expect(stateful.length).toBe(2 * names.length + 1);
+    expect(stateful.filter((o) => !options(o).includes('Prune=false')).map((o) => o.metadata.name)).toEqual([]);
+    expect(stateful.filter((o) => !options(o).includes('Delete=false')).map((o) => o.metadata.name)).toEqual([]);
   });
 
-  test('deleting an Application never deletes a PVC or a namespace (Delete=false)', () => {
-    for (const o of stateful) expect({ o: o.metadata.name, del: options(o).includes('Delete=false') }).toEqual({ o: o.metadata.name, del: true });
-  });
-
-  test('removing a workspace file deletes its Application but none of its objects', () => {
+  test('removing a workspace deletes its Application but none of its objects', () => {
     const set = find(argocd, 'ApplicationSet', 'llm-workspaces').spec;
     expect(set.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
     // No resources finalizer on the generated Applications: their deletion cascades into nothing.
@@ -143,25 +234,24 @@ describe('nothing is lost', () => {
     expect(max('ConfigMap')).toBeLessThan(min('NetworkPolicy'));
     expect(max('NetworkPolicy')).toBeLessThan(min('Deployment'));
     // GKE binds a volume only for a pod that uses it: a volume in an earlier wave would never get healthy.
-    expect([...byKind('PersistentVolumeClaim'), ...byKind('Deployment')].every((w) => w === 0)).toBe(true);
+    expect([...byKind('PersistentVolumeClaim'), ...byKind('Deployment')].filter((w) => w !== 0)).toEqual([]);
   });
 
   test('a suspended workspace runs nothing and keeps its volume', () => {
     const box = sandbox({ 'team-s.yaml': 'name: team-s\nstate: suspended\nquota: { gpus: 3 }\ninference:\n  models:\n    - name: a\n      replicas: 2\n    - name: b\n' });
     try {
-      const inputs = box.load();
-      const manifests = synthWorkspace(inputs.platform, inputs.workspaces[0]);
+      const loaded = box.load();
+      const manifests = synthWorkspace(loaded.platform, loaded.workspaces[0]);
       const deployments = all(manifests, 'Deployment');
-      expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['llama-factory-inference-a', 'llama-factory-inference-b', 'llama-factory-webui', 'mlflow']);
-      for (const d of deployments) expect({ d: d.metadata.name, replicas: d.spec.replicas }).toEqual({ d: d.metadata.name, replicas: 0 });
+      expect(deployments.map((d) => [d.metadata.name, d.spec.replicas]).sort()).toEqual([['llama-factory-inference-a', 0], ['llama-factory-inference-b', 0], ['llama-factory-webui', 0], ['mlflow', 0]]);
       expect(find(manifests, 'PersistentVolumeClaim', 'model-storage-pvc').metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
       expect(find(manifests, 'Namespace', 'llm-workspace-team-s').metadata.labels['llm-platform/state']).toBe('suspended');
-      expect(renderWorkspace(inputs.platform, inputs.workspaces[0], 'workspaces/team-s.yaml').tests).not.toContain('kind: Pod');
+      expect(renderWorkspace(loaded.platform, loaded.workspaces[0], 'workspaces/team-s.yaml').tests).not.toContain('kind: Pod');
       // Activating it again restores the replicas.
-      const active = synthWorkspace(inputs.platform, { ...inputs.workspaces[0], state: 'active' });
+      const active = synthWorkspace(loaded.platform, { ...loaded.workspaces[0], state: 'active' });
       expect(find(active, 'Deployment', 'llama-factory-inference-a').spec.replicas).toBe(2);
     } finally {
-      fs.rmSync(box.dir, { recursive: true, force: true });
+      box.remove();
     }
   });
 });

@@ -1,15 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
-import { MAIN, sandbox, Sandbox } from './helpers';
+import { FIXTURES, sandbox, Sandbox } from './helpers';
 
 /*
  * Every bad input makes synth exit non-zero, print one line per problem (file, line,
  * column, field, what was found, what is allowed), print no stack trace, and leave
- * dist/, charts/ and schemas/ exactly as they were.
+ * dist/, charts/ and schemas/ exactly as they were. Synth runs in-process here; one test
+ * runs the real program to check what only a process shows.
  */
 
 const VALID = 'name: team-a\nwebui:\n  enabled: false\ninference:\n  models:\n    - name: chat\n';
+const PLATFORM = fs.readFileSync(path.join(FIXTURES, 'platform.yaml'), 'utf8');
 
 let template: Sandbox;
 let box: Sandbox;
@@ -17,9 +18,9 @@ let distBefore: string;
 let chartsBefore: string;
 let schemasBefore: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   template = sandbox({ 'team-a.yaml': VALID });
-  expect(template.synth().status).toBe(0);
+  expect((await template.synth()).status).toBe(0);
   distBefore = template.digest('dist');
   chartsBefore = template.digest('charts');
   schemasBefore = template.digest('schemas');
@@ -31,12 +32,11 @@ beforeEach(() => {
   fs.cpSync(template.dir, box.dir, { recursive: true });
 });
 
-afterEach(() => fs.rmSync(box.dir, { recursive: true, force: true }));
-afterAll(() => fs.rmSync(template.dir, { recursive: true, force: true }));
+afterEach(() => box.remove());
+afterAll(() => template.remove());
 
-/** Runs synth on the broken sandbox and checks what every failure must do. */
-function failingSynth(): string[] {
-  const r = box.synth();
+/** Checks what every failure must do, and returns the problem lines. */
+function checkFailure(r: { status: number | null; stdout: string; stderr: string }): string[] {
   expect(r.status).toBe(1);
   expect(r.stdout).toBe('');
   expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -47,6 +47,11 @@ function failingSynth(): string[] {
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines[lines.length - 1]).toMatch(/^synth: \d+ problem\(s\) in the inputs; nothing was written$/);
   return lines.slice(0, -1);
+}
+
+/** Runs synth in-process on the broken sandbox and checks what every failure must do. */
+async function failingSynth(): Promise<string[]> {
+  return checkFailure(await box.synth());
 }
 
 const cases: [string, Record<string, string>, string[]][] = [
@@ -113,14 +118,14 @@ const cases: [string, Record<string, string>, string[]][] = [
   ['an unknown value of an enum', { 'workspaces/team-a.yaml': 'name: team-a\nstorage:\n  accessMode: ReadOnlyMany\n' }, [
     "workspaces/team-a.yaml:3:15 'storage.accessMode' must be one of 'ReadWriteOnce', 'ReadWriteMany', got 'ReadOnlyMany'",
   ]],
-  ['an unknown image key', { 'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('  mlflow:', '  trainer: { name: x, tag: v1 }\n  mlflow:') }, [
+  ['an unknown image key', { 'platform.yaml': PLATFORM.replace('  mlflow:', '  trainer: { name: x, tag: v1 }\n  mlflow:') }, [
     "platform.yaml:14:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, gateway, strapi, mlflow, registrar, gcloud, test",
   ]],
-  ['an image tagged latest', { 'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('name: prompt-console, tag: v1.0.0', 'name: prompt-console, tag: latest') }, [
+  ['an image tagged latest', { 'platform.yaml': PLATFORM.replace('name: prompt-console, tag: v1.0.0', 'name: prompt-console, tag: latest') }, [
     "platform.yaml:11:41 'images.console.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'latest'",
   ]],
   ['a default bucket name longer than GCS allows', {
-    'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('project: your-gcp-project', 'project: a-very-long-gcp-project-id'),
+    'platform.yaml': PLATFORM.replace('project: your-gcp-project', 'project: a-very-long-gcp-project-id'),
     [`workspaces/${'b'.repeat(30)}.yaml`]: `name: ${'b'.repeat(30)}\n`,
   }, [
     `workspaces/${'b'.repeat(30)}.yaml:1:7 'name' makes the default MLflow bucket 'a-very-long-gcp-project-id-mlflow-${'b'.repeat(30)}' 64 characters long, GCS allows 63; use a shorter name or set 'mlflow.artifactBucket'`,
@@ -149,7 +154,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-c.YAML:1:1 not read: workspace files are named <name>.yaml (or .yml), got 'team-c.YAML'; rename or remove it",
     "workspaces/team-d.yaml.bak:1:1 not read: workspace files are named <name>.yaml (or .yml), got 'team-d.yaml.bak'; rename or remove it",
   ]],
-  ['an image tag that cannot be a label value', { 'platform.yaml': fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('name: llm-gateway, tag: v1.0.0', 'name: llm-gateway, tag: v1.0.0_') }, [
+  ['an image tag that cannot be a label value', { 'platform.yaml': PLATFORM.replace('name: llm-gateway, tag: v1.0.0', 'name: llm-gateway, tag: v1.0.0_') }, [
     "platform.yaml:12:38 'images.gateway.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'v1.0.0_'",
   ]],
   ['an empty platform.yaml', { 'platform.yaml': '' }, [
@@ -157,16 +162,16 @@ const cases: [string, Record<string, string>, string[]][] = [
   ]],
 ];
 
-test.each(cases)('fails on %s', (_what, files, expected) => {
+test.each(cases)('fails on %s', async (_what, files, expected) => {
   for (const [file, content] of Object.entries(files)) box.write(file, content);
-  expect(failingSynth()).toEqual(expected);
+  expect(await failingSynth()).toEqual(expected);
 });
 
-test('fails with every problem of every file at once, in file order', () => {
+test('fails with every problem of every file at once, in file order', async () => {
   box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  size: 200GB\ninference:\n  models:\n    - name: chat\n      gpus: -2\n');
   box.write('workspaces/team-b.yaml', 'name: team-c\n');
-  box.write('platform.yaml', fs.readFileSync(path.join(__dirname, '..', 'platform.yaml'), 'utf8').replace('host: 10.0.0.5', 'host: 10.0.0.5\n  prot: 5432'));
-  const lines = failingSynth();
+  box.write('platform.yaml', PLATFORM.replace('host: 10.0.0.5', 'host: 10.0.0.5\n  prot: 5432'));
+  const lines = await failingSynth();
   expect(lines).toEqual([
     "platform.yaml:17:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port, instance",
     "workspaces/team-a.yaml:3:9 'storage.size' must be a size with a binary suffix, like '512Mi', '16Gi' or '1Ti', got '200GB'",
@@ -175,18 +180,18 @@ test('fails with every problem of every file at once, in file order', () => {
   ]);
 });
 
-test('fails when the workspaces folder is missing', () => {
+test('fails when the workspaces folder is missing', async () => {
   fs.rmSync(path.join(box.dir, 'workspaces'), { recursive: true });
-  expect(failingSynth()).toEqual(['workspaces:1:1 workspaces folder not found: create it, with one <name>.yaml per team']);
+  expect(await failingSynth()).toEqual(['workspaces:1:1 workspaces folder not found: create it, with one <name>.yaml per team']);
 });
 
-test('fails when platform.yaml does not exist', () => {
+test('fails when platform.yaml does not exist', async () => {
   fs.rmSync(path.join(box.dir, 'platform.yaml'));
-  expect(failingSynth()).toEqual(['platform.yaml:1:1 file not found']);
+  expect(await failingSynth()).toEqual(['platform.yaml:1:1 file not found']);
 });
 
-test('fails when an output folder cannot be written, and swaps in none of them', () => {
-  const r = spawnSync(process.execPath, [MAIN, '--charts', 'no-such-folder/charts'], { cwd: box.dir, encoding: 'utf8' });
+test('fails when an output folder cannot be written, and swaps in none of them', async () => {
+  const r = await box.synth('--charts', 'no-such-folder/charts');
   expect(r.status).toBe(1);
   expect(r.stderr).toBe(`synth: cannot write ${path.join(box.dir, 'no-such-folder', 'charts')}: its parent folder ${path.join(box.dir, 'no-such-folder')} does not exist; nothing was written\n`);
   expect(box.digest('dist')).toBe(distBefore);
@@ -194,27 +199,152 @@ test('fails when an output folder cannot be written, and swaps in none of them',
   expect(fs.readdirSync(box.dir).filter((f) => f.startsWith('.'))).toEqual([]);
 });
 
-test.each([['.'], ['..'], ['workspaces']])('fails on --out %s, which would replace an input', (out) => {
-  const r = spawnSync(process.execPath, [MAIN, '--out', out], { cwd: box.dir, encoding: 'utf8' });
+test.each([['.'], ['..'], ['workspaces']])('fails on --out %s, which would replace an input', async (out) => {
+  const r = await box.synth('--out', out);
   expect(r.status).toBe(2);
   expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^synth: --out ${out.replace(/\./g, '\\.')} (would replace|is inside) `));
   expect(fs.readdirSync(box.dir).sort()).toEqual(['charts', 'dist', 'platform.yaml', 'schemas', 'workspaces']);
   expect(box.digest('dist')).toBe(distBefore);
 });
 
-test('warns, and still writes, when a ReadWriteOnce volume is shared by pods that may sit on different nodes', () => {
+test('warns, and still writes, when a ReadWriteOnce volume is shared by pods that may sit on different nodes', async () => {
   box.write('workspaces/team-a.yaml', 'name: team-a\ninference:\n  models:\n    - name: chat\n');
-  const r = box.synth();
+  const r = await box.synth();
   expect(r.status).toBe(0);
   expect(r.stderr).toBe("workspaces/team-a.yaml:1:7 warning: 'storage.accessMode' is ReadWriteOnce, but 2 pods mount model-storage-pvc (the web UI, inference 'chat'); pods on different nodes cannot share it and stay in ContainerCreating (Multi-Attach); set 'storage.accessMode: ReadWriteMany' with a class like 'standard-rwx'\n");
   box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  accessMode: ReadWriteMany\ninference:\n  models:\n    - name: chat\n');
-  expect(box.synth().stderr).toBe('');
+  expect((await box.synth()).stderr).toBe('');
 });
 
-test('a valid change after a failure is written', () => {
+test('a valid change after a failure is written', async () => {
   box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  size: 200GB\n');
-  failingSynth();
+  await failingSynth();
   box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  size: 300Gi\n');
-  expect(box.synth().status).toBe(0);
+  expect((await box.synth()).status).toBe(0);
   expect(fs.readFileSync(path.join(box.dir, 'dist/workspaces/team-a/manifests.yaml'), 'utf8')).toContain('storage: 300Gi');
+});
+
+describe('what a new user meets', () => {
+  test('fails on an indentation mistake with one line at the line that is off, and a hint', async () => {
+    box.write('workspaces/team-a.yaml', 'name: team-a\ninference:\n  models:\n    - name: chat\n       gpus: 2\n    - name: other\n');
+    expect(await failingSynth()).toEqual([
+      "workspaces/team-a.yaml:5:8 yaml syntax error: line 5 is not indented like the lines around it; check its indentation (fields of one mapping start in the same column, a field inside another is indented further, list items start with '- ')",
+    ]);
+  });
+
+  test('fails on a line indented less than its mapping, at that line', async () => {
+    box.write('workspaces/team-a.yaml', 'name: team-a\ntraining:\n  runs:\n    - id: v1\n      config: a.yaml\n     registeredModel: m\n');
+    expect(await failingSynth()).toEqual([expect.stringMatching(/^workspaces\/team-a\.yaml:6:6 yaml syntax error: line 6 is not indented like the lines around it; check its indentation/)]);
+  });
+
+  test('fails on a tab used as indentation, saying so', async () => {
+    box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n\tsize: 1Ti\n');
+    expect(await failingSynth()).toEqual(['workspaces/team-a.yaml:3:2 yaml syntax error: line 3 is indented with a tab; YAML indents with spaces only']);
+  });
+
+  test('fails on a number in quotes, saying it is a string and to drop the quotes', async () => {
+    box.write('workspaces/team-a.yaml', 'name: team-a\ninference:\n  models:\n    - name: chat\n      gpus: "2"\nwebui:\n  enabled: "false"\n');
+    expect(await failingSynth()).toEqual([
+      "workspaces/team-a.yaml:5:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got '2', a string: write it without quotes",
+      "workspaces/team-a.yaml:7:12 'webui.enabled' must be true or false, got 'false', a string: write it without quotes",
+    ]);
+  });
+
+  test('fails on a workspace file that links out of the repository, or to nothing', async () => {
+    const outside = fs.mkdtempSync(path.join(path.dirname(box.dir), 'outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'team-b.yaml'), 'name: team-b\n');
+      fs.symlinkSync(path.join(outside, 'team-b.yaml'), path.join(box.dir, 'workspaces', 'team-b.yaml'));
+      fs.symlinkSync('../gone.yaml', path.join(box.dir, 'workspaces', 'team-c.yaml'));
+      expect(await failingSynth()).toEqual([
+        `workspaces/team-b.yaml:1:1 is a symbolic link to '${path.join(outside, 'team-b.yaml')}', outside the repository; other clones (and Argo CD) would not see that file: copy it into the repository instead`,
+        "workspaces/team-c.yaml:1:1 is a symbolic link to '../gone.yaml', which does not exist; fix the link or remove it",
+      ]);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test('fails on a training config that links out of the repository, or to nothing, as for workspace files', async () => {
+    box.write('workspaces/team-a/training/real.yaml', 'model_name_or_path: /m\nstage: sft\ndataset: qa\ntemplate: qwen\noutput_dir: /o\n');
+    fs.symlinkSync('/etc/hostname', path.join(box.dir, 'workspaces/team-a/training/outside.yaml'));
+    fs.symlinkSync('missing.yaml', path.join(box.dir, 'workspaces/team-a/training/dangling.yaml'));
+    expect(await failingSynth()).toEqual([
+      "workspaces/team-a/training/dangling.yaml:1:1 is a symbolic link to 'missing.yaml', which does not exist; fix the link or remove it",
+      "workspaces/team-a/training/outside.yaml:1:1 is a symbolic link to '/etc/hostname', outside the repository; other clones (and Argo CD) would not see that file: copy it into the repository instead",
+    ]);
+  });
+
+  test('reads a link that stays inside the repository like the file it leads to', async () => {
+    box.write('shared-configs/sft.yaml', 'model_name_or_path: /m\nstage: sft\ndataset: qa\ntemplate: qwen\noutput_dir: /o\n');
+    fs.mkdirSync(path.join(box.dir, 'workspaces/team-a/training'), { recursive: true });
+    fs.symlinkSync('../../../shared-configs/sft.yaml', path.join(box.dir, 'workspaces/team-a/training/sft.yaml'));
+    box.write('teams/team-b.yaml', 'name: team-b\n');
+    fs.symlinkSync('../teams/team-b.yaml', path.join(box.dir, 'workspaces/team-b.yaml'));
+    const r = await box.synth();
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(box.dir, 'dist/workspaces/team-a/manifests.yaml'), 'utf8')).toContain('sft.yaml: |');
+    expect(fs.existsSync(path.join(box.dir, 'dist/workspaces/team-b/manifests.yaml'))).toBe(true);
+  });
+
+  test('reads files with Windows line ends and a byte-order mark exactly as their plain twins', async () => {
+    const workspace = 'name: team-a\nwebui:\n  enabled: false\ntraining:\n  runs:\n    - { id: v1, config: sft.yaml, registeredModel: m }\n';
+    const config = '# a config\nmodel_name_or_path: /m\nstage: sft\ndataset: qa\ntemplate: qwen\noutput_dir: /o\n';
+    box.write('workspaces/team-a.yaml', workspace);
+    box.write('workspaces/team-a/training/sft.yaml', config);
+    expect((await box.synth()).status).toBe(0);
+    const plain = box.digest('dist');
+    const windows = (text: string) => `\uFEFF${text.replace(/\n/g, '\r\n')}`;
+    box.write('workspaces/team-a.yaml', windows(workspace));
+    box.write('workspaces/team-a/training/sft.yaml', windows(config));
+    expect((await box.synth()).status).toBe(0);
+    expect(box.digest('dist')).toBe(plain);
+  });
+
+  test('warns, and still writes, when the workspaces folder is empty: every workspace\'s output goes', async () => {
+    fs.rmSync(path.join(box.dir, 'workspaces', 'team-a.yaml'));
+    const r = await box.synth();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("workspaces/:1:1 warning: no workspace files: every workspace's output goes from dist/ and charts/, and Argo CD deletes their Applications (namespaces and volumes are kept); add a <name>.yaml if that is not meant\n");
+    expect(fs.existsSync(path.join(box.dir, 'dist/workspaces'))).toBe(false);
+  });
+
+  test('fails on an input over 1 MiB without reading it', async () => {
+    // Not YAML at all: a parse would report a syntax error, not the size.
+    box.write('workspaces/team-a.yaml', `name: team-a\n${'{['.repeat(600 * 1024)}\n`);
+    box.write('workspaces/team-a/training/big.yaml', `${'x: ['.repeat(300 * 1024)}\n`);
+    expect(await failingSynth()).toEqual([
+      'workspaces/team-a.yaml:1:1 is 1.2 MiB; an input file may be at most 1 MiB (is it the right file?)',
+      'workspaces/team-a/training/big.yaml:1:1 is 1.2 MiB; an input file may be at most 1 MiB (is it the right file?)',
+    ]);
+  });
+
+  test('fails on a missing platform.yaml beside a platform.yml, saying to rename it', async () => {
+    fs.renameSync(path.join(box.dir, 'platform.yaml'), path.join(box.dir, 'platform.yml'));
+    expect(await failingSynth()).toEqual(['platform.yaml:1:1 file not found, but platform.yml is there: rename it to platform.yaml']);
+  });
+
+  test('fails on a workspace file whose name differs from another\'s only in case', async () => {
+    box.write('workspaces/Team-A.yaml', 'name: team-a\n');
+    expect(await failingSynth()).toEqual([
+      "workspaces/Team-A.yaml:1:1 not read: 'Team-A.yaml' differs from 'team-a.yaml' only in case, and on macOS and Windows the two are one file; merge it into team-a.yaml and remove it",
+    ]);
+  });
+
+  test('fails on a capitalised workspace file name, saying which name to give it', async () => {
+    fs.rmSync(path.join(box.dir, 'workspaces', 'team-a.yaml'));
+    box.write('workspaces/Team-B.yaml', 'name: team-b\n');
+    expect(await failingSynth()).toEqual([
+      "workspaces/Team-B.yaml:1:7 'name' must match the file name 'Team-B', got 'team-b'; rename the file to team-b.yaml or fix the name",
+    ]);
+  });
+});
+
+test('the synth program itself exits 1 on bad input, with no stack trace and nothing written', () => {
+  box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  sise: 1Ti\n');
+  const r = box.synthProcess();
+  expect(checkFailure(r)).toEqual([
+    "workspaces/team-a.yaml:3:3 'storage.sise' is not a known field (did you mean 'size'?); allowed here: size, storageClassName, accessMode",
+  ]);
 });

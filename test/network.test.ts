@@ -1,4 +1,4 @@
-import { readDist } from './helpers';
+import { fixture } from './helpers';
 
 /*
  * The flows of the platform, allowed and denied, read off the generated NetworkPolicies
@@ -12,7 +12,7 @@ interface Pod { readonly namespace: string; readonly labels: Labels }
 interface Ip { readonly ip: string }
 type Endpoint = Pod | Ip;
 
-const objects = readDist().map((o) => o.object as any);
+const objects = fixture().objects as any[];
 const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
 const namespaceLabels = (name: string): Labels => ({
   'kubernetes.io/metadata.name': name,
@@ -95,6 +95,7 @@ describe('allowed flows', () => {
     ['training pods that Airflow starts reach both MLflows', () => allowed(training, mlflow, 5000) && allowed(training, mlflowCommon, 5000)],
     ['MLflow reaches Cloud SQL at its address and port', () => allowed(mlflow, cloudSql, 5432)],
     ['MLflow reaches Google APIs on 443 (artifacts in GCS) and the metadata server (Workload Identity)', () => allowed(mlflow, { ip: '142.250.74.123' }, 443) && allowed(mlflow, { ip: '169.254.169.254' }, 80) && allowed(mlflow, { ip: '169.254.169.252' }, 988)],
+    ['MLflow reaches public addresses right beside the private ranges (the exceptions are no wider than those)', () => ['9.255.255.255', '11.0.0.1', '172.15.255.255', '172.32.0.1', '192.167.255.255', '192.169.0.1'].every((ip) => allowed(mlflow, { ip }, 443))],
     ['every workspace pod resolves names through Cloud DNS (the metadata server on 53)', () => allowed(training, { ip: '169.254.169.254' }, 53, 'UDP')],
     ['the helm test probes reach MLflow, the web UI and inference', () => allowed(probe, mlflow, 5000) && allowed(probe, webui, 7860) && allowed(probe, inference, 8000)],
   ])('%s', (_flow, check) => {
@@ -111,7 +112,8 @@ describe('denied flows', () => {
     ['the web UI reaches inference directly', () => allowed(webui, inference, 8000)],
     ['a pod that is no MLflow client reaches MLflow', () => allowed(stranger, mlflow, 5000)],
     ['anything but MLflow reaches Cloud SQL', () => [webui, inference, training, stranger].some((p) => allowed(p, cloudSql, 5432))],
-    ['a workspace pod reaches a private address or another port outside', () => allowed(mlflow, { ip: '10.20.30.40' }, 443) || allowed(mlflow, { ip: '142.250.74.123' }, 80) || allowed(mlflow, { ip: '10.0.0.6' }, 5432)],
+    ['MLflow reaches a private address of any private range on 443 (only public Google APIs are open)', () => ['10.20.30.40', '172.16.0.1', '172.31.255.254', '192.168.1.1', '192.168.255.254'].some((ip) => allowed(mlflow, { ip }, 443))],
+    ['a workspace pod reaches another port outside, or another port of the database host', () => allowed(mlflow, { ip: '142.250.74.123' }, 80) || allowed(mlflow, { ip: '10.0.0.6' }, 5432) || allowed(mlflow, cloudSql, 22)],
     ['a pod other than MLflow reaches the internet: MLflow serves the artifacts', () => [webui, inference, training, stranger].some((p) => allowed(p, { ip: '142.250.74.123' }, 443))],
     ['the gateway reaches inference on another port', () => allowed(gateway, inference, 7860)],
     ['anyone outside reaches the web UI but the probes', () => allowed(gateway, webui, 7860) || allowed(betaMlflow, webui, 7860)],

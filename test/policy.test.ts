@@ -3,14 +3,14 @@ import { checkObjects, formatViolation, policyViolations } from '../lib/policy/c
 import { POLICY_EXCEPTIONS } from '../lib/policy/exceptions';
 import { RULES } from '../lib/policy/rules';
 import { synthShared, synthWorkspace } from '../lib/synth';
-import { find, shippedInputs } from './helpers';
+import { find, fixture } from './helpers';
 
 /*
- * The policy step: every rule passes on the shipped platform and fails, with a message
- * naming object, field and rule, on an object that breaks it.
+ * The policy step: every rule passes on the fixtures and fails, with a message naming
+ * object, field and rule, on an object that breaks it.
  */
 
-const inputs = shippedInputs();
+const inputs = fixture().inputs;
 const workspace = synthWorkspace(inputs.platform, inputs.workspaces[0]);
 const shared = synthShared(inputs.platform);
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -28,7 +28,7 @@ function broken(kind: string, name: string, edit: (o: any) => void, objects: rea
 const messages = (objects: readonly Manifest[]) => policyViolations(objects).map(formatViolation);
 const ns = 'llm-workspace-team-alpha';
 
-test('the shipped platform breaks no rule and passes its schemas', () => {
+test('the fixtures break no rule and pass their schemas', () => {
   expect(checkObjects(workspace)).toEqual([]);
   expect(checkObjects(shared)).toEqual([]);
 });
@@ -68,6 +68,8 @@ const cases: [string, Manifest[], string][] = [
     `policy: Deployment ${ns}/mlflow: 'spec.replicas' is more than 1 but no PodDisruptionBudget selects its pods (rule replicated-disruption-budget)`],
   ['no-secret-objects', [...workspace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: ns } } as Manifest],
     `policy: Secret ${ns}/db: 'kind' must not be Secret; use an ExternalSecret (rule no-secret-objects)`],
+  ['external-secret-from-store', broken('ExternalSecret', 'mlflow-db-secret', (e) => { e.spec.target.template = { data: { POSTGRES_PASSWORD: 'hunter2', POSTGRES_USER: '{{ .username }}' } }; }),
+    `policy: ExternalSecret ${ns}/mlflow-db-secret: 'spec.target.template.data.POSTGRES_PASSWORD' must build on a value from the store ({{ .<key> }}), not be written in git (rule external-secret-from-store)`],
   ['stateful-kept', broken('PersistentVolumeClaim', 'model-storage-pvc', (p) => { p.metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=false'; }),
     `policy: PersistentVolumeClaim ${ns}/model-storage-pvc: 'metadata.annotations['argocd.argoproj.io/sync-options']' must hold 'Prune=false,Delete=false' (rule stateful-kept)`],
 ];
@@ -95,6 +97,15 @@ test('fails on every way a pod can reach the node or root', () => {
     "'spec.template.spec.containers[0].securityContext.runAsUser' must not be 0 (rule container-unprivileged)",
     "'spec.template.spec.containers[0].securityContext.runAsNonRoot' must not be false (rule container-unprivileged)",
   ]));
+});
+
+test('fails on an ExternalSecret whose template comes from elsewhere, and passes one that only arranges fetched values', () => {
+  const fromConfigMap = broken('ExternalSecret', 'mlflow-db-secret', (e) => { e.spec.target.template = { templateFrom: [{ configMap: { name: 'x', items: [{ key: 'k' }] } }] }; });
+  expect(messages(fromConfigMap)).toEqual([
+    `policy: ExternalSecret ${ns}/mlflow-db-secret: 'spec.target.template.templateFrom' must not be used: a template kept in a ConfigMap or Secret can hold values of its own (rule external-secret-from-store)`,
+  ]);
+  const arranged = broken('ExternalSecret', 'mlflow-db-secret', (e) => { e.spec.target.template = { data: { URI: 'postgresql://{{ .username }}:{{ .password }}@db/mlflow' } }; });
+  expect(messages(arranged)).toEqual([]);
 });
 
 test('every rule has a failing case here', () => {

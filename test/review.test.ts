@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Manifest } from '../lib/output/render';
 import { diffObjects, formatChanges } from '../lib/review/manifest-diff';
-import { ROOT } from './helpers';
+import { fixture, ROOT } from './helpers';
 
 const pvc = (spec: object): Manifest => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'model-storage-pvc', namespace: 'ns' }, spec } as Manifest);
 const deployment = (replicas: number, selector = { app: 'x' }): Manifest =>
@@ -72,10 +72,12 @@ describe('diff of objects', () => {
   });
 });
 
-/** A throwaway copy of the repository (inputs, outputs, build, dependencies linked) with its own git history. */
+/** A throwaway repository of the fixtures (inputs and their synthesized output, the build, dependencies linked) with its own git history. */
 function repoCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-repo-'));
-  for (const f of ['platform.yaml', 'package.json', 'assets', 'workspaces', 'dist', 'charts', 'schemas', 'build']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  const { dir: synthesized } = fixture();
+  for (const f of ['platform.yaml', 'workspaces', 'dist', 'charts', 'schemas']) fs.cpSync(path.join(synthesized, f), path.join(dir, f), { recursive: true });
+  for (const f of ['package.json', 'assets', 'build']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
   git('init', '-q');

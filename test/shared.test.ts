@@ -1,7 +1,7 @@
 import { synthShared } from '../lib/synth';
-import { asYaml, container, env, find, podSpec, shippedInputs } from './helpers';
+import { asYaml, container, env, find, fixture, podSpec } from './helpers';
 
-const platform = shippedInputs().platform;
+const platform = fixture().inputs.platform;
 
 /** What the External Secrets API server fills in; written out so Argo CD sees no drift. */
 const REMOTE_REF_DEFAULTS = { conversionStrategy: 'Default', decodingStrategy: 'None', metadataPolicy: 'None' };

@@ -1,13 +1,13 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
 import { InputError } from '../lib/config/problems';
 import { registrarScript } from '../lib/shared/model-registry-sync';
 import { synthShared, synthWorkspace } from '../lib/synth';
-import { container, env, find, podSpec, readDist, ROOT, sandbox } from './helpers';
+import { container, env, find, fixture, FIXTURES, MAIN, podSpec, sandbox } from './helpers';
 
-const dist = readDist().map((o) => o.object as any);
+const dist = fixture().objects as any[];
 const SFT = 'model_name_or_path: /models/base-model\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: qa\ntemplate: qwen\noutput_dir: /output/sft\n';
 
 /** Loads a sandbox with the given files; returns the problems, or none. */
@@ -26,14 +26,16 @@ function problems(files: Record<string, string>): string[] {
 }
 
 describe('training configs', () => {
-  test('the shipped config of team-alpha is valid and lands in training-configs, as written', () => {
+  test('the guide\'s config of team-alpha is valid and lands in training-configs, as written', () => {
     const cm = dist.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'training-configs' && o.metadata.namespace === 'llm-workspace-team-alpha');
-    expect(cm.data['train_config_v1.yaml']).toBe(fs.readFileSync(path.join(ROOT, 'workspaces/team-alpha/training/train_config_v1.yaml'), 'utf8'));
+    expect(cm.data['train_config_v1.yaml']).toBe(fs.readFileSync(path.join(FIXTURES, 'workspaces/team-alpha/training/train_config_v1.yaml'), 'utf8'));
   });
 
-  test('fails on an unknown key, with the nearest valid key as a hint', () => {
-    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': `${SFT}lerning_rate: 1.0e-4\n` }))
-      .toEqual([expect.stringMatching(/^workspaces\/team-a\/training\/sft\.yaml:8:1 'lerning_rate' is not a known field \(did you mean 'learning_rate'\?\); allowed here: /)]);
+  test('fails on an unknown key, with the nearest valid keys first, in one short line', () => {
+    const [line, ...rest] = problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': `${SFT}lerning_rate: 1.0e-4\n` });
+    expect(rest).toEqual([]);
+    expect(line).toMatch(/^workspaces\/team-a\/training\/sft\.yaml:8:1 'lerning_rate' is not a known field \(did you mean 'learning_rate'\?\); nearest allowed: learning_rate, [a-z_]+(, [a-z_]+){3} \(\d{3} in all, see schemas\/training-config\.schema\.json\)$/);
+    expect(line.length).toBeLessThanOrEqual(300);
   });
 
   test('fails on a wrong type', () => {
@@ -61,18 +63,36 @@ describe('training configs', () => {
       .toEqual(["workspaces/team-a.yaml:2:8 'state' must be one of 'active', 'suspended', got 'paused'"]);
   });
 
+  const validate = (...files: string[]) => spawnSync(process.execPath, [path.join(path.dirname(MAIN), 'scripts', 'validate.js'), ...files], { cwd: FIXTURES, encoding: 'utf8' });
+
   test('npm run validate checks single files', () => {
-    const run = (...files: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'build', 'scripts', 'validate.js'), ...files], { cwd: ROOT, encoding: 'utf8' });
-    const ok = run('workspaces/team-alpha/training/train_config_v1.yaml');
+    const ok = validate('workspaces/team-alpha/training/train_config_v1.yaml');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toBe('workspaces/team-alpha/training/train_config_v1.yaml: ok\n');
-    const bad = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'cfg-')), 'bad.yaml');
-    fs.writeFileSync(bad, `${SFT.replace('dataset: qa\n', '')}cutoff_len: 1024.5\n`);
-    const failed = run(bad);
-    expect(failed.status).toBe(1);
-    expect(failed.stderr).toContain("'dataset' is required but missing in the file");
-    expect(failed.stderr).toContain("'cutoff_len' must be a whole number, got 1024.5");
-    expect(failed.stderr).toContain('validate: 1 of 1 file(s) invalid');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    try {
+      const bad = path.join(dir, 'bad.yaml');
+      fs.writeFileSync(bad, `${SFT.replace('dataset: qa\n', '')}cutoff_len: 1024.5\n`);
+      const failed = validate(bad);
+      expect(failed.status).toBe(1);
+      expect(failed.stderr).toContain("'dataset' is required but missing in the file");
+      expect(failed.stderr).toContain("'cutoff_len' must be a whole number, got 1024.5");
+      expect(failed.stderr).toContain('validate: 1 of 1 file(s) invalid');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('fails on a folder given to npm run validate, saying how to name its files', () => {
+    const r = validate('workspaces/team-alpha/training');
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('validate: workspaces/team-alpha/training is a folder; name the files: npm run validate -- workspaces/team-alpha/training/*.yaml');
+  });
+
+  test('fails on a workspace file given to npm run validate, saying what it checks and what checks workspace files', () => {
+    const r = validate('workspaces/team-alpha.yaml');
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe("validate: workspaces/team-alpha.yaml is a workspace file; validate checks LLaMA-Factory training configs (workspaces/<name>/training/*.yaml). Workspace files are checked by 'npm run synth' (and 'npm run check'), with their training configs");
   });
 });
 
@@ -182,7 +202,7 @@ describe('models on the gateway', () => {
       expect(routing.models[0]).toMatchObject({ model_id: 'chat', enabled: false });
       expect(synthWorkspace(inputs.platform, inputs.workspaces[0]).filter((o) => o.kind === 'Job')).toEqual([]);
     } finally {
-      fs.rmSync(box.dir, { recursive: true, force: true });
+      box.remove();
     }
   });
 });
@@ -209,14 +229,6 @@ describe('the Airflow DAG', () => {
     expect(dag).toContain('seccomp_profile=k8s.V1SeccompProfile(type="RuntimeDefault")');
     expect(dag).toContain('capabilities=k8s.V1Capabilities(drop=["ALL"])');
     expect(dag).toContain('labels = {"llm-platform/mlflow-client": "true"}');
-  });
-
-  test('the Helm chart carries it escaped, and helm renders it back unchanged', () => {
-    const template = fs.readFileSync(path.join(ROOT, 'charts/llm-platform/templates/manifests.yaml'), 'utf8');
-    expect(template).toContain('{{ "{{" }} dag_run.conf["workspace"] }}');
-    const rendered = spawnSync(process.env.HELM_BIN!, ['template', 'x', path.join(ROOT, 'charts/llm-platform'), '--skip-tests', '--show-only', 'templates/manifests.yaml'], { encoding: 'utf8' });
-    const docs = rendered.stdout.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
-    expect(docs.find((d: any) => d.kind === 'ConfigMap' && d.metadata.name === 'airflow-dags').data['llm_finetune_dag.py']).toBe(dag);
   });
 });
 

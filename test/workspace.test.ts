@@ -281,6 +281,29 @@ describe('network policy', () => {
   });
 });
 
+describe('quota', () => {
+  test('the ResourceQuota is the file\'s quota: GPUs as written, CPU and memory limits at twice the requests', () => {
+    expect(find(full, 'ResourceQuota', 'workspace-quota').spec.hard).toEqual({
+      'requests.nvidia.com/gpu': 8,
+      'requests.cpu': '64',
+      'limits.cpu': '128',
+      'requests.memory': '512Gi',
+      'limits.memory': '1024Gi',
+      'requests.storage': '600Gi',
+      persistentvolumeclaims: 6,
+    });
+    expect(find(minimal, 'ResourceQuota', 'workspace-quota').spec.hard['requests.nvidia.com/gpu']).toBe(2);
+  });
+
+  test('requests equal to limits (Guaranteed QoS) are accepted and kept', () => {
+    const same = { cpu: { request: '4', limit: '4' }, memory: { request: '16Gi', limit: '16Gi' } };
+    const guaranteed = synth({ name: 'team-qos', webui: { resources: same }, inference: { models: [{ name: 'chat', resources: same }] }, storage: { accessMode: 'ReadWriteMany' } });
+    const inference = container(podSpec(find(guaranteed, 'Deployment', 'llama-factory-inference')), 'inference');
+    expect(inference.resources).toEqual({ requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': 1 }, limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': 1 } });
+    expect(container(podSpec(find(guaranteed, 'Deployment', 'llama-factory-webui')), 'webui').resources).toEqual({ requests: { cpu: '4', memory: '16Gi' }, limits: { cpu: '4', memory: '16Gi' } });
+  });
+});
+
 describe('training configs', () => {
   test('ConfigMap training-configs exists for the DAG to mount', () => {
     expect(find(minimal, 'ConfigMap', 'training-configs').metadata.namespace).toBe('llm-workspace-team-min');

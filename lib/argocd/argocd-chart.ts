@@ -9,6 +9,26 @@ import { AIRFLOW_RELEASE } from '../shared/airflow';
 /** Folder of dist/ that holds these objects; applied once by hand, then synced from git. */
 export const ARGOCD_FOLDER = 'argocd';
 
+/**
+ * What the ApplicationSet's git directories generator watches: each rendered workspace
+ * folder, `dist/workspaces/<name>`, becomes Application `workspace-<name>`.
+ *
+ * Not the workspace files themselves: a git files generator on `workspaces/*.yaml`
+ * matches greedily by default (`*` crosses `/`, so `workspaces/<name>/training/*.yaml`
+ * would become Applications too, and fail the whole set for want of a `name`), and
+ * matches one segment only when the install turns on the new globbing. The directories
+ * generator matches with Go's `path.Match` (`*` stays in one segment) in either mode,
+ * and only folders synth writes are under `dist/workspaces/`: one per valid workspace
+ * file, fresh by `npm run check`. The exclusion of deeper folders keeps that true even
+ * if a matcher ever let `*` cross `/`.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git/#git-generator-directories
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git-File-Globbing/
+ */
+export const WORKSPACE_DIRECTORIES = [
+  { path: 'dist/workspaces/*' },
+  { path: 'dist/workspaces/*/*', exclude: true },
+] as const;
+
 /** The cluster Argo CD runs in. */
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
@@ -164,25 +184,19 @@ export class ArgoCdChart extends Chart {
     object('Workspaces', 'ApplicationSet', 'llm-workspaces', {
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],
-      generators: [{
-        git: {
-          repoURL: repo.url,
-          revision: repo.revision,
-          files: [{ path: 'workspaces/*.yaml' }, { path: 'workspaces/*.yml' }],
-        },
-      }],
+      generators: [{ git: { repoURL: repo.url, revision: repo.revision, directories: WORKSPACE_DIRECTORIES } }],
       // Removing a workspace file deletes its Application but nothing it made: no outage
       // and no lost model from a mistaken commit. Decommissioning is `state: suspended`.
       syncPolicy: { preserveResourcesOnDeletion: true },
       template: {
         metadata: {
-          name: 'workspace-{{ .name }}',
-          labels: { 'app.kubernetes.io/part-of': 'llm-platform', 'llm-platform/workspace': '{{ .name }}' },
+          name: 'workspace-{{ .path.basename }}',
+          labels: { 'app.kubernetes.io/part-of': 'llm-platform', 'llm-platform/workspace': '{{ .path.basename }}' },
         },
         spec: {
           project: PROJECTS.platform,
-          source: { repoURL: repo.url, targetRevision: repo.revision, path: 'dist/workspaces/{{ .name }}' },
-          destination: dest('llm-workspace-{{ .name }}'),
+          source: { repoURL: repo.url, targetRevision: repo.revision, path: '{{ .path.path }}' },
+          destination: dest('llm-workspace-{{ .path.basename }}'),
           syncPolicy: syncPolicy(),
           ignoreDifferences: IGNORE_DIFFERENCES,
         },

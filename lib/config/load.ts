@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { displayPath, fileProblem, InputContext, readInputFile, resolveLink } from './input-file';
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
@@ -18,6 +19,11 @@ export interface InputLocation {
   readonly platformFile: string;
   /** Folder holding one `<name>.yaml` per workspace. */
   readonly workspacesDir: string;
+  /**
+   * Folder that relative paths start from, and that problems show paths relative to.
+   * @default the process's working directory
+   */
+  readonly cwd?: string;
 }
 
 /**
@@ -25,28 +31,38 @@ export interface InputLocation {
  * rules that span fields and files. Throws an {@link InputError} carrying every problem
  * found, so one run tells the user everything to fix. Rules across files run on the
  * files that passed their schema.
+ *
+ * Every file is read under one rule (`input-file.ts`): links only inside the repository
+ * (the folder that holds the workspaces folder), at most 1 MiB, text normalized.
  */
 export function loadInputs(location: InputLocation): PlatformInputs {
+  const cwd = location.cwd ?? process.cwd();
+  const workspacesDir = path.resolve(cwd, location.workspacesDir);
+  const platformFile = path.resolve(cwd, location.platformFile);
+  const ctx: InputContext = { cwd, root: path.dirname(workspacesDir) };
   const problems: InputProblem[] = [];
-  const platform = readFile(location.platformFile, platformSchema, problems);
+  const platform = readYaml(ctx, platformFile, platformSchema, problems);
   const platformConfig = platform?.data as PlatformConfig | undefined;
 
   const workspaces: LoadedWorkspace[] = [];
-  const files = listWorkspaceFiles(location.workspacesDir, problems);
+  const files = listWorkspaceFiles(ctx, workspacesDir, problems);
   for (const file of files) {
-    const found = readFile(file, workspaceSchema, problems);
+    const found = readYaml(ctx, file, workspaceSchema, problems);
     if (found) workspaces.push({ config: found.data as WorkspaceConfig, source: found.source });
   }
 
   const names = checkWorkspaceNames(workspaces);
   problems.push(...names.problems);
+  // A folder beside a workspace file is that workspace's, even while the file has
+  // problems: its configs are checked too, so that one run reports everything.
+  const stems = files.map((f) => path.basename(f).replace(/\.ya?ml$/, ''));
+  const configsByStem = Object.fromEntries(stems.map((stem) => [stem, readTrainingConfigs(ctx, workspacesDir, stem, problems)]));
   const trainingConfigs: Record<string, Record<string, string>> = {};
   for (const w of workspaces) {
-    trainingConfigs[w.config.name] = readTrainingConfigs(location.workspacesDir, w.config.name, problems);
+    trainingConfigs[w.config.name] = configsByStem[path.basename(w.source.file).replace(/\.ya?ml$/, '')];
     problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(trainingConfigs[w.config.name])));
   }
-  // A folder beside a workspace file is that workspace's, even while the file has problems.
-  problems.push(...checkStrayTrainingFolders(location.workspacesDir, files.map((f) => path.basename(f).replace(/\.ya?ml$/, ''))));
+  problems.push(...checkStrayTrainingFolders(ctx, workspacesDir, stems));
   if (platform && platformConfig) {
     problems.push(
       ...checkPlatformResources(platformConfig, platform.source),
@@ -59,78 +75,112 @@ export function loadInputs(location: InputLocation): PlatformInputs {
   return {
     platform: platformConfig,
     workspaces: workspaces.map((w) => w.config).sort((a, b) => (a.name < b.name ? -1 : 1)),
-    platformFile: display(location.platformFile),
+    platformFile: displayPath(ctx, platformFile),
     workspaceFiles: Object.fromEntries(workspaces.map((w) => [w.config.name, w.source.file])),
     trainingConfigs,
-    warnings: workspaces.flatMap(checkVolumeSharing),
+    warnings: [
+      ...(files.length === 0 ? [fileProblem(ctx, `${workspacesDir}/`,
+        "warning: no workspace files: every workspace's output goes from dist/ and charts/, and Argo CD deletes their Applications (namespaces and volumes are kept); add a <name>.yaml if that is not meant")] : []),
+      ...workspaces.flatMap(checkVolumeSharing),
+    ],
   };
 }
 
-/**
- * The workspace files: `*.yaml` and `*.yml` directly in the folder. A file that looks
- * meant to be one but is not (`team.YAML`, `team.yaml.bak`) is a problem rather than
- * silently skipped: its workspace would vanish from dist/, and Argo CD would prune it.
- */
-function listWorkspaceFiles(dir: string, problems: InputProblem[]): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    problems.push({ file: display(dir), line: 1, column: 1, message: 'workspaces folder not found: create it, with one <name>.yaml per team' });
-    return [];
-  }
-  const files: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    if (/\.ya?ml$/.test(e.name)) files.push(path.join(dir, e.name));
-    else if (/\.ya?ml/i.test(e.name)) {
-      problems.push({ file: display(path.join(dir, e.name)), line: 1, column: 1, message: `not read: workspace files are named <name>.yaml (or .yml), got '${e.name}'; rename or remove it` });
-    }
-  }
-  return files.sort();
+/** Whether a folder entry is, or links to, something that could be a file (links are checked when read). */
+function fileOrLink(e: fs.Dirent): boolean {
+  return e.isFile() || e.isSymbolicLink();
 }
 
-/** Folder of a workspace's training configs. */
-function trainingFolder(workspacesDir: string, workspace: string): string {
-  return path.join(workspacesDir, workspace, 'training');
+/**
+ * The workspace files: `*.yaml` and `*.yml` directly in the folder (links too, under the
+ * repository's rule). A file that looks meant to be one but is not (`team.YAML`,
+ * `team.yaml.bak`) is a problem rather than silently skipped: its workspace would vanish
+ * from dist/, and Argo CD would prune it. So is a file whose name differs from another's
+ * only in case: on macOS and Windows the two are one file.
+ */
+function listWorkspaceFiles(ctx: InputContext, dir: string, problems: InputProblem[]): string[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    problems.push(fileProblem(ctx, dir, 'workspaces folder not found: create it, with one <name>.yaml per team'));
+    return [];
+  }
+  const names: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!fileOrLink(e)) continue;
+    if (/\.ya?ml$/.test(e.name)) names.push(e.name);
+    else if (/\.ya?ml/i.test(e.name)) {
+      problems.push(fileProblem(ctx, path.join(dir, e.name), `not read: workspace files are named <name>.yaml (or .yml), got '${e.name}'; rename or remove it`));
+    }
+  }
+  // Lowercase names first: of two names that differ in case only, the lowercase one is kept.
+  const byFolded = new Map<string, string>();
+  for (const name of [...names].sort((a, b) => Number(a !== a.toLowerCase()) - Number(b !== b.toLowerCase()) || (a < b ? -1 : 1))) {
+    const folded = name.toLowerCase();
+    const kept = byFolded.get(folded);
+    if (kept) {
+      problems.push(fileProblem(ctx, path.join(dir, name),
+        `not read: '${name}' differs from '${kept}' only in case, and on macOS and Windows the two are one file; merge it into ${kept} and remove it`));
+    } else {
+      byFolded.set(folded, name);
+    }
+  }
+  return [...byFolded.values()].sort().map((n) => path.join(dir, n));
 }
 
 /**
  * The training configs of a workspace (`<workspaces>/<name>/training/*.yaml`), each
- * validated against LLaMA-Factory's keys; by file name, with their text as written.
+ * validated against LLaMA-Factory's keys; by file name, with their text as read
+ * (normalized: the same on every OS).
  */
-function readTrainingConfigs(workspacesDir: string, workspace: string, problems: InputProblem[]): Record<string, string> {
-  const dir = trainingFolder(workspacesDir, workspace);
-  if (!fs.existsSync(dir)) return {};
+function readTrainingConfigs(ctx: InputContext, workspacesDir: string, workspace: string, problems: InputProblem[]): Record<string, string> {
+  const dir = path.join(workspacesDir, workspace, 'training');
+  if (!fs.existsSync(dir) && !isLink(dir)) return {};
+  const folder = resolveLink(ctx, dir);
+  if ('problem' in folder) {
+    problems.push(fileProblem(ctx, `${dir}/`, folder.problem));
+    return {};
+  }
+  if (!fs.statSync(folder.real).isDirectory()) {
+    problems.push(fileProblem(ctx, dir, 'must be a folder of training configs (<name>.yaml files)'));
+    return {};
+  }
   const configs: Record<string, string> = {};
-  for (const name of fs.readdirSync(dir).sort()) {
-    const file = path.join(dir, name);
-    if (!fs.statSync(file).isFile()) continue;
-    if (!/\.ya?ml$/.test(name)) {
-      problems.push({ file: display(file), line: 1, column: 1, message: `not read: training configs are .yaml files, got '${name}'; rename or remove it` });
+  for (const e of fs.readdirSync(folder.real, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!fileOrLink(e)) continue;
+    const file = path.join(dir, e.name);
+    if (!/\.ya?ml$/.test(e.name)) {
+      problems.push(fileProblem(ctx, file, `not read: training configs are .yaml files, got '${e.name}'; rename or remove it`));
       continue;
     }
-    if (readFile(file, trainingConfigSchema, problems)) configs[name] = fs.readFileSync(file, 'utf8');
+    const found = readYaml(ctx, file, trainingConfigSchema, problems);
+    if (found) configs[e.name] = found.text;
   }
   return configs;
 }
 
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /** A folder in workspaces/ with no workspace file would hold configs nothing uses. */
-function checkStrayTrainingFolders(workspacesDir: string, names: readonly string[]): InputProblem[] {
+function checkStrayTrainingFolders(ctx: InputContext, workspacesDir: string, names: readonly string[]): InputProblem[] {
   if (!fs.existsSync(workspacesDir)) return [];
   return fs.readdirSync(workspacesDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && !names.includes(e.name))
-    .map((e) => ({ file: `${display(path.join(workspacesDir, e.name))}/`, line: 1, column: 1, message: `folder of no workspace: there is no ${e.name}.yaml beside it; add the workspace file or remove the folder` }));
+    .map((e) => fileProblem(ctx, `${path.join(workspacesDir, e.name)}/`, `folder of no workspace: there is no ${e.name}.yaml beside it; add the workspace file or remove the folder`));
 }
 
-function readFile(file: string, schema: object, problems: InputProblem[]): { data: unknown; source: YamlSource } | undefined {
-  const shown = display(file);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(e as Error).message})`;
-    problems.push({ file: shown, line: 1, column: 1, message: reason });
+/** Reads, parses and validates one YAML input; problems go to `problems`. */
+function readYaml(ctx: InputContext, file: string, schema: object, problems: InputProblem[]): { data: unknown; source: YamlSource; text: string } | undefined {
+  const read = readInputFile(ctx, file);
+  if ('problem' in read) {
+    problems.push(read.problem);
     return undefined;
   }
-  const { source, problems: syntax } = YamlSource.parse(shown, text);
+  const { source, problems: syntax } = YamlSource.parse(read.shown, read.text);
   if (syntax.length > 0) {
     problems.push(...syntax);
     return undefined;
@@ -141,10 +191,5 @@ function readFile(file: string, schema: object, problems: InputProblem[]): { dat
     problems.push(...invalid);
     return undefined;
   }
-  return { data, source };
-}
-
-function display(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') ? rel.split(path.sep).join('/') : file;
+  return { data, source, text: read.text };
 }

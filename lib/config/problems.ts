@@ -56,18 +56,17 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
+/** The candidates ordered by edit distance to `word`, nearest first (ties in their given order). */
+export function nearestFirst(word: string, candidates: readonly string[]): string[] {
+  const w = word.toLowerCase();
+  return candidates.map((c, i) => ({ c, i, d: editDistance(w, c.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.c);
+}
+
 /** The closest candidate to `word` by edit distance, if it is close enough to be a typo. */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  const [best] = nearestFirst(word, candidates);
+  return best !== undefined && editDistance(word.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {

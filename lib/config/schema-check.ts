@@ -1,5 +1,5 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { describeValue, InputProblem, nearest } from './problems';
+import { describeValue, InputProblem, nearest, nearestFirst } from './problems';
 import { FieldPath, showPath, YamlSource } from './yaml-source';
 
 /** A JSON Schema node as far as error messages read it. */
@@ -25,6 +25,8 @@ const compiled = new WeakMap<object, ValidateFunction>();
  * schema error into a problem that points into `source`.
  */
 export function checkAgainstSchema(source: YamlSource, schema: object, data: unknown): InputProblem[] {
+  const id = (schema as { $id?: string }).$id;
+  const schemaFile = id ? `schemas/${id.split('/').pop()}` : undefined;
   let validate = compiled.get(schema);
   if (!validate) {
     validate = ajv.compile(schema);
@@ -34,7 +36,7 @@ export function checkAgainstSchema(source: YamlSource, schema: object, data: unk
   const seen = new Set<string>();
   const problems: InputProblem[] = [];
   for (const error of validate.errors ?? []) {
-    const problem = toProblem(source, error);
+    const problem = toProblem(source, error, schemaFile);
     // One line per field: a value that breaks several keywords is told once.
     const key = `${problem.line}:${problem.column}:${problem.message.split(' ')[0]}`;
     if (!seen.has(key)) {
@@ -45,7 +47,7 @@ export function checkAgainstSchema(source: YamlSource, schema: object, data: unk
   return problems;
 }
 
-function toProblem(source: YamlSource, error: ErrorObject): InputProblem {
+function toProblem(source: YamlSource, error: ErrorObject, schemaFile: string | undefined): InputProblem {
   const path = pointerToPath(error.instancePath);
   const field = (p: FieldPath) => (p.length === 0 ? 'the file' : `'${showPath(p)}'`);
   const node = (error.parentSchema ?? {}) as SchemaNode;
@@ -55,16 +57,35 @@ function toProblem(source: YamlSource, error: ErrorObject): InputProblem {
       const key = String(error.params.additionalProperty);
       const allowed = Object.keys(node.properties ?? {});
       const hint = nearest(key, allowed);
-      return source.problemAtKey(path, key,
-        `'${showPath([...path, key])}' is not a known field${hint ? ` (did you mean '${hint}'?)` : ''}; allowed here: ${allowed.join(', ')}`);
+      return source.problemAtKey(path, key, `'${showPath([...path, key])}' is not a known field${hint ? ` (did you mean '${hint}'?)` : ''}; ${allowedFields(key, allowed, schemaFile)}`);
     }
     case 'required': {
       const missing = String(error.params.missingProperty);
       return source.problemAt(path, `'${showPath([...path, missing])}' is required but missing in ${field(path)}`);
     }
     default:
-      return source.problemAt(path, `${field(path)} must be ${allowedText(error, node)}, got ${describeValue(error.data)}`);
+      return source.problemAt(path, `${field(path)} must be ${allowedText(error, node)}, got ${describeValue(error.data)}${quotedHint(error, node)}`);
   }
+}
+
+/** Beyond this many, the allowed fields are not all listed: only the nearest to what was written. */
+const LIST_ALL_UP_TO = 12;
+
+/** The fields allowed where an unknown one was written: all of a short list, else the nearest few and where to find the rest. */
+function allowedFields(key: string, allowed: readonly string[], schemaFile: string | undefined): string {
+  if (allowed.length <= LIST_ALL_UP_TO) return `allowed here: ${allowed.join(', ')}`;
+  const near = nearestFirst(key, allowed).slice(0, 5);
+  return `nearest allowed: ${near.join(', ')} (${allowed.length} in all${schemaFile ? `, see ${schemaFile}` : ''})`;
+}
+
+/** A number or boolean written in quotes is a string to YAML: say so, and how to fix it. */
+function quotedHint(error: ErrorObject, node: SchemaNode): string {
+  if (error.keyword !== 'type' || typeof error.data !== 'string') return '';
+  const unquoted = error.data.trim();
+  const wouldFit = (node.type === 'integer' && /^-?[0-9]+$/.test(unquoted))
+    || (node.type === 'number' && unquoted !== '' && !Number.isNaN(Number(unquoted)))
+    || (node.type === 'boolean' && /^(true|false)$/.test(unquoted));
+  return wouldFit ? ', a string: write it without quotes' : '';
 }
 
 /** What the schema node allows, in words. */

@@ -22,7 +22,9 @@ export class YamlSource {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
     const source = new YamlSource(file, doc, lineCounter);
-    const problems: InputProblem[] = doc.errors.map((e) => source.problemAtOffset(e.pos[0], syntaxMessage(e.code, e.message, text.slice(e.pos[0]))));
+    const indentation = indentationProblem(source, text, doc.errors);
+    const problems: InputProblem[] = indentation ? [indentation]
+      : doc.errors.map((e) => source.problemAtOffset(e.pos[0], syntaxMessage(e.code, e.message, text.slice(e.pos[0]))));
     if (problems.length === 0 && (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null))) {
       problems.push(source.problemAtOffset(0, 'file is empty: expected a mapping of fields'));
     }
@@ -73,7 +75,8 @@ export class YamlSource {
     return this.problemAt(path, message);
   }
 
-  private problemAtOffset(offset: number, message: string): InputProblem {
+  /** A problem at an offset of the text. */
+  public problemAtOffset(offset: number, message: string): InputProblem {
     const { line, col } = this.lines.linePos(offset);
     return { file: this.file, line, column: col, message };
   }
@@ -89,4 +92,38 @@ function syntaxMessage(code: string, message: string, from: string): string {
     default:
       return `yaml syntax error: ${message.split('\n')[0].trim()}`;
   }
+}
+
+/** Parser errors that mean a line is indented wrongly; the parser reports one mistake several ways. */
+function isIndentationError(e: { code: string; message: string }): boolean {
+  // BAD_INDENT also stands for an unclosed [ or { ("Flow sequence ... must end with a ]"): not an indentation mistake.
+  return (e.code === 'BAD_INDENT' && !e.message.startsWith('Flow '))
+    || ['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'TAB_AS_INDENT'].includes(e.code)
+    || (e.code === 'MISSING_CHAR' && e.message.startsWith('Sequence item without - indicator'));
+}
+
+/**
+ * One problem for an indentation mistake, at the line that is off, instead of the
+ * parser's several messages about its consequences ("Nested mappings are not allowed
+ * in compact mappings", "Implicit keys need to be on a single line", ...).
+ */
+function indentationProblem(source: YamlSource, text: string, errors: readonly { code: string; message: string; pos: [number, number] }[]): InputProblem | undefined {
+  const first = errors.find(isIndentationError);
+  if (!first) return undefined;
+  const lineStart = (offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
+  let start = lineStart(first.pos[0]);
+  // A key that swallows the next line is reported on its own line: the next line is the one off.
+  if (first.code === 'BLOCK_AS_IMPLICIT_KEY' || first.code === 'MULTILINE_IMPLICIT_KEY') {
+    let next = text.indexOf('\n', first.pos[0]) + 1;
+    while (next > 0 && next < text.length && /^[ \t]*(#.*)?(\n|$)/.test(text.slice(next, text.indexOf('\n', next) + 1 || text.length))) {
+      next = text.indexOf('\n', next) + 1;
+    }
+    if (next > 0 && next < text.length) start = next;
+  }
+  const indent = /^[ \t]*/.exec(text.slice(start))![0];
+  const offset = start + indent.length;
+  const line = source.problemAtOffset(offset, '').line;
+  return source.problemAtOffset(offset, indent.includes('\t')
+    ? `yaml syntax error: line ${line} is indented with a tab; YAML indents with spaces only`
+    : `yaml syntax error: line ${line} is not indented like the lines around it; check its indentation (fields of one mapping start in the same column, a field inside another is indented further, list items start with '- ')`);
 }

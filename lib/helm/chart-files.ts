@@ -1,5 +1,6 @@
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { inferenceNames, SHARED_NAMESPACE, workspaceNamespace } from '../names';
+import { inferenceNames, PORTS, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS, workspaceNamespace } from '../names';
+import { trainingJobName } from '../workspace/training-job';
 import { Manifest, OutputFile } from '../output/render';
 import { toYaml } from '../output/yaml-emitter';
 import { operatorValuesFiles } from '../operators';
@@ -60,18 +61,29 @@ function testList(tests: readonly Manifest[]): string {
   return tests.map((t) => `- \`${t.metadata.name}\`: ${(t.metadata.annotations as Record<string, string>)['llm-platform/check']}`).join('\n');
 }
 
-const CHEAT_SHEET_SHARED = `Prompt console:  kubectl -n ${SHARED_NAMESPACE} port-forward svc/prompt-console 8501:80     -> http://localhost:8501
-MLflow common:   kubectl -n ${SHARED_NAMESPACE} port-forward svc/mlflow-common 5000:5000  -> http://localhost:5000
-Shared logs:     kubectl -n ${SHARED_NAMESPACE} logs -f deploy/llm-gateway`;
+const CHEAT_SHEET_SHARED = `Prompt console:  kubectl -n ${SHARED_NAMESPACE} port-forward svc/${SHARED_APPS.console} ${PORTS.console}:${PORTS.consoleService}     -> http://localhost:${PORTS.console}
+MLflow common:   kubectl -n ${SHARED_NAMESPACE} port-forward svc/${SHARED_APPS.mlflow} ${PORTS.mlflow}:${PORTS.mlflow}  -> http://localhost:${PORTS.mlflow}
+Shared logs:     kubectl -n ${SHARED_NAMESPACE} logs -f deploy/${SHARED_APPS.gateway}`;
 
+/**
+ * The guide's cheat sheet (section 8) for one workspace, with the names its objects
+ * really have: each `kubectl` line names an object the workspace's chart holds (a test
+ * checks it), so no line is printed for what the workspace does not run.
+ */
 function workspaceCheatSheet(ns: string, ws: WorkspaceConfig): string {
   const inference = ws.inference.models.map((m) => inferenceNames(m.name, ws.inference.models.length).deployment);
+  // A suspended workspace has no run Jobs.
+  const jobs = ws.state === 'active' ? ws.training.runs.map((r) => trainingJobName(r.id)) : [];
+  const logs = [
+    ...(ws.webui.enabled ? [`deploy/${WORKSPACE_APPS.webui}`] : []),
+    `deploy/${WORKSPACE_APPS.mlflow}`,
+    ...inference.map((d) => `deploy/${d}`),
+    ...jobs.map((j) => `job/${j}`),
+  ];
   return [
-    ws.webui.enabled ? `Web UI:    kubectl -n ${ns} port-forward svc/llama-factory-webui 7860:7860  -> http://localhost:7860` : undefined,
-    `MLflow:    kubectl -n ${ns} port-forward svc/mlflow 5000:5000  -> http://localhost:5000`,
-    ws.webui.enabled ? `Logs:      kubectl -n ${ns} logs -f deploy/llama-factory-webui` : `Logs:      kubectl -n ${ns} logs -f deploy/mlflow`,
-    ...inference.map((d) => `           kubectl -n ${ns} logs -f deploy/${d}`),
-    `           kubectl -n ${ns} logs -f job/llama-fine-tune`,
+    ws.webui.enabled ? `Web UI:    kubectl -n ${ns} port-forward svc/${WORKSPACE_APPS.webui} ${PORTS.webui}:${PORTS.webui}  -> http://localhost:${PORTS.webui}` : undefined,
+    `MLflow:    kubectl -n ${ns} port-forward svc/${WORKSPACE_APPS.mlflow} ${PORTS.mlflow}:${PORTS.mlflow}  -> http://localhost:${PORTS.mlflow}`,
+    ...logs.map((l, i) => `${i === 0 ? 'Logs:' : ''.padEnd(5)}      kubectl -n ${ns} logs -f ${l}`),
     `Status:    kubectl -n ${ns} get pods,svc,pvc`,
     ...inference.map((d) => `GPU:       kubectl -n ${ns} exec -it deploy/${d} -- nvidia-smi`),
   ].filter((l): l is string => l !== undefined).join('\n');
@@ -98,8 +110,7 @@ function workspaceNotes(workspaces: readonly WorkspaceConfig[]): string[] {
     '{{- end }}{{ end }}',
     '',
     'For each, with NAMESPACE=llm-workspace-<name> (see its chart\'s NOTES.txt for its own object names):',
-    '  Web UI:  kubectl -n $NAMESPACE port-forward svc/llama-factory-webui 7860:7860  -> http://localhost:7860',
-    '  MLflow:  kubectl -n $NAMESPACE port-forward svc/mlflow 5000:5000  -> http://localhost:5000',
+    `  MLflow:  kubectl -n $NAMESPACE port-forward svc/${WORKSPACE_APPS.mlflow} ${PORTS.mlflow}:${PORTS.mlflow}  -> http://localhost:${PORTS.mlflow}`,
     '  Status:  kubectl -n $NAMESPACE get pods,svc,pvc',
     '',
   ];
@@ -165,7 +176,18 @@ export function helmChartFiles(inputs: ChartInputs): OutputFile[] {
       content: `${JSON.stringify({
         $schema: 'http://json-schema.org/draft-07/schema#',
         type: 'object',
+        // A value the chart does not read is refused, not ignored: `--set images.api.tag=v2`
+        // would otherwise succeed and change nothing. Helm itself passes `global` and each
+        // subchart's values (under its chart name) through these values too.
+        additionalProperties: false,
         properties: {
+          global: { type: 'object', description: 'Helm\'s values shared with every subchart; the charts read none.' },
+          ...Object.fromEntries(names.map((n) => [workspaceChartName(n), {
+            type: 'object',
+            description: `Values passed to the chart of workspace ${n}; it reads none (its switch is workspaces.${n}.enabled).`,
+            additionalProperties: false,
+            properties: { global: { type: 'object', description: 'Helm\'s copy of the global values.' } },
+          }])),
           workspaces: {
             type: 'object',
             description: 'Workspaces this release installs.',

@@ -167,6 +167,16 @@ export const RULES: readonly Rule[] = [
     check: (o) => o.filter((x) => x.kind === 'Secret').map((x) => v('no-secret-objects', x, 'kind', 'must not be Secret; use an ExternalSecret')),
   },
   {
+    id: 'external-secret-from-store',
+    description: 'Every ExternalSecret takes its values from the store: a target template may only arrange fetched values (each entry uses one, like {{ .password }}), never hold a value of its own.',
+    check: (o) => o.filter((x) => x.kind === 'ExternalSecret').flatMap((x: Any) => [
+      ...Object.entries(x.spec?.target?.template?.data ?? {}).filter(([, value]) => !/\{\{[^}]*\.[A-Za-z_][^}]*\}\}/.test(String(value)))
+        .map(([key]) => v('external-secret-from-store', x, `spec.target.template.data.${key}`, 'must build on a value from the store ({{ .<key> }}), not be written in git')),
+      ...((x.spec?.target?.template?.templateFrom ?? []).length > 0
+        ? [v('external-secret-from-store', x, 'spec.target.template.templateFrom', 'must not be used: a template kept in a ConfigMap or Secret can hold values of its own')] : []),
+    ]),
+  },
+  {
     id: 'stateful-kept',
     description: 'Every namespace and PVC is kept by Argo CD (Prune=false,Delete=false) and Helm (resource-policy keep).',
     check: (o) => o.filter((x: Any) => STATEFUL_KINDS.includes(x.kind)).flatMap((x: Any) => [

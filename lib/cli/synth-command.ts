@@ -1,0 +1,110 @@
+import * as path from 'path';
+import { loadInputs } from '../config/load';
+import { formatProblem, InputError } from '../config/problems';
+import { OutputError, replaceTrees } from '../output/write-tree';
+import { PolicyError } from '../policy/check';
+import { synthesize } from '../synth';
+
+/** Where a command runs and writes: the process's own, or a test's. */
+export interface CommandIO {
+  /** Folder relative paths start from. */
+  readonly cwd: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** The process's working directory and streams. */
+export function processIO(): CommandIO {
+  return { cwd: process.cwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+}
+
+const USAGE = `usage: npm run synth -- [--platform FILE] [--workspaces DIR] [--out DIR] [--charts DIR] [--schemas DIR]
+  --platform    platform file (default: platform.yaml)
+  --workspaces  folder of workspace files (default: workspaces)
+  --out         folder of the rendered manifests (default: dist)
+  --charts      folder of the Helm chart (default: charts)
+  --schemas     folder of the JSON Schemas for editors (default: schemas)`;
+
+type Options = Record<'platform' | 'workspaces' | 'out' | 'charts' | 'schemas', string>;
+
+class UsageError extends Error {}
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { platform: 'platform.yaml', workspaces: 'workspaces', out: 'dist', charts: 'charts', schemas: 'schemas' };
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i].replace(/^--/, '');
+    const value = argv[i + 1];
+    if (!(key in options) || !argv[i].startsWith('--') || value === undefined) {
+      throw new UsageError(`unknown or incomplete option '${argv[i]}'`);
+    }
+    options[key as keyof Options] = value;
+    i++;
+  }
+  return options;
+}
+
+/** Whether `inner` is `outer` or inside it. */
+function within(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Synth replaces its output folders whole, so none may hold the working directory, an
+ * input, or another output: `--out .` must never swap the project away.
+ */
+function checkOutputs(args: Options, cwd: string): void {
+  const at = (p: string) => path.resolve(cwd, p);
+  const outputs = (['out', 'charts', 'schemas'] as const).map((k) => [k, at(args[k])] as const);
+  const keep = [['the working directory', cwd], ['--platform', at(args.platform)], ['--workspaces', at(args.workspaces)]] as const;
+  for (const [key, dir] of outputs) {
+    for (const [what, p] of keep) {
+      if (within(p, dir)) throw new UsageError(`--${key} ${args[key]} would replace ${what}, as synth replaces its output folders whole; choose a folder of its own`);
+      if (what === '--workspaces' && within(dir, p)) throw new UsageError(`--${key} ${args[key]} is inside --workspaces ${args.workspaces}; choose a folder of its own`);
+    }
+    for (const [other, otherDir] of outputs) {
+      if (other !== key && within(otherDir, dir)) throw new UsageError(`--${key} ${args[key]} holds --${other} ${args[other]}; outputs need folders of their own`);
+    }
+  }
+}
+
+/**
+ * `npm run synth`: reads platform.yaml and workspaces/*.yaml, and writes dist/, charts/
+ * and schemas/. Any invalid input prints one line per problem and writes nothing.
+ * Returns the exit status: 0 written, 1 bad input or output, 2 bad usage, 70 a bug.
+ */
+export async function synthCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    checkOutputs(args, io.cwd);
+    const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces, cwd: io.cwd });
+    for (const w of inputs.warnings) io.stderr(`${formatProblem(w)}\n`);
+    const output = await synthesize(inputs);
+    await replaceTrees([
+      { dir: path.resolve(io.cwd, args.out), files: output.dist },
+      { dir: path.resolve(io.cwd, args.charts), files: output.charts },
+      { dir: path.resolve(io.cwd, args.schemas), files: output.schemas },
+    ]);
+    io.stdout(`synth: ${inputs.workspaces.length} workspace(s), ${output.objects} objects written to ${path.normalize(args.out)}/\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.stderr(`${e.message}\nsynth: ${e.problems.length} problem(s) in the inputs; nothing was written\n`);
+      return 1;
+    }
+    if (e instanceof PolicyError) {
+      io.stderr(`${e.message}\nsynth: ${e.problems.length} generated object(s) break the platform's policy or schema; nothing was written\n`);
+      return 1;
+    }
+    if (e instanceof OutputError) {
+      io.stderr(`synth: ${e.message}; nothing was written\n`);
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`synth: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    io.stderr(`synth: internal error: ${(e as Error).message}\n${process.env.DEBUG ? (e as Error).stack : 'set DEBUG=1 for the stack trace'}\n`);
+    return 70;
+  }
+}
