@@ -8,6 +8,10 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadInputs } from '../lib/config/load';
+import { projectRoot } from '../lib/paths';
+import { ROUTES_CONFIG_MAP } from '../lib/shared/model-registry-sync';
+import { synthShared } from '../lib/synth';
 
 interface StrapiHandle {
   readonly url: string;
@@ -19,10 +23,11 @@ interface Harness {
   startStrapi(options?: { port?: number; timeoutMs?: number }): Promise<StrapiHandle>;
 }
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const harness: Harness = require(path.join(__dirname, '..', 'integration', 'strapi', 'harness.js'));
+const ROOT = projectRoot();
+const harness: Harness = require(path.join(ROOT, 'integration', 'strapi', 'harness.js'));
 
 // REGISTRAR_SCRIPT only serves to check this test against a deliberately broken copy.
-const REGISTRAR = process.env.REGISTRAR_SCRIPT || path.join(__dirname, '..', 'assets', 'model-registrar.js');
+const REGISTRAR = process.env.REGISTRAR_SCRIPT || path.join(ROOT, 'assets', 'model-registrar.js');
 const FIELDS = ['model_id', 'workspace', 'endpoint', 'enabled', 'rate_limit', 'allowed_clients'] as const;
 
 interface Model {
@@ -294,7 +299,7 @@ describe('model-registrar.js against a real Strapi 5', () => {
 describe('model-registrar.js when Strapi cannot be reached', () => {
   test('exits non-zero', async () => {
     // A port that was just free: nothing listens there.
-    const { freePort } = require(path.join(__dirname, '..', 'integration', 'strapi', 'harness.js')) as {
+    const { freePort } = require(path.join(ROOT, 'integration', 'strapi', 'harness.js')) as {
       freePort(): Promise<number>;
     };
     const port = await freePort();
@@ -307,10 +312,9 @@ describe('model-registrar.js when Strapi cannot be reached', () => {
 });
 
 describe('the routing table synth generates', () => {
-  test('registers the shipped platform\'s models, the guide\'s record among them, and is then stable', async () => {
-    const dist = fs.readFileSync(path.join(__dirname, '..', 'dist', 'shared', 'manifests.yaml'), 'utf8');
-    const routes = (require('yaml') as typeof import('yaml')).parseAllDocuments(dist).map((d) => d.toJS())
-      .find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'llm-gateway-routes').data['routes.json'];
+  test('registers the test fixtures\' models, the guide\'s record among them, and is then stable', async () => {
+    const inputs = loadInputs({ platformFile: 'platform.yaml', workspacesDir: 'workspaces', cwd: path.join(ROOT, 'test', 'fixtures') });
+    const routes = (synthShared(inputs.platform, inputs.workspaces).find((o) => o.kind === 'ConfigMap' && o.metadata.name === ROUTES_CONFIG_MAP) as any).data['routes.json'];
     const models = JSON.parse(routes).models as Model[];
     // Strapi already holds the records of the tests above: whatever they were, the table wins.
     expect(summary(await registrar(models))).toMatch(/^model registry: \d+ created, \d+ updated, \d+ disabled, \d+ unchanged$/);
