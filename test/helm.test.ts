@@ -7,7 +7,8 @@ import { workspaceChartName } from '../lib/helm/chart-files';
 import { escapeForHelm } from '../lib/helm/escape';
 import { Manifest } from '../lib/output/render';
 import { version } from '../package.json';
-import { fixture, RenderedObject } from './helpers';
+import { helmMajor } from '../scripts/helm';
+import { fixture, RenderedObject, ROOT } from './helpers';
 
 /*
  * The chart of the fixtures, checked with a real helm (scripts/helm.ts finds or fetches
@@ -217,5 +218,17 @@ describe('helm-safe content', () => {
     walk(CHART);
     expect(templates.length).toBe(2 + 2 * names.length);
     expect(templates.filter((t) => fs.readFileSync(t, 'utf8').split('{{ "{{" }}').join('').includes('{{'))).toEqual([]);
+  });
+});
+
+describe('finding helm', () => {
+  test('fails with a plain message, no stack trace, when the helm it is told to use does not run', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'build', 'scripts', 'helm.js')], { encoding: 'utf8', env: { ...process.env, HELM_BIN: '/no/such/helm' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('helm: HELM_BIN=/no/such/helm does not run; unset it or point it at a helm binary\n');
+  });
+
+  test('reports the major version of the helm in use, 3 or 4', () => {
+    expect([3, 4]).toContain(helmMajor(process.env.HELM_BIN!));
   });
 });

@@ -252,6 +252,9 @@ out of the release. Each subchart in \`charts/\` is a complete chart too: a team
 installed, upgraded and rolled back as a release of its own
 (\`helm install ws-<name> charts/llm-platform/charts/workspace-<name>\`), with the
 umbrella's switch for it set to false; one object belongs to one release at a time.
+A workspace switched off here stays in the shared layer's gateway routes and database
+backups: it is still served and backed up from its own release. To take a team off
+the gateway, set \`state: suspended\` in its workspace file (or remove the file) and synth.
 
 The chart's ExternalSecrets need the External Secrets Operator, and the \`airflow\`
 Service fronts the official Airflow chart: install both from \`charts/operators/\`, with
@@ -269,8 +272,8 @@ kubectl -n llm-workspace-<name> annotate --overwrite pvc model-storage-pvc meta.
 helm install ws-<name> charts/llm-platform/charts/workspace-<name>
 \`\`\`
 
-Helm keeps each release in a Secret of at most 1 MiB. The rendered objects of about
-29 per workspace dominate it: \`npm run bench\` prints the size per number of
+Helm keeps each release in a Secret of at most 1 MiB. The rendered objects of the
+workspaces dominate it: \`npm run bench\` prints the size per number of
 workspaces (1 MiB at about 850). Past that, install the umbrella with every workspace
 switched off and each workspace chart as its own release (or use Argo CD on \`dist/\`).
 
