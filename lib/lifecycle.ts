@@ -18,7 +18,7 @@ export const SYNC_WAVES: Readonly<Record<string, number>> = {
   ServiceAccount: -2,
   ConfigMap: -2,
   ExternalSecret: -2,
-  ClusterSecretStore: -2,
+  SecretStore: -2,
   Role: -2,
   RoleBinding: -2,
   ResourceQuota: -2,
@@ -30,7 +30,7 @@ export const SYNC_WAVES: Readonly<Record<string, number>> = {
 export const STATEFUL_KINDS: readonly string[] = ['Namespace', 'PersistentVolumeClaim'];
 
 /** Kinds from CRDs that the External Secrets Operator installs, maybe after this sync starts. */
-const OPERATOR_KINDS: readonly string[] = ['ExternalSecret', 'ClusterSecretStore'];
+const OPERATOR_KINDS: readonly string[] = ['ExternalSecret', 'SecretStore'];
 
 /** Helm keeps the object on uninstall and on an upgrade that drops it. */
 export const HELM_KEEP = { 'helm.sh/resource-policy': 'keep' } as const;

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 /**
  * Every name that something outside the generated files refers to: service DNS names,
  * the service account GCP IAM binds to, the PVC and ConfigMap the Airflow DAG mounts,
@@ -103,12 +105,75 @@ export function mlflowDatabase(workspace: string): string {
   return `mlflow_${workspace}`;
 }
 
-/** GCS bucket (without gs://) of a workspace's MLflow artifacts, or of the shared server (`common`). */
+/** The first `length` hex digits of the SHA-256 of a text: a short, stable suffix for names cut to fit a limit. */
+export function shortHash(text: string, length = 6): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** `prefix` + `name`, or, when that passes `max` characters, `prefix` + the start of `name` + `-` + a hash of `name`. */
+function fitted(prefix: string, name: string, max: number): string {
+  const whole = `${prefix}${name}`;
+  if (whole.length <= max) return whole;
+  const room = max - prefix.length - 7;
+  return `${prefix}${name.slice(0, room).replace(/-+$/, '')}-${shortHash(name)}`;
+}
+
+/** Longest GCS bucket name without dots. */
+export const MAX_BUCKET_NAME = 63;
+
+/**
+ * GCS bucket (without gs://) of a workspace's MLflow artifacts, or of the shared server
+ * (`common`): `<project>-mlflow-<name>`, cut with a hash of the name when that is longer
+ * than GCS allows. Derived, never chosen: a workspace stores only in its own bucket.
+ */
 export function artifactBucketName(project: string, workspace: string): string {
-  return `${project}-mlflow-${workspace}`;
+  return fitted(`${project}-mlflow-`, workspace, MAX_BUCKET_NAME);
 }
 
 /** Email of a GCP service account in the platform's project. */
-export function gcpServiceAccountEmail(name: string, project: string): string {
-  return `${name}@${project}.iam.gserviceaccount.com`;
+export function gcpServiceAccountEmail(accountId: string, project: string): string {
+  return `${accountId}@${project}.iam.gserviceaccount.com`;
 }
+
+/** GCP allows service account ids of 6 to 30 characters. */
+export const MAX_GCP_ACCOUNT_ID = 30;
+
+/**
+ * The GCP service account id of a workspace: `llm-ws-<name>`, cut with a hash of the
+ * name past GCP's 30 characters. Each workspace acts as its own identity: its pods and
+ * its secret store, and nothing else.
+ */
+export function workspaceGcpAccountId(workspace: string): string {
+  return fitted('llm-ws-', workspace, MAX_GCP_ACCOUNT_ID);
+}
+
+/**
+ * The GCP identities of the shared layer, each used by one component only (ids in the
+ * platform's project). The External Secrets controller has none on purpose: every
+ * store names the identity it reads as, so a store without one reads nothing.
+ */
+export const SHARED_GCP_ACCOUNTS = {
+  /** mlflow-common: its artifact bucket. */
+  mlflowCommon: 'llm-mlflow-common',
+  /** The backup CronJob: Cloud SQL exports. */
+  backups: 'llm-backups',
+  /** The shared layer's secret store: the shared layer's secrets only. */
+  sharedSecrets: 'llm-shared-secrets',
+} as const;
+
+/**
+ * Service account ids no workspace may act as: the shared layer's, and the two that
+ * earlier versions shared between components (`llm-workload`, every workspace's
+ * default; `external-secrets`, the controller's project-wide reader).
+ */
+export const RESERVED_GCP_ACCOUNTS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.values(SHARED_GCP_ACCOUNTS).map((id) => [id, 'an identity of the shared layer'])),
+  'llm-workload': 'the identity every workspace shared before each had its own',
+  'external-secrets': "the External Secrets controller's former project-wide identity",
+};
+
+/** The ServiceAccount that a namespace's secret store authenticates as (Workload Identity), in every namespace with a store. */
+export const SECRET_STORE_ACCOUNT = 'secret-store';
+
+/** The SecretStore of each workspace: it reads that workspace's secrets only, as the workspace's identity. */
+export const WORKSPACE_SECRET_STORE = 'workspace-secrets';

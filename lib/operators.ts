@@ -1,5 +1,4 @@
 import { PlatformConfig } from './config/types';
-import { gcpServiceAccountEmail } from './names';
 import { AIRFLOW_RELEASE, AIRFLOW_SECRETS } from './shared/airflow';
 import { DAGS_CONFIG_MAP, DAGS_FOLDER } from './shared/airflow-dags';
 import { toYaml } from './output/yaml-emitter';
@@ -20,13 +19,22 @@ export const CHART_REPOS = {
 } as const;
 
 /** Helm values of the External Secrets chart, for Argo CD and for a plain `helm install`. */
-export function externalSecretsValues(platform: PlatformConfig): Record<string, unknown> {
-  const eso = platform.operators.externalSecrets;
+export function externalSecretsValues(): Record<string, unknown> {
   return {
     installCRDs: true,
     // Deleting the CRDs would delete every ExternalSecret, and with them every Secret they own.
     crds: { annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'helm.sh/resource-policy': 'keep' } },
-    serviceAccount: { annotations: { 'iam.gke.io/gcp-service-account': gcpServiceAccountEmail(eso.gcpServiceAccountName, platform.project) } },
+    // The controller has no GCP identity: each SecretStore reads as its namespace's own,
+    // so a store that a tenant might create without one reads nothing.
+    serviceAccount: { annotations: {} },
+    // People with `edit`, `view` or `admin` in a namespace get no rights on these kinds:
+    // a SecretStore or PushSecret is a way out of a tenant. Access is granted on purpose.
+    rbac: { aggregateToView: false, aggregateToEdit: false, aggregateToAdmin: false },
+    // The platform uses namespaced SecretStores and ExternalSecrets only.
+    processClusterStore: false,
+    processClusterExternalSecret: false,
+    processPushSecret: false,
+    processClusterPushSecret: false,
   };
 }
 
@@ -68,7 +76,7 @@ export function operatorValuesFiles(platform: PlatformConfig, folder: string): O
   return [
     file('external-secrets', 'before the platform chart (it brings the CRDs of its ExternalSecrets)',
       `helm install external-secrets external-secrets --repo ${CHART_REPOS.externalSecrets} --version ${platform.operators.externalSecrets.chartVersion} --namespace ${EXTERNAL_SECRETS_NAMESPACE} --create-namespace --values charts/${folder}/external-secrets.values.yaml`,
-      externalSecretsValues(platform)),
+      externalSecretsValues()),
     file('airflow', 'after the platform chart (it needs namespace llm-shared and its secrets there)',
       `helm install ${AIRFLOW_RELEASE} airflow --repo ${CHART_REPOS.airflow} --version ${platform.operators.airflow.chartVersion} --namespace llm-shared --values charts/${folder}/airflow.values.yaml`,
       airflowValues()),

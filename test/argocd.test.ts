@@ -26,7 +26,7 @@ describe('Argo CD objects in dist/argocd', () => {
     const allowed = project.clusterResourceWhitelist.map((k: any) => k.kind);
     const clusterScoped = dist.filter((o) => !o.file.startsWith('dist/argocd/') && !o.object.metadata.namespace).map((o) => o.object.kind);
     expect(clusterScoped.filter((k) => !allowed.includes(k))).toEqual([]);
-    expect(allowed).toEqual(['Namespace', 'ClusterSecretStore']);
+    expect(allowed).toEqual(['Namespace']);
   });
 
   test('the shared layer has an Application that syncs dist/shared automatically with self-heal', () => {
@@ -40,7 +40,10 @@ describe('Argo CD objects in dist/argocd', () => {
   test('third-party services come from their official charts, pinned, with values from platform.yaml', () => {
     const eso = find(argocd, 'Application', 'external-secrets').spec;
     expect(eso.source).toMatchObject({ repoURL: 'https://charts.external-secrets.io', chart: 'external-secrets', targetRevision: '2.10.0' });
-    expect(eso.source.helm.valuesObject.serviceAccount.annotations['iam.gke.io/gcp-service-account']).toBe('external-secrets@your-gcp-project.iam.gserviceaccount.com');
+    // The controller has no GCP identity; namespace editors get no rights on its kinds; only namespaced kinds are processed.
+    expect(eso.source.helm.valuesObject.serviceAccount).toEqual({ annotations: {} });
+    expect(eso.source.helm.valuesObject.rbac).toEqual({ aggregateToView: false, aggregateToEdit: false, aggregateToAdmin: false });
+    expect(eso.source.helm.valuesObject).toMatchObject({ processClusterStore: false, processClusterExternalSecret: false, processPushSecret: false, processClusterPushSecret: false });
     const airflow = find(argocd, 'Application', 'airflow').spec;
     expect(airflow.source).toMatchObject({ repoURL: 'https://airflow.apache.org', chart: 'airflow', targetRevision: '1.15.0' });
     expect(airflow.destination.namespace).toBe('llm-shared');

@@ -124,12 +124,6 @@ const cases: [string, Record<string, string>, string[]][] = [
   ['an image tagged latest', { 'platform.yaml': PLATFORM.replace('name: prompt-console, tag: v1.0.0', 'name: prompt-console, tag: latest') }, [
     "platform.yaml:11:41 'images.console.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'latest'",
   ]],
-  ['a default bucket name longer than GCS allows', {
-    'platform.yaml': PLATFORM.replace('project: your-gcp-project', 'project: a-very-long-gcp-project-id'),
-    [`workspaces/${'b'.repeat(30)}.yaml`]: `name: ${'b'.repeat(30)}\n`,
-  }, [
-    `workspaces/${'b'.repeat(30)}.yaml:1:7 'name' makes the default MLflow bucket 'a-very-long-gcp-project-id-mlflow-${'b'.repeat(30)}' 64 characters long, GCS allows 63; use a shorter name or set 'mlflow.artifactBucket'`,
-  ]],
   ['several documents in one file', { 'workspaces/team-a.yaml': 'name: team-a\n---\nname: team-b\n' }, [
     "workspaces/team-a.yaml:2:1 yaml syntax error: the file holds more than one YAML document ('---'); put one workspace in each file",
   ]],
@@ -146,9 +140,24 @@ const cases: [string, Record<string, string>, string[]][] = [
   ['a workspace named like the shared layer', { 'workspaces/common.yaml': 'name: common\n' }, [
     "workspaces/common.yaml:1:7 'name' 'common' is reserved for the shared layer (mlflow_common, <project>-mlflow-common); choose another name",
   ]],
-  ['two workspaces sharing an MLflow database and bucket', { 'workspaces/team-b.yaml': 'name: team-b\nmlflow:\n  database: mlflow_team-a\n  artifactBucket: your-gcp-project-mlflow-common\n' }, [
-    "workspaces/team-b.yaml:3:13 'mlflow.database' gives MLflow database 'mlflow_team-a', which workspaces/team-a.yaml already uses; each MLflow server needs its own database",
-    "workspaces/team-b.yaml:4:19 'mlflow.artifactBucket' gives MLflow bucket 'your-gcp-project-mlflow-common', which mlflow-common already uses; each MLflow server needs its own bucket",
+  ['a GCP account outside the platform\'s project', { 'workspaces/team-b.yaml': 'name: team-b\ngcpServiceAccount: team-b@other-project.iam.gserviceaccount.com\n' }, [
+    "workspaces/team-b.yaml:2:20 'gcpServiceAccount' must be a service account of the platform's project (<id>@your-gcp-project.iam.gserviceaccount.com), got 'team-b@other-project.iam.gserviceaccount.com'",
+  ]],
+  ['a GCP account another workspace acts as', { 'workspaces/team-b.yaml': 'name: team-b\ngcpServiceAccount: llm-ws-team-a@your-gcp-project.iam.gserviceaccount.com\n' }, [
+    "workspaces/team-b.yaml:2:20 'gcpServiceAccount' 'llm-ws-team-a@your-gcp-project.iam.gserviceaccount.com' is already the identity of workspaces/team-a.yaml; each workspace acts as an identity of its own",
+  ]],
+  ['a GCP account of the shared layer, or the one every workspace shared before', {
+    'workspaces/team-b.yaml': 'name: team-b\ngcpServiceAccount: llm-shared-secrets@your-gcp-project.iam.gserviceaccount.com\n',
+    'workspaces/team-c.yaml': 'name: team-c\ngcpServiceAccount: llm-workload@your-gcp-project.iam.gserviceaccount.com\n',
+  }, [
+    "workspaces/team-b.yaml:2:20 'gcpServiceAccount' 'llm-shared-secrets@your-gcp-project.iam.gserviceaccount.com' is already an identity of the shared layer; each workspace acts as an identity of its own",
+    "workspaces/team-c.yaml:2:20 'gcpServiceAccount' 'llm-workload@your-gcp-project.iam.gserviceaccount.com' is already the identity every workspace shared before each had its own; each workspace acts as an identity of its own",
+  ]],
+  ['a workspace whose derived GCP account another names', { 'workspaces/team-b.yaml': 'name: team-b\ngcpServiceAccount: llm-ws-team-c@your-gcp-project.iam.gserviceaccount.com\n', 'workspaces/team-c.yaml': 'name: team-c\n' }, [
+    "workspaces/team-c.yaml:1:7 'name' gives the service account 'llm-ws-team-c@your-gcp-project.iam.gserviceaccount.com', which is already the identity of workspaces/team-b.yaml; each workspace acts as an identity of its own",
+  ]],
+  ['an MLflow database or bucket chosen by hand', { 'workspaces/team-b.yaml': 'name: team-b\nmlflow:\n  database: mlflow_team-a\n' }, [
+    "workspaces/team-b.yaml:3:3 'mlflow.database' is not a known field; allowed here: resources",
   ]],
   ['a workspace file with the wrong extension', { 'workspaces/team-c.YAML': 'name: team-c\n', 'workspaces/team-d.yaml.bak': 'name: team-d\n' }, [
     "workspaces/team-c.YAML:1:1 not read: workspace files are named <name>.yaml (or .yml), got 'team-c.YAML'; rename or remove it",

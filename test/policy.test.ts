@@ -108,6 +108,19 @@ test('fails on an ExternalSecret whose template comes from elsewhere, and passes
   expect(messages(arranged)).toEqual([]);
 });
 
+test('fails on a workspace quota that would admit another secret store, a PushSecret or more ExternalSecrets', () => {
+  const loose = broken('ResourceQuota', 'workspace-quota', (q) => {
+    q.spec.hard['count/secretstores.external-secrets.io'] = 2;
+    delete q.spec.hard['count/pushsecrets.external-secrets.io'];
+    q.spec.hard['count/externalsecrets.external-secrets.io'] = 5;
+  });
+  expect(messages(loose)).toEqual([
+    `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota holding count/secretstores.external-secrets.io to 1 (rule workspace-quota)`,
+    `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota holding count/externalsecrets.external-secrets.io to 1 (rule workspace-quota)`,
+    `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota holding count/pushsecrets.external-secrets.io to 0 (rule workspace-quota)`,
+  ]);
+});
+
 test('every rule has a failing case here', () => {
   expect(cases.map(([rule]) => rule).sort()).toEqual(RULES.map((r) => r.id).sort());
 });

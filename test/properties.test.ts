@@ -60,7 +60,7 @@ const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v
 const cores = (r: { cpu?: { request: string; limit: string } } | undefined, d: number) => Number(r?.cpu?.limit ?? d);
 const gi = (r: { memory?: { request: string; limit: string } } | undefined, d: number) => parseInt(r?.memory?.limit ?? `${d}`, 10);
 
-/** A valid workspace file of a shape: the quota covers what it declares, its model ids and bucket are its own. */
+/** A valid workspace file of a shape: the quota covers what it declares, its model ids are its own. */
 function workspaceFile(shape: Shape, index: number): Record<string, unknown> {
   const { models, runs, name, slack, ...ws } = shape;
   const active = models.map((m) => m.replicas);
@@ -71,13 +71,11 @@ function workspaceFile(shape: Shape, index: number): Record<string, unknown> {
     ...runs.map((r) => ({ gpus: r.gpus, cpu: cores(r.resources, 16), mem: gi(r.resources, 64) })),
   ];
   const sum = (f: (s: typeof servers[number]) => number) => servers.reduce((n, s) => n + f(s), 0);
-  const bucket = `your-gcp-project-mlflow-${name}`;
   return {
     name,
     ...ws,
     // Limits are at most twice the quota's requests; a quota of the limits covers both.
     quota: { gpus: sum((s) => s.gpus) + slack.gpus, cpu: String(sum((s) => s.cpu) + slack.cpu), memory: `${sum((s) => s.mem)}Gi`, storage: '1Ti' },
-    ...(bucket.length > 63 ? { mlflow: { artifactBucket: `bucket-${index}-${name}`.slice(0, 63).replace(/-+$/, '') } } : {}),
     // Model ids are unique across workspaces: each carries its workspace's index.
     inference: { models: models.map((m) => defined({ ...m, name: `w${index}-${m.name}`.slice(0, MAX_MODEL_NAME).replace(/-+$/, '') })) },
     training: { runs: runs.map((r) => ({ ...defined(r), config: 'sft.yaml', registeredModel: `model-${r.id}` })) },
@@ -130,7 +128,7 @@ const junk = fc.oneof(
 const fieldPath = fc.constantFrom<(string | number)[]>(
   ['name'], ['state'], ['gcpServiceAccount'], ['storage'], ['storage', 'size'], ['storage', 'accessMode'], ['webui', 'enabled'],
   ['quota', 'gpus'], ['quota', 'memory'], ['inference'], ['inference', 'models'], ['inference', 'models', 0], ['inference', 'models', 0, 'gpus'],
-  ['inference', 'models', 0, 'name'], ['inference', 'models', 0, 'resources', 'cpu', 'limit'], ['mlflow', 'database'], ['unknownField'], ['storage', 'sise'],
+  ['inference', 'models', 0, 'name'], ['inference', 'models', 0, 'resources', 'cpu', 'limit'], ['mlflow', 'resources'], ['unknownField'], ['storage', 'sise'],
   ['training', 'runs', 0, 'config'], ['training', 'runs', 0, 'gpus'], ['training', 'runs', 0, 'id'], ['inference', 'models', 0, 'gateway', 'allowedClients'],
   ['inference', 'models', 0, 'gateway', 'rateLimit'], ['webui', 'resources', 'memory', 'request'],
 );

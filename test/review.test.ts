@@ -77,7 +77,7 @@ function repoCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-repo-'));
   const { dir: synthesized } = fixture();
   for (const f of ['platform.yaml', 'workspaces', 'dist', 'charts', 'schemas']) fs.cpSync(path.join(synthesized, f), path.join(dir, f), { recursive: true });
-  for (const f of ['package.json', 'assets', 'build']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  for (const f of ['package.json', 'assets', 'build', 'vendor']) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
   git('init', '-q');

@@ -18,7 +18,7 @@ test('namespace llm-shared carries purpose=shared', () => {
 });
 
 test('every namespaced object is in llm-shared; the cluster-scoped ones have no namespace', () => {
-  for (const m of shared) expect(m.metadata.namespace).toBe(['Namespace', 'ClusterSecretStore'].includes(m.kind) ? undefined : 'llm-shared');
+  for (const m of shared) expect(m.metadata.namespace).toBe(m.kind === 'Namespace' ? undefined : 'llm-shared');
 });
 
 test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in GCS', () => {
@@ -40,14 +40,23 @@ test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in
   expect(find(shared, 'Service', 'mlflow-common').spec.selector).toEqual({ app: 'mlflow-common' });
 });
 
-test('mlflow-common acts as the platform GCP account for its bucket', () => {
-  expect(find(shared, 'ServiceAccount', 'mlflow-common').metadata.annotations['iam.gke.io/gcp-service-account'])
-    .toBe('llm-workload@your-gcp-project.iam.gserviceaccount.com');
+test('each shared component that reaches GCP acts as an identity of its own', () => {
+  const identity = (account: string) => find(shared, 'ServiceAccount', account).metadata.annotations['iam.gke.io/gcp-service-account'];
+  expect(identity('mlflow-common')).toBe('llm-mlflow-common@your-gcp-project.iam.gserviceaccount.com');
+  expect(identity('mlflow-backups')).toBe('llm-backups@your-gcp-project.iam.gserviceaccount.com');
+  expect(identity('secret-store')).toBe('llm-shared-secrets@your-gcp-project.iam.gserviceaccount.com');
+});
+
+test('the shared layer reads its secrets through a store of its own, usable only in llm-shared', () => {
+  const store = find(shared, 'SecretStore', 'gcp-secret-manager');
+  expect(store.metadata.namespace).toBe('llm-shared');
+  expect(store.spec.provider.gcpsm.auth).toEqual({ workloadIdentity: { serviceAccountRef: { name: 'secret-store' } } });
+  expect(shared.filter((o: any) => o.kind === 'ExternalSecret' && o.spec.secretStoreRef.name !== 'gcp-secret-manager')).toEqual([]);
 });
 
 test('database credentials come from Secret Manager through External Secrets', () => {
   const es = find(shared, 'ExternalSecret', 'mlflow-db-secret');
-  expect(es.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'gcp-secret-manager' });
+  expect(es.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'gcp-secret-manager' });
   expect(es.spec.data).toEqual([
     { secretKey: 'POSTGRES_USER', remoteRef: { key: 'llm-platform-mlflow-db-common', property: 'username', ...REMOTE_REF_DEFAULTS } },
     { secretKey: 'POSTGRES_PASSWORD', remoteRef: { key: 'llm-platform-mlflow-db-common', property: 'password', ...REMOTE_REF_DEFAULTS } },

@@ -240,7 +240,7 @@ describe('backups', () => {
     expect(backups.spec.schedule).toBe('0 2 * * *');
     expect(backups.spec.concurrencyPolicy).toBe('Forbid');
     const spec = backups.spec.jobTemplate.spec.template.spec;
-    expect(spec.serviceAccountName).toBe('mlflow-common');
+    expect(spec.serviceAccountName).toBe('mlflow-backups');
     const backup = spec.containers[0];
     // Cloud SQL runs one operation per instance at a time: one Job exports them in turn.
     expect(env(backup, 'DATABASES')).toBe('mlflow_common mlflow_team-alpha mlflow_team-beta');

@@ -13,8 +13,6 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
   gcpServiceAccount: 'team-full@your-gcp-project.iam.gserviceaccount.com',
   storage: { size: '500Gi', storageClassName: 'standard-rwx', accessMode: 'ReadWriteMany' },
   mlflow: {
-    database: 'mlflow_full',
-    artifactBucket: 'full-artifacts',
     resources: { cpu: { request: '1', limit: '3' }, memory: { request: '2Gi', limit: '6Gi' } },
   },
   webui: {
@@ -77,9 +75,17 @@ describe('namespace and identity', () => {
     for (const m of minimal.filter((o) => o.kind !== 'Namespace')) expect(m.metadata.namespace).toBe('llm-workspace-team-min');
   });
 
-  test('llm-workload-sa is bound to the platform GCP account by default', () => {
+  test('llm-workload-sa is bound to the workspace\'s own GCP account, derived from its name', () => {
     expect(find(minimal, 'ServiceAccount', 'llm-workload-sa').metadata.annotations['iam.gke.io/gcp-service-account'])
-      .toBe('llm-workload@your-gcp-project.iam.gserviceaccount.com');
+      .toBe('llm-ws-team-min@your-gcp-project.iam.gserviceaccount.com');
+  });
+
+  test('a long name gives a GCP account id of at most 30 characters, cut with a hash, different for each name', () => {
+    const long = (n: string) => find(synth({ name: n }), 'ServiceAccount', 'llm-workload-sa').metadata.annotations['iam.gke.io/gcp-service-account'].split('@')[0];
+    const [a, b] = [long('team-with-a-rather-long-name-one'), long('team-with-a-rather-long-name-two')];
+    expect(a).toMatch(/^llm-ws-team-with-a-rath-[0-9a-f]{6}$/);
+    expect(a.length).toBe(30);
+    expect(b).not.toBe(a);
   });
 
   test('a workspace may name its own GCP account', () => {
@@ -115,11 +121,30 @@ describe('mlflow', () => {
     expect(find(minimal, 'Service', 'mlflow').spec.ports[0]).toMatchObject({ port: 5000, targetPort: 5000 });
   });
 
-  test('database, bucket and resources are overridable', () => {
+  test('resources are overridable; the database and bucket are always the workspace\'s own', () => {
     const mlflow = container(podSpec(find(full, 'Deployment', 'mlflow')), 'mlflow');
-    expect(mlflow.args).toContain('--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_full');
-    expect(mlflow.args).toContain('--artifacts-destination=gs://full-artifacts/artifacts');
+    expect(mlflow.args).toContain('--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_team-full');
+    expect(mlflow.args).toContain('--artifacts-destination=gs://your-gcp-project-mlflow-team-full/artifacts');
     expect(mlflow.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '3', memory: '6Gi' } });
+  });
+
+  test('a bucket name past GCS\'s 63 characters is cut with a hash of the workspace name', () => {
+    const name = `t${'x'.repeat(47)}a`;
+    const args = container(podSpec(find(synth({ name }), 'Deployment', 'mlflow')), 'mlflow').args as string[];
+    const bucket = /^--artifacts-destination=gs:\/\/([^/]+)\/artifacts$/.exec(args.find((a) => a.startsWith('--artifacts-destination='))!)![1];
+    expect(bucket).toMatch(/^your-gcp-project-mlflow-tx+-[0-9a-f]{6}$/);
+    expect(bucket.length).toBe(63);
+  });
+
+  test('the workspace reads its secrets through a store of its own, as its own GCP identity', () => {
+    const store = find(minimal, 'SecretStore', 'workspace-secrets');
+    expect(store.metadata.namespace).toBe('llm-workspace-team-min');
+    expect(store.spec.provider).toEqual({ gcpsm: { projectID: 'your-gcp-project', auth: { workloadIdentity: { serviceAccountRef: { name: 'secret-store' } } } } });
+    const account = find(minimal, 'ServiceAccount', 'secret-store');
+    expect(account.metadata.annotations['iam.gke.io/gcp-service-account']).toBe('llm-ws-team-min@your-gcp-project.iam.gserviceaccount.com');
+    expect(account.automountServiceAccountToken).toBe(false);
+    expect(find(minimal, 'ExternalSecret', 'mlflow-db-secret').spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'workspace-secrets' });
+    expect(minimal.filter((o) => o.kind === 'ClusterSecretStore')).toEqual([]);
   });
 
   test('credentials come from the workspace secret in Secret Manager', () => {
@@ -291,6 +316,9 @@ describe('quota', () => {
       'limits.memory': '1024Gi',
       'requests.storage': '600Gi',
       persistentvolumeclaims: 6,
+      'count/secretstores.external-secrets.io': 1,
+      'count/externalsecrets.external-secrets.io': 1,
+      'count/pushsecrets.external-secrets.io': 0,
     });
     expect(find(minimal, 'ResourceQuota', 'workspace-quota').spec.hard['requests.nvidia.com/gpu']).toBe(2);
   });

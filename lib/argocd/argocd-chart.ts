@@ -118,11 +118,8 @@ export class ArgoCdChart extends Chart {
       description: 'The shared layer and the team workspaces of the LLM platform: only their namespaces, only this repository.',
       sourceRepos: [repo.url],
       destinations: [dest(SHARED_NAMESPACE), dest('llm-workspace-*')],
-      // Cluster-scoped kinds the manifests hold: their namespaces and the secret store.
-      clusterResourceWhitelist: [
-        { group: '', kind: 'Namespace' },
-        { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
-      ],
+      // The one cluster-scoped kind the manifests hold: their namespaces.
+      clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
       orphanedResources: { warn: true },
     });
     object('OperatorsProject', 'AppProject', PROJECTS.operators, {
@@ -153,7 +150,7 @@ export class ArgoCdChart extends Chart {
         repoURL: CHART_REPOS.externalSecrets,
         chart: 'external-secrets',
         targetRevision: platform.operators.externalSecrets.chartVersion,
-        helm: { releaseName: 'external-secrets', valuesObject: externalSecretsValues(platform) },
+        helm: { releaseName: 'external-secrets', valuesObject: externalSecretsValues() },
       },
       destination: dest(EXTERNAL_SECRETS_NAMESPACE),
       // The CRDs are too large for client-side apply's annotation.

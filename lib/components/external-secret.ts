@@ -19,8 +19,10 @@ export interface ExternalSecretProps {
   readonly name: string;
   /** Recommended labels. */
   readonly labels: AppLabelsProps;
-  /** The platform settings: secret store, key prefix, refresh interval. */
+  /** The platform settings: key prefix, refresh interval. */
   readonly platform: PlatformConfig;
+  /** The namespace's SecretStore, which reads the namespace's own secrets. */
+  readonly store: string;
   /** Keys of the Secret. */
   readonly data: readonly SecretKeySource[];
 }
@@ -45,7 +47,7 @@ export class ExternalSecret extends Construct {
       metadata: { name: props.name, labels: appLabels(props.labels) },
       spec: {
         refreshInterval: store.refreshInterval,
-        secretStoreRef: { kind: store.kind, name: store.name },
+        secretStoreRef: { kind: 'SecretStore', name: props.store },
         target: { name: props.name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
         data: props.data.map((d) => ({
           secretKey: d.secretKey,

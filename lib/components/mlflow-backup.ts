@@ -4,14 +4,18 @@ import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { resourceRequirements, securedPodSpec } from './pod-defaults';
+import { WorkloadIdentityAccount } from './workload-identity-account';
+
+/** ServiceAccount of the backup CronJob, bound to the backups' own GCP account. */
+export const BACKUP_ACCOUNT = 'mlflow-backups';
 
 /** Props of an {@link MlflowBackups}. */
 export interface MlflowBackupsProps {
   readonly platform: PlatformConfig;
   /** The databases to export, one after the other. */
   readonly databases: readonly string[];
-  /** ServiceAccount whose GCP account may export from Cloud SQL and write the backup bucket. */
-  readonly serviceAccountName: string;
+  /** Email of the GCP account the backups run as: it may export from Cloud SQL (the instance's own account writes the bucket). */
+  readonly gcpServiceAccount: string;
 }
 
 /*
@@ -51,7 +55,9 @@ export class MlflowBackups extends Construct {
   constructor(scope: Construct, id: string, props: MlflowBackupsProps) {
     super(scope, id);
     const p = props.platform;
-    const labels = appLabels({ name: 'mlflow', instance: 'shared', component: 'backup' });
+    const labelProps = { name: 'mlflow', instance: 'shared', component: 'backup' };
+    const labels = appLabels(labelProps);
+    const account = new WorkloadIdentityAccount(this, 'ServiceAccount', { name: BACKUP_ACCOUNT, gcpServiceAccount: props.gcpServiceAccount, labels: labelProps });
     new k8s.KubeCronJob(this, 'Resource', {
       metadata: { name: 'mlflow-backups', labels },
       spec: {
@@ -67,7 +73,7 @@ export class MlflowBackups extends Construct {
               metadata: { labels },
               spec: securedPodSpec({
                 restartPolicy: 'Never',
-                serviceAccountName: props.serviceAccountName,
+                serviceAccountName: account.serviceAccount.name,
                 containers: [{
                   name: 'backup',
                   image: imageRef(p, 'gcloud'),

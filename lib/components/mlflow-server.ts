@@ -22,6 +22,8 @@ export interface MlflowServerProps {
   readonly artifactBucket: string;
   /** Secret Manager secret (without prefix) holding `{"username": ..., "password": ...}` of the database. */
   readonly databaseSecretKey: string;
+  /** The namespace's SecretStore, which reads that secret. */
+  readonly secretStore: string;
   /** ServiceAccount with GCS access through Workload Identity. */
   readonly serviceAccountName: string;
   /** CPU and memory. */
@@ -49,6 +51,7 @@ export class MlflowServer extends Construct {
       name: MLFLOW_DB_SECRET,
       labels,
       platform: props.platform,
+      store: props.secretStore,
       data: [
         { secretKey: 'POSTGRES_USER', remoteKey: props.databaseSecretKey, property: 'username' },
         { secretKey: 'POSTGRES_PASSWORD', remoteKey: props.databaseSecretKey, property: 'password' },

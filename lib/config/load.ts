@@ -4,7 +4,7 @@ import { displayPath, fileProblem, InputContext, readInputFile, resolveLink } fr
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
-  checkGatewayRecords, checkMlflowStores, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
+  checkGatewayRecords, checkGcpIdentities, checkMlflowStores, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
   checkWorkspaceResources, LoadedWorkspace,
 } from './rules';
 import { checkAgainstSchema } from './schema-check';
@@ -67,6 +67,7 @@ export function loadInputs(location: InputLocation): PlatformInputs {
     problems.push(
       ...checkPlatformResources(platformConfig, platform.source),
       ...checkMlflowStores(platformConfig, names.named),
+      ...checkGcpIdentities(platformConfig, names.named),
       ...checkGatewayRecords(platformConfig, names.named),
     );
   }

@@ -36,7 +36,7 @@ export const platformSchema = {
     },
     project: {
       type: 'string',
-      description: 'GCP project id. Names the Workload Identity pool and the MLflow buckets (<project>-mlflow-<workspace>).',
+      description: 'GCP project id. Names the Workload Identity pool, the service accounts (<account>@<project>.iam.gserviceaccount.com) and the MLflow buckets (<project>-mlflow-<workspace>).',
       pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$',
       'x-allowed': "a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter",
     },
@@ -140,19 +140,15 @@ export const platformSchema = {
     },
     secretStore: {
       type: 'object',
-      description: 'External Secrets Operator store that reads GCP Secret Manager. Passwords and tokens come from it; none is written to git.',
+      description: "How secrets are read from GCP Secret Manager through the External Secrets Operator. Passwords and tokens come from there; none is written to git. Each namespace has a SecretStore of its own that reads as that namespace's GCP identity: a workspace reads only its own secrets.",
       additionalProperties: false,
       required: ['name'],
       properties: {
         name: {
           type: 'string',
-          description: 'Name of the (Cluster)SecretStore.',
+          description: "Name of the shared layer's SecretStore in llm-shared (each workspace's is workspace-secrets).",
           pattern: DNS_LABEL_PATTERN, maxLength: 63,
           'x-allowed': "a Kubernetes name: lowercase letters, digits and '-', at most 63 characters",
-        },
-        kind: {
-          type: 'string', enum: ['ClusterSecretStore', 'SecretStore'], default: 'ClusterSecretStore',
-          description: 'Kind of the store. Default: ClusterSecretStore (one store for every namespace).',
         },
         keyPrefix: {
           type: 'string', default: 'llm-platform-',
@@ -165,20 +161,6 @@ export const platformSchema = {
           description: 'How often secrets are read again from the store. Default: 1h.',
           pattern: '^([0-9]+(s|m|h))+$',
           'x-allowed': "a duration like '30m' or '1h'",
-        },
-      },
-    },
-    workloadIdentity: {
-      type: 'object',
-      description: 'GCP service account that workspace pods act as through Workload Identity.',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        gcpServiceAccountName: {
-          type: 'string', default: 'llm-workload',
-          description: 'Account name; the email is <name>@<project>.iam.gserviceaccount.com. A workspace may name its own. Default: llm-workload.',
-          pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$',
-          'x-allowed': "a service account name: 6 to 30 lowercase letters, digits or '-', starting with a letter",
         },
       },
     },
@@ -223,7 +205,7 @@ export const platformSchema = {
       properties: {
         externalSecrets: {
           type: 'object',
-          description: 'External Secrets Operator (chart external-secrets from https://charts.external-secrets.io), in namespace external-secrets.',
+          description: 'External Secrets Operator (chart external-secrets from https://charts.external-secrets.io), in namespace external-secrets. The controller itself has no GCP identity: each SecretStore authenticates as its namespace\'s.',
           additionalProperties: false,
           default: {},
           properties: {
@@ -232,12 +214,6 @@ export const platformSchema = {
               description: 'Pinned chart version; 0.17 or later serves the external-secrets.io/v1 API the manifests use. Default: 2.10.0.',
               pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
               'x-allowed': "a chart version like '2.10.0'",
-            },
-            gcpServiceAccountName: {
-              type: 'string', default: 'external-secrets',
-              description: 'GCP service account (in the platform project) the operator reads Secret Manager as, through Workload Identity. Default: external-secrets.',
-              pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$',
-              'x-allowed': "a service account name: 6 to 30 lowercase letters, digits or '-', starting with a letter",
             },
           },
         },

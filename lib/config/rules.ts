@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { artifactBucketName, mlflowDatabase } from '../names';
+import { artifactBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccountId } from '../names';
 import { InputProblem } from './problems';
 import { parseQuantity } from './quantity';
 import { PlatformConfig, ResourcesConfig, WorkspaceConfig } from './types';
@@ -17,11 +17,8 @@ export interface LoadedWorkspace {
   readonly source: YamlSource;
 }
 
-/** Workspace names the shared layer uses for its own MLflow database, bucket and secret. */
+/** Workspace names the shared layer uses for its own MLflow database, bucket and secrets. */
 export const RESERVED_WORKSPACE_NAMES = ['common', 'shared'];
-
-/** Longest GCS bucket name without dots. */
-const MAX_BUCKET_NAME = 63;
 
 /**
  * File name matches `name`; the name is not reserved; no two files define the same
@@ -96,33 +93,52 @@ export function checkPlatformResources(platform: PlatformConfig, source: YamlSou
 }
 
 /**
- * Each MLflow server has its own database and bucket: no workspace shares one with
- * another or with mlflow-common, and the default bucket name fits in GCS's 63 characters.
+ * Each MLflow server has its own bucket. The names are derived from the workspace name
+ * and cut with a hash to fit GCS's 63 characters, so two could only meet through a
+ * cut: checked all the same, as a bucket shared by two servers would mix their models.
  */
 export function checkMlflowStores(platform: PlatformConfig, workspaces: readonly LoadedWorkspace[]): InputProblem[] {
   const problems: InputProblem[] = [];
-  const databases = new Map<string, string>([[mlflowDatabase('common'), 'mlflow-common']]);
   const buckets = new Map<string, string>([[artifactBucketName(platform.project, 'common'), 'mlflow-common']]);
   for (const { config, source } of workspaces) {
-    const database = config.mlflow.database ?? mlflowDatabase(config.name);
-    const bucket = config.mlflow.artifactBucket ?? artifactBucketName(platform.project, config.name);
-    const databaseField = config.mlflow.database ? ['mlflow', 'database'] : ['name'];
-    const bucketField = config.mlflow.artifactBucket ? ['mlflow', 'artifactBucket'] : ['name'];
-    if (!config.mlflow.artifactBucket && bucket.length > MAX_BUCKET_NAME) {
-      problems.push(source.problemAt(['name'],
-        `'name' makes the default MLflow bucket '${bucket}' ${bucket.length} characters long, GCS allows ${MAX_BUCKET_NAME}; use a shorter name or set 'mlflow.artifactBucket'`));
-    }
-    const dbOwner = databases.get(database);
-    if (dbOwner) {
-      problems.push(source.problemAt(databaseField, `'${showPath(databaseField)}' gives MLflow database '${database}', which ${dbOwner} already uses; each MLflow server needs its own database`));
-    } else {
-      databases.set(database, source.file);
-    }
-    const bucketOwner = buckets.get(bucket);
-    if (bucketOwner) {
-      problems.push(source.problemAt(bucketField, `'${showPath(bucketField)}' gives MLflow bucket '${bucket}', which ${bucketOwner} already uses; each MLflow server needs its own bucket`));
+    const bucket = artifactBucketName(platform.project, config.name);
+    const owner = buckets.get(bucket);
+    if (owner) {
+      problems.push(source.problemAt(['name'], `'name' gives the MLflow bucket '${bucket}' (cut to fit GCS's 63 characters), which ${owner} already uses; choose another name`));
     } else {
       buckets.set(bucket, source.file);
+    }
+  }
+  return problems;
+}
+
+/** The GCP service account email a workspace acts as: its own, or the one derived from its name. */
+export function workspaceGcpAccount(platform: PlatformConfig, config: WorkspaceConfig): string {
+  return config.gcpServiceAccount ?? gcpServiceAccountEmail(workspaceGcpAccountId(config.name), platform.project);
+}
+
+/**
+ * Each workspace acts as a GCP identity of its own, in the platform's project: never
+ * another workspace's, never the shared layer's (nor a reserved one), whether named in
+ * the file or derived from the name.
+ */
+export function checkGcpIdentities(platform: PlatformConfig, workspaces: readonly LoadedWorkspace[]): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const domain = `@${platform.project}.iam.gserviceaccount.com`;
+  const owners = new Map<string, string>(Object.entries(RESERVED_GCP_ACCOUNTS).map(([id, what]) => [gcpServiceAccountEmail(id, platform.project), what]));
+  for (const { config, source } of workspaces) {
+    const email = workspaceGcpAccount(platform, config);
+    const field = config.gcpServiceAccount ? 'gcpServiceAccount' : 'name';
+    const how = config.gcpServiceAccount ? `'gcpServiceAccount' '${email}'` : `'name' gives the service account '${email}', which`;
+    if (config.gcpServiceAccount && !email.endsWith(domain)) {
+      problems.push(source.problemAt([field], `'gcpServiceAccount' must be a service account of the platform's project (<id>${domain}), got '${email}'`));
+      continue;
+    }
+    const owner = owners.get(email);
+    if (owner) {
+      problems.push(source.problemAt([field], `${how} is already ${owner}; each workspace acts as an identity of its own`));
+    } else {
+      owners.set(email, `the identity of ${source.file}`);
     }
   }
   return problems;

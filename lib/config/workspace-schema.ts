@@ -156,7 +156,7 @@ export const workspaceSchema = {
   properties: {
     name: {
       type: 'string',
-      description: `Workspace name; the file must be called <name>.yaml. Names the namespace llm-workspace-<name>, the MLflow database mlflow_<name> and bucket <project>-mlflow-<name>. At most ${MAX_WORKSPACE_NAME} characters.`,
+      description: `Workspace name; the file must be called <name>.yaml. Names the namespace llm-workspace-<name>, the GCP service account llm-ws-<name>, the MLflow database mlflow_<name> and bucket <project>-mlflow-<name>. At most ${MAX_WORKSPACE_NAME} characters.`,
       pattern: DNS_LABEL_PATTERN,
       maxLength: MAX_WORKSPACE_NAME,
       examples: ['team-alpha'],
@@ -170,7 +170,7 @@ export const workspaceSchema = {
     },
     gcpServiceAccount: {
       type: 'string',
-      description: "GCP service account email that the workspace's pods act as (Workload Identity). Default: the platform's account, <workloadIdentity.gcpServiceAccountName>@<project>.iam.gserviceaccount.com.",
+      description: "GCP service account email the workspace acts as (Workload Identity): its pods and its secret store. It must be in the platform's project and belong to this workspace alone. Default: llm-ws-<name>@<project>.iam.gserviceaccount.com (the name cut with a hash past GCP's 30 characters).",
       pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com$',
       'x-allowed': "a service account email like 'team-alpha@my-project.iam.gserviceaccount.com'",
     },
@@ -199,22 +199,10 @@ export const workspaceSchema = {
     },
     mlflow: {
       type: 'object',
-      description: "The workspace's MLflow tracking server.",
+      description: "The workspace's MLflow tracking server. Its database is mlflow_<name> on the platform's Cloud SQL instance and its artifacts go to the bucket <project>-mlflow-<name> (cut with a hash past 63 characters): derived from the name, so that a workspace stores only in its own.",
       additionalProperties: false,
       default: {},
       properties: {
-        database: {
-          type: 'string',
-          description: 'PostgreSQL database on the platform Cloud SQL instance. Default: mlflow_<name>.',
-          pattern: '^[a-zA-Z_][a-zA-Z0-9_-]{0,62}$',
-          'x-allowed': "a PostgreSQL database name of at most 63 characters: letters, digits, '_' and '-'",
-        },
-        artifactBucket: {
-          type: 'string',
-          description: 'GCS bucket for artifacts, without gs://. Default: <project>-mlflow-<name>.',
-          pattern: '^[a-z0-9][-a-z0-9_.]{1,61}[a-z0-9]$',
-          'x-allowed': "a GCS bucket name of 3 to 63 characters: lowercase letters, digits, '-', '_' and '.'",
-        },
         resources: resources('the MLflow server', { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '4Gi' }),
       },
     },

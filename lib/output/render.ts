@@ -34,7 +34,7 @@ export function synthChart(build: (app: App) => Chart): Manifest[] {
  */
 export const KIND_ORDER: readonly string[] = [
   'AppProject', 'Application', 'ApplicationSet',
-  'Namespace', 'ClusterSecretStore', 'ServiceAccount', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
+  'Namespace', 'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
   'ResourceQuota', 'LimitRange', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy',
   'Job', 'CronJob',
 ];

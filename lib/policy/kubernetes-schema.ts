@@ -1,30 +1,27 @@
 import { Manifest } from '../output/render';
+import { crdProblems, isCrdGroup } from './crd-schema';
 
 /**
- * Validates objects against the Kubernetes OpenAPI schema, and custom resources against
- * their CRDs' schemas, through the `kubernetes-models` packages (the newest that run on
- * Node 20: Kubernetes 1.28's API, External Secrets as v1beta1, whose schema the v1 API
- * kept, and Argo CD 2.7). They check types, formats and required fields; they do not
- * reject unknown fields.
+ * Validates objects against their schemas: built-in kinds against the Kubernetes
+ * OpenAPI schema through `kubernetes-models` (the newest that runs on Node 20:
+ * Kubernetes 1.28's API; it checks types, formats and required fields, not unknown
+ * fields), custom resources against the real schema of their operator's CRD, unknown
+ * fields included (see `crd-schema.ts`).
  */
 
 interface Validatable { validate(): void }
 type ModelClass = new (data: unknown) => Validatable;
 
-const models = new Map<string, ModelClass>();
+const models = new Map<string, ModelClass | undefined>();
 
-/** The model class of an apiVersion and kind; undefined when no schema is known. */
+/** The model class of a built-in apiVersion and kind; undefined when no schema is known. */
 function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!models.has(key)) {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const modulePath = group === 'external-secrets.io' ? `@kubernetes-models/external-secrets/external-secrets.io/v1beta1/${kind}`
-      : group === 'argoproj.io' ? `@kubernetes-models/argo-cd/argoproj.io/${version}/${kind}`
-        : `kubernetes-models/${apiVersion}/${kind}`;
     try {
-      models.set(key, require(modulePath)[kind]); // eslint-disable-line @typescript-eslint/no-require-imports
+      models.set(key, require(`kubernetes-models/${apiVersion}/${kind}`)[kind]); // eslint-disable-line @typescript-eslint/no-require-imports
     } catch {
-      return undefined;
+      models.set(key, undefined);
     }
   }
   return models.get(key);
@@ -35,14 +32,18 @@ export function schemaProblems(objects: readonly Manifest[]): string[] {
   const problems: string[] = [];
   for (const o of objects) {
     const where = `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+    if (isCrdGroup(o.apiVersion)) {
+      const found = crdProblems(o);
+      if (found.length > 0) problems.push(`schema: ${where}: ${found.join(', ')}`);
+      continue;
+    }
     const Model = modelOf(o.apiVersion, o.kind);
     if (!Model) {
       problems.push(`schema: ${where}: no schema known for ${o.apiVersion} ${o.kind}`);
       continue;
     }
-    const data = o.apiVersion === 'external-secrets.io/v1' ? { ...o, apiVersion: 'external-secrets.io/v1beta1' } : o;
     try {
-      new Model(data).validate();
+      new Model(o).validate();
     } catch (e) {
       problems.push(`schema: ${where}: ${(e as Error).message.split('\n')[0]}`);
     }

@@ -1,4 +1,5 @@
 import { STATEFUL_KINDS } from '../lifecycle';
+import { secretKindCounts } from '../workspace/workspace-quota';
 import { Manifest } from '../output/render';
 
 /**
@@ -139,11 +140,15 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: 'workspace-quota',
-    description: 'Every workspace namespace has a ResourceQuota that caps GPUs (requests.nvidia.com/gpu) and a LimitRange.',
+    description: 'Every workspace namespace has a ResourceQuota that caps GPUs (requests.nvidia.com/gpu) and admits one SecretStore, no PushSecret and no more ExternalSecrets than it is generated with, and a LimitRange.',
     check: (o) => workspaceNamespaces(o).flatMap((ns) => {
       const inNs = o.filter((x) => x.metadata.namespace === ns.metadata.name) as Any[];
+      const hard = inNs.find((x) => x.kind === 'ResourceQuota' && x.spec.hard?.['requests.nvidia.com/gpu'] !== undefined)?.spec.hard;
+      const counts = secretKindCounts(inNs.filter((x) => x.kind === 'ExternalSecret').length);
       return [
-        ...(inNs.some((x) => x.kind === 'ResourceQuota' && x.spec.hard?.['requests.nvidia.com/gpu'] !== undefined) ? [] : [v('workspace-quota', ns, 'metadata.name', 'has no ResourceQuota with requests.nvidia.com/gpu')]),
+        ...(hard ? [] : [v('workspace-quota', ns, 'metadata.name', 'has no ResourceQuota with requests.nvidia.com/gpu')]),
+        ...(hard ? Object.entries(counts).filter(([k, n]) => hard[k] === undefined || Number(hard[k]) > n)
+          .map(([k, n]) => v('workspace-quota', ns, 'metadata.name', `has no ResourceQuota holding ${k} to ${n}`)) : []),
         ...(inNs.some((x) => x.kind === 'LimitRange') ? [] : [v('workspace-quota', ns, 'metadata.name', 'has no LimitRange')]),
       ];
     }),

@@ -36,7 +36,7 @@ export class AirflowSupport extends Construct {
     super(scope, id);
     const labels = { name: 'airflow', instance: 'shared', component: 'orchestrator' };
     const secret = (sid: string, name: string, key: string, remoteKey: string) =>
-      new ExternalSecret(this, sid, { name, labels, platform: props.platform, data: [{ secretKey: key, remoteKey }] });
+      new ExternalSecret(this, sid, { name, labels, platform: props.platform, store: props.platform.secretStore.name, data: [{ secretKey: key, remoteKey }] });
     secret('Metadata', AIRFLOW_SECRETS.metadata, 'connection', 'airflow-metadata-connection');
     secret('WebserverSecretKey', AIRFLOW_SECRETS.webserverSecretKey, 'webserver-secret-key', 'airflow-webserver-secret-key');
     secret('FernetKey', AIRFLOW_SECRETS.fernetKey, 'fernet-key', 'airflow-fernet-key');

@@ -1,17 +1,17 @@
 import { Construct } from 'constructs';
 import { PlatformChart } from '../base-chart';
 import { MlflowBackups } from '../components/mlflow-backup';
+import { SecretStore } from '../components/secret-store';
 import { MLFLOW_LABELS, MlflowServer } from '../components/mlflow-server';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_NAMESPACE } from '../names';
+import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE } from '../names';
 import { AirflowSupport } from './airflow';
 import { AirflowDags } from './airflow-dags';
 import { exceptionFor } from '../policy/exceptions';
 import { LlmGateway } from './llm-gateway';
 import { ModelRegistrySync } from './model-registry-sync';
 import { PromptConsole } from './prompt-console';
-import { SecretStore } from './secret-store';
 import { Strapi } from './strapi';
 
 /** Props of the {@link SharedChart}. */
@@ -38,11 +38,12 @@ export class SharedChart extends PlatformChart {
     });
     const platform = props.platform;
 
+    const account = (id: string) => gcpServiceAccountEmail(id, platform.project);
     // mlflow-common writes artifacts to GCS, so it needs a Workload Identity account too
-    // (the guide's manifest runs it as `default`, which has no GCP access).
+    // (the guide's manifest runs it as `default`, which has no GCP access): its own.
     new WorkloadIdentityAccount(this, 'MlflowServiceAccount', {
       name: SHARED_APPS.mlflow,
-      gcpServiceAccount: gcpServiceAccountEmail(platform.workloadIdentity.gcpServiceAccountName, platform.project),
+      gcpServiceAccount: account(SHARED_GCP_ACCOUNTS.mlflowCommon),
       labels: { ...MLFLOW_LABELS, instance: 'shared' },
     });
     new MlflowServer(this, 'MlflowCommon', {
@@ -52,11 +53,12 @@ export class SharedChart extends PlatformChart {
       database: mlflowDatabase('common'),
       artifactBucket: artifactBucketName(platform.project, 'common'),
       databaseSecretKey: 'mlflow-db-common',
+      secretStore: platform.secretStore.name,
       serviceAccountName: SHARED_APPS.mlflow,
       resources: platform.shared.mlflow,
     });
 
-    new SecretStore(this, 'SecretStore', { platform });
+    new SecretStore(this, 'SecretStore', { name: platform.secretStore.name, platform, gcpServiceAccount: account(SHARED_GCP_ACCOUNTS.sharedSecrets), labels: { instance: 'shared' } });
     new Strapi(this, 'Strapi', { platform });
     new LlmGateway(this, 'Gateway', { platform });
     new PromptConsole(this, 'Console', { platform });
@@ -65,8 +67,8 @@ export class SharedChart extends PlatformChart {
     new ModelRegistrySync(this, 'ModelRegistry', { platform, workspaces: props.workspaces });
     new MlflowBackups(this, 'MlflowBackups', {
       platform,
-      databases: [mlflowDatabase('common'), ...props.workspaces.map((w) => w.mlflow.database ?? mlflowDatabase(w.name))],
-      serviceAccountName: SHARED_APPS.mlflow,
+      databases: [mlflowDatabase('common'), ...props.workspaces.map((w) => mlflowDatabase(w.name))],
+      gcpServiceAccount: account(SHARED_GCP_ACCOUNTS.backups),
     });
   }
 }

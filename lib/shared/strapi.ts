@@ -36,12 +36,14 @@ export class Strapi extends Construct {
       name: STRAPI_APP_SECRET,
       labels,
       platform: props.platform,
+      store: props.platform.secretStore.name,
       data: STRAPI_SECRET_KEYS.map((key) => ({ secretKey: key, remoteKey: 'strapi-app', property: key })),
     });
     new ExternalSecret(this, 'ApiToken', {
       name: STRAPI_TOKEN_SECRET,
       labels,
       platform: props.platform,
+      store: props.platform.secretStore.name,
       data: [{ secretKey: STRAPI_TOKEN_ENV, remoteKey: 'strapi-api-token' }],
     });
 

@@ -1,10 +1,13 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../base-chart';
 import { MlflowServer } from '../components/mlflow-server';
+import { SecretStore } from '../components/secret-store';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
+import { workspaceGcpAccount } from '../config/rules';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import {
-  artifactBucketName, gcpServiceAccountEmail, inferenceNames, mlflowDatabase, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, workspaceNamespace,
+  artifactBucketName, inferenceNames, mlflowDatabase, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceNamespace,
 } from '../names';
 import { AirflowAccess } from './airflow-access';
 import { InferenceServer } from './inference-server';
@@ -47,11 +50,14 @@ export class WorkspaceChart extends PlatformChart {
     // A suspended workspace keeps every object, and its data, with no server running.
     const running = ws.state === 'active';
 
+    // The workspace's own GCP identity, for its pods and for its secret store.
+    const gcpServiceAccount = workspaceGcpAccount(platform, ws);
     new WorkloadIdentityAccount(this, 'ServiceAccount', {
       name: WORKLOAD_SERVICE_ACCOUNT,
-      gcpServiceAccount: ws.gcpServiceAccount ?? gcpServiceAccountEmail(platform.workloadIdentity.gcpServiceAccountName, platform.project),
+      gcpServiceAccount,
       labels: { name: 'workload-identity', instance: ws.name, component: 'service-account' },
     });
+    new SecretStore(this, 'SecretStore', { name: WORKSPACE_SECRET_STORE, platform, gcpServiceAccount, labels: { instance: ws.name } });
     new ModelStorage(this, 'ModelStorage', {
       workspace: ws.name,
       size: ws.storage.size,
@@ -63,9 +69,10 @@ export class WorkspaceChart extends PlatformChart {
       name: WORKSPACE_APPS.mlflow,
       instance: ws.name,
       platform,
-      database: ws.mlflow.database ?? mlflowDatabase(ws.name),
-      artifactBucket: ws.mlflow.artifactBucket ?? artifactBucketName(platform.project, ws.name),
+      database: mlflowDatabase(ws.name),
+      artifactBucket: artifactBucketName(platform.project, ws.name),
       databaseSecretKey: `mlflow-db-${ws.name}`,
+      secretStore: WORKSPACE_SECRET_STORE,
       serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
       resources: ws.mlflow.resources,
       replicas: running ? 1 : 0,
@@ -85,7 +92,6 @@ export class WorkspaceChart extends PlatformChart {
       });
     }
     new NetworkIsolation(this, 'Network', { workspace: ws.name, platform });
-    new WorkspaceQuota(this, 'Quota', { workspace: ws.name, quota: ws.quota });
     new AirflowAccess(this, 'Airflow', { workspace: ws.name });
     new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name, files: { ...props.trainingConfigs } });
     // A suspended workspace starts no training either.
@@ -93,5 +99,8 @@ export class WorkspaceChart extends PlatformChart {
       const training = new Construct(this, 'Training');
       for (const run of ws.training.runs) new TrainingJob(training, run.id, { workspace: ws.name, platform, run });
     }
+    // Last: the quota counts the ExternalSecrets made above.
+    const externalSecrets = this.node.findAll().filter((c) => c instanceof ApiObject && c.kind === 'ExternalSecret').length;
+    new WorkspaceQuota(this, 'Quota', { workspace: ws.name, quota: ws.quota, externalSecrets });
   }
 }

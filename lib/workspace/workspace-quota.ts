@@ -10,6 +10,22 @@ export interface WorkspaceQuotaProps {
   readonly workspace: string;
   /** The quota of the workspace file. */
   readonly quota: WorkspaceConfig['quota'];
+  /** How many ExternalSecrets the workspace's own objects hold: the quota allows that many and no more. */
+  readonly externalSecrets: number;
+}
+
+/**
+ * Object counts of the External Secrets kinds in a workspace: its one SecretStore, the
+ * ExternalSecrets it is generated with, and nothing else. Whoever may create objects
+ * in the namespace cannot add a store or a PushSecret (a way to send secrets out), and
+ * the counts hold even if RBAC slips.
+ */
+export function secretKindCounts(externalSecrets: number): Record<string, number> {
+  return {
+    'count/secretstores.external-secrets.io': 1,
+    'count/externalsecrets.external-secrets.io': externalSecrets,
+    'count/pushsecrets.external-secrets.io': 0,
+  };
 }
 
 function times(quantity: string, factor: number): k8s.Quantity {
@@ -19,7 +35,8 @@ function times(quantity: string, factor: number): k8s.Quantity {
 
 /**
  * ResourceQuota `workspace-quota` and LimitRange `workspace-limits` of a workspace, so
- * one team's jobs cannot starve another's GPUs. The quota caps GPUs, CPU and memory
+ * one team's jobs cannot starve another's GPUs, and no secret store or PushSecret can be
+ * added (see {@link secretKindCounts}). The quota caps GPUs, CPU and memory
  * (requests, and limits at twice the requests), storage and volume claims; the limit
  * range gives a pod that states no resources (an Airflow task, say) modest defaults
  * instead of an unbounded share, and caps a single claim at the workspace's storage.
@@ -42,6 +59,7 @@ export class WorkspaceQuota extends Construct {
           'limits.memory': times(q.memory, LIMIT_OVER_REQUEST),
           'requests.storage': k8s.Quantity.fromString(q.storage),
           persistentvolumeclaims: k8s.Quantity.fromNumber(q.persistentVolumeClaims),
+          ...Object.fromEntries(Object.entries(secretKindCounts(props.externalSecrets)).map(([k, n]) => [k, k8s.Quantity.fromNumber(n)])),
         },
       },
     });
