@@ -50,6 +50,8 @@ const cases: [string, Manifest[], string][] = [
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].securityContext.privileged' must not be true (rule container-unprivileged)`],
   ['container-read-only-root', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false; }),
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem' must be true (rule container-read-only-root)`],
+  ['empty-dir-bounded', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.volumes.find((vol: any) => vol.name === 'tmp').emptyDir.sizeLimit; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.volumes[0].emptyDir.sizeLimit' must be set (rule empty-dir-bounded)`],
   ['container-resources', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.containers[0].resources.limits.memory; }),
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].resources.limits.memory' must be set (rule container-resources)`],
   ['server-probes', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.containers[0].readinessProbe; }),
@@ -118,6 +120,14 @@ test('fails on a workspace quota that would admit another secret store, a PushSe
     `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota holding count/secretstores.external-secrets.io to 1 (rule workspace-quota)`,
     `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota holding count/externalsecrets.external-secrets.io to 1 (rule workspace-quota)`,
     `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota holding count/pushsecrets.external-secrets.io to 0 (rule workspace-quota)`,
+  ]);
+});
+
+test('fails on a container without local-disk (ephemeral-storage) figures', () => {
+  const unbounded = broken('Job', 'llama-fine-tune-v1', (j) => { delete j.spec.template.spec.containers[0].resources.requests['ephemeral-storage']; delete j.spec.template.spec.initContainers[0].resources.limits['ephemeral-storage']; });
+  expect(messages(unbounded)).toEqual([
+    `policy: Job ${ns}/llama-fine-tune-v1: 'spec.template.spec.initContainers[0].resources.limits.ephemeral-storage' must be set (rule container-resources)`,
+    `policy: Job ${ns}/llama-fine-tune-v1: 'spec.template.spec.containers[0].resources.requests.ephemeral-storage' must be set (rule container-resources)`,
   ]);
 });
 

@@ -34,7 +34,7 @@ test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in
     '--artifacts-destination=gs://your-gcp-project-mlflow-common/artifacts',
   ]);
   expect(env(mlflow, 'POSTGRES_PASSWORD')).toEqual({ secretKeyRef: { name: 'mlflow-db-secret', key: 'POSTGRES_PASSWORD' } });
-  expect(mlflow.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+  expect(mlflow.resources).toEqual({ requests: { 'cpu': '500m', 'memory': '1Gi', 'ephemeral-storage': '1Gi' }, limits: { 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '4Gi' } });
   expect(podSpec(deployment).serviceAccountName).toBe('mlflow-common');
   expect(find(shared, 'Service', 'mlflow-common').spec.ports).toEqual([{ name: 'http', port: 5000, targetPort: 5000, protocol: 'TCP' }]);
   expect(find(shared, 'Service', 'mlflow-common').spec.selector).toEqual({ app: 'mlflow-common' });
@@ -69,7 +69,7 @@ test('prompt-console listens on 8501 behind Service port 80 with the gateway and
   expect(streamlit.ports).toEqual([{ name: 'http', containerPort: 8501, protocol: 'TCP' }]);
   expect(env(streamlit, 'GATEWAY_URL')).toBe('http://llm-gateway.llm-shared.svc.cluster.local');
   expect(env(streamlit, 'STRAPI_URL')).toBe('http://strapi.llm-shared.svc.cluster.local:1337');
-  expect(streamlit.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+  expect(streamlit.resources).toEqual({ requests: { 'cpu': '500m', 'memory': '1Gi', 'ephemeral-storage': '1Gi' }, limits: { 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '2Gi' } });
   expect(find(shared, 'Service', 'prompt-console').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8501, protocol: 'TCP' }]);
 });
 

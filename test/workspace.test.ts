@@ -13,13 +13,13 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
   gcpServiceAccount: 'team-full@your-gcp-project.iam.gserviceaccount.com',
   storage: { size: '500Gi', storageClassName: 'standard-rwx', accessMode: 'ReadWriteMany' },
   mlflow: {
-    resources: { cpu: { request: '1', limit: '3' }, memory: { request: '2Gi', limit: '6Gi' } },
+    resources: { cpu: { request: '1', limit: '3' }, memory: { request: '2Gi', limit: '6Gi' }, ephemeralStorage: { request: '2Gi', limit: '5Gi' } },
   },
   webui: {
     enabled: true,
-    resources: { cpu: { request: '3', limit: '6' }, memory: { request: '12Gi', limit: '24Gi' } },
+    resources: { cpu: { request: '3', limit: '6' }, memory: { request: '12Gi', limit: '24Gi' }, ephemeralStorage: { request: '3Gi', limit: '30Gi' } },
   },
-  quota: { gpus: 8, cpu: '64', memory: '512Gi', storage: '600Gi', persistentVolumeClaims: 6 },
+  quota: { gpus: 8, cpu: '64', memory: '512Gi', ephemeralStorage: '300Gi', storage: '600Gi', persistentVolumeClaims: 6 },
   inference: {
     models: [{
       name: 'chat',
@@ -29,7 +29,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       gpus: 2,
       accelerator: 'nvidia-l4',
       replicas: 3,
-      resources: { cpu: { request: '6', limit: '12' }, memory: { request: '48Gi', limit: '96Gi' } },
+      resources: { cpu: { request: '6', limit: '12' }, memory: { request: '48Gi', limit: '96Gi' }, ephemeralStorage: { request: '8Gi', limit: '40Gi' } },
       gateway: { enabled: false, rateLimit: 30, allowedClients: ['app-search'] },
     }],
   },
@@ -41,7 +41,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       baseModel: 'qwen-base',
       gpus: 2,
       accelerator: 'nvidia-tesla-a100',
-      resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '32Gi' } },
+      resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '32Gi' }, ephemeralStorage: { request: '50Gi', limit: '200Gi' } },
     }],
   },
 };
@@ -125,7 +125,7 @@ describe('mlflow', () => {
     const mlflow = container(podSpec(find(full, 'Deployment', 'mlflow')), 'mlflow');
     expect(mlflow.args).toContain('--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_team-full');
     expect(mlflow.args).toContain('--artifacts-destination=gs://your-gcp-project-mlflow-team-full/artifacts');
-    expect(mlflow.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '3', memory: '6Gi' } });
+    expect(mlflow.resources).toEqual({ requests: { 'cpu': '1', 'memory': '2Gi', 'ephemeral-storage': '2Gi' }, limits: { 'cpu': '3', 'memory': '6Gi', 'ephemeral-storage': '5Gi' } });
   });
 
   test('a bucket name past GCS\'s 63 characters is cut with a hash of the workspace name', () => {
@@ -172,10 +172,10 @@ describe('web UI', () => {
       { name: 'models', mountPath: '/models' },
     ]));
     expect(podSpec(deployment).volumes).toEqual(expect.arrayContaining([
-      { name: 'workspace', emptyDir: {} },
+      { name: 'workspace', emptyDir: { sizeLimit: '20Gi' } },
       { name: 'models', persistentVolumeClaim: { claimName: 'model-storage-pvc' } },
     ]));
-    expect(webui.resources).toEqual({ requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '16Gi' } });
+    expect(webui.resources).toEqual({ requests: { 'cpu': '2', 'memory': '8Gi', 'ephemeral-storage': '4Gi' }, limits: { 'cpu': '4', 'memory': '16Gi', 'ephemeral-storage': '20Gi' } });
     expect(find(minimal, 'Service', 'llama-factory-webui').spec.ports[0]).toMatchObject({ port: 7860, targetPort: 7860 });
   });
 
@@ -215,7 +215,8 @@ describe('inference', () => {
     const inference = container(spec, 'inference');
     expect(env(inference, 'API_MODEL_NAME')).toBe('alpha');
     expect(inference.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
-    expect(spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory' } });
+    // Shared memory counts as the container's memory: bounded by its request.
+    expect(spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '16Gi' } });
   });
 
   test('each model downloads into a folder of its own, named by its DNS-safe name', () => {
@@ -240,8 +241,8 @@ describe('inference', () => {
     expect(inference.resources.requests['nvidia.com/gpu']).toBe(2);
     const single = container(podSpec(find(one, 'Deployment', 'llama-factory-inference')), 'inference');
     expect(single.resources).toEqual({
-      requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': 1 },
-      limits: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': 1 },
+      requests: { 'cpu': '4', 'memory': '16Gi', 'ephemeral-storage': '4Gi', 'nvidia.com/gpu': 1 },
+      limits: { 'cpu': '8', 'memory': '32Gi', 'ephemeral-storage': '20Gi', 'nvidia.com/gpu': 1 },
     });
   });
 
@@ -307,13 +308,15 @@ describe('network policy', () => {
 });
 
 describe('quota', () => {
-  test('the ResourceQuota is the file\'s quota: GPUs as written, CPU and memory limits at twice the requests', () => {
+  test('the ResourceQuota is the file\'s quota: GPUs as written, CPU, memory and local disk limits at twice the requests', () => {
     expect(find(full, 'ResourceQuota', 'workspace-quota').spec.hard).toEqual({
       'requests.nvidia.com/gpu': 8,
       'requests.cpu': '64',
       'limits.cpu': '128',
       'requests.memory': '512Gi',
       'limits.memory': '1024Gi',
+      'requests.ephemeral-storage': '300Gi',
+      'limits.ephemeral-storage': '600Gi',
       'requests.storage': '600Gi',
       persistentvolumeclaims: 6,
       'count/secretstores.external-secrets.io': 1,
@@ -324,11 +327,14 @@ describe('quota', () => {
   });
 
   test('requests equal to limits (Guaranteed QoS) are accepted and kept', () => {
-    const same = { cpu: { request: '4', limit: '4' }, memory: { request: '16Gi', limit: '16Gi' } };
+    const same = { cpu: { request: '4', limit: '4' }, memory: { request: '16Gi', limit: '16Gi' }, ephemeralStorage: { request: '4Gi', limit: '4Gi' } };
     const guaranteed = synth({ name: 'team-qos', webui: { resources: same }, inference: { models: [{ name: 'chat', resources: same }] }, storage: { accessMode: 'ReadWriteMany' } });
     const inference = container(podSpec(find(guaranteed, 'Deployment', 'llama-factory-inference')), 'inference');
-    expect(inference.resources).toEqual({ requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': 1 }, limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': 1 } });
-    expect(container(podSpec(find(guaranteed, 'Deployment', 'llama-factory-webui')), 'webui').resources).toEqual({ requests: { cpu: '4', memory: '16Gi' }, limits: { cpu: '4', memory: '16Gi' } });
+    const figures = { 'cpu': '4', 'memory': '16Gi', 'ephemeral-storage': '4Gi' };
+    expect(inference.resources.requests).toEqual(inference.resources.limits);
+    expect(inference.resources.requests).toEqual({ ...figures, 'nvidia.com/gpu': 1 });
+    const webui = container(podSpec(find(guaranteed, 'Deployment', 'llama-factory-webui')), 'webui').resources;
+    expect(webui).toEqual({ requests: figures, limits: figures });
   });
 });
 

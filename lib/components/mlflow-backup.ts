@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
-import { resourceRequirements, securedPodSpec } from './pod-defaults';
+import { resourceRequirements, securedPodSpec, smallResources } from './pod-defaults';
 import { WorkloadIdentityAccount } from './workload-identity-account';
 
 /** ServiceAccount of the backup CronJob, bound to the backups' own GCP account. */
@@ -86,7 +86,7 @@ export class MlflowBackups extends Construct {
                     { name: 'BUCKET', value: p.backups.bucket ?? `${p.project}-backups` },
                     { name: 'RETENTION_DAYS', value: String(p.backups.retentionDays) },
                   ],
-                  resources: resourceRequirements({ cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '1Gi' } }),
+                  resources: resourceRequirements(smallResources({ request: '100m', limit: '1' }, { request: '256Mi', limit: '1Gi' })),
                 }],
               }),
             },

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { parseQuantity } from '../config/quantity';
 import { ResourcesConfig } from '../config/types';
 
 /**
@@ -53,13 +54,40 @@ export function homeEnv(): k8s.EnvVar {
   return { name: 'HOME', value: '/tmp' };
 }
 
-/** CPU and memory requests and limits from a workspace or platform file. */
+/** CPU, memory and local disk (ephemeral-storage) requests and limits, from a workspace or platform file or a component's own figures. */
 export function resourceRequirements(r: ResourcesConfig, extended: Record<string, number> = {}): k8s.ResourceRequirements {
   const counts = Object.fromEntries(Object.entries(extended).map(([k, v]) => [k, k8s.Quantity.fromNumber(v)]));
+  const q = k8s.Quantity.fromString;
   return {
-    requests: { cpu: k8s.Quantity.fromString(r.cpu.request), memory: k8s.Quantity.fromString(r.memory.request), ...counts },
-    limits: { cpu: k8s.Quantity.fromString(r.cpu.limit), memory: k8s.Quantity.fromString(r.memory.limit), ...counts },
+    requests: { cpu: q(r.cpu.request), memory: q(r.memory.request), 'ephemeral-storage': q(r.ephemeralStorage.request), ...counts },
+    limits: { cpu: q(r.cpu.limit), memory: q(r.memory.limit), 'ephemeral-storage': q(r.ephemeralStorage.limit), ...counts },
   };
+}
+
+/** Figures of a small helper container (a hook, a check, a backup driver): a little CPU, memory and local disk. */
+export function smallResources(cpu: { request: string; limit: string }, memory: { request: string; limit: string }): ResourcesConfig {
+  return { cpu, memory, ephemeralStorage: { request: '256Mi', limit: '1Gi' } };
+}
+
+/** The largest of some quantities, as written. */
+function largest(quantities: readonly string[]): string | undefined {
+  return [...quantities].sort((a, b) => parseQuantity(b) - parseQuantity(a))[0];
+}
+
+/**
+ * Every emptyDir of a pod with a size limit: on disk, the pod's largest ephemeral-storage
+ * limit (the kubelet evicts the pod past it); in memory (`medium: Memory`, counted as the
+ * container's memory), the largest memory request. A scratch folder cannot fill a shared
+ * GPU node's disk or take memory the scheduler did not reserve.
+ * @see https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
+ */
+function boundedEmptyDirs(volumes: readonly k8s.Volume[], containers: readonly k8s.Container[]): k8s.Volume[] {
+  const figure = (kind: 'limits' | 'requests', resource: string) => largest(containers.map((c) => c.resources?.[kind]?.[resource]?.value).filter((v): v is string => typeof v === 'string'));
+  return volumes.map((v) => {
+    if (!v.emptyDir || v.emptyDir.sizeLimit) return v;
+    const size = v.emptyDir.medium === 'Memory' ? figure('requests', 'memory') : figure('limits', 'ephemeral-storage');
+    return size ? { ...v, emptyDir: { ...v.emptyDir, sizeLimit: k8s.Quantity.fromString(size) } } : v;
+  });
 }
 
 /** Figures of a probe set for an HTTP server. */
@@ -104,8 +132,9 @@ export function securedContainer(container: k8s.Container): k8s.Container {
 
 /**
  * A pod spec with the platform's defaults: every container (init ones too) secured, the
- * pod non-root with RuntimeDefault seccomp, the scratch volume, and no service-account
- * token (no pod of the platform talks to the Kubernetes API; Workload Identity needs none).
+ * pod non-root with RuntimeDefault seccomp, the scratch volume, every emptyDir bounded,
+ * and no service-account token (no pod of the platform talks to the Kubernetes API;
+ * Workload Identity needs none).
  */
 export function securedPodSpec(spec: k8s.PodSpec): k8s.PodSpec {
   return {
@@ -114,6 +143,6 @@ export function securedPodSpec(spec: k8s.PodSpec): k8s.PodSpec {
     securityContext: podSecurityContext(),
     initContainers: spec.initContainers?.map(securedContainer),
     containers: spec.containers.map(securedContainer),
-    volumes: [...(spec.volumes ?? []), tmpVolume()],
+    volumes: boundedEmptyDirs([...(spec.volumes ?? []), tmpVolume()], spec.containers),
   };
 }

@@ -67,7 +67,7 @@ export function checkModelNames({ config, source }: LoadedWorkspace): InputProbl
 /** Every request is at most its limit: Kubernetes refuses to create pods otherwise. */
 export function checkResources(source: YamlSource, at: FieldPath, r: ResourcesConfig): InputProblem[] {
   const problems: InputProblem[] = [];
-  for (const kind of ['cpu', 'memory'] as const) {
+  for (const kind of ['cpu', 'memory', 'ephemeralStorage'] as const) {
     const { request, limit } = r[kind];
     if (parseQuantity(request) > parseQuantity(limit)) {
       const field = [...at, kind, 'request'];
@@ -185,8 +185,8 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
     const detail = servers.filter((s) => s.gpus > 0).map((s) => `${s.what} ${s.replicas}x${s.gpus}`).join(', ');
     problems.push(source.problemAt(field('gpus'), `'quota.gpus' is ${q.gpus}, but the servers and runs ask for ${gpus} GPUs (${detail}); raise 'quota.gpus' or ask for fewer`));
   }
-  const show = (kind: 'cpu' | 'memory', n: number) => (kind === 'cpu' ? `${n} cores` : `${(n / 2 ** 30).toFixed(1)}Gi`);
-  for (const kind of ['cpu', 'memory'] as const) {
+  const show = (kind: 'cpu' | 'memory' | 'ephemeralStorage', n: number) => (kind === 'cpu' ? `${n} cores` : `${(n / 2 ** 30).toFixed(1)}Gi`);
+  for (const kind of ['cpu', 'memory', 'ephemeralStorage'] as const) {
     const requested = servers.reduce((n, s) => n + parseQuantity(s.r[kind].request) * s.replicas, 0);
     const limited = servers.reduce((n, s) => n + parseQuantity(s.r[kind].limit) * s.replicas, 0);
     if (requested > parseQuantity(q[kind])) {

@@ -46,24 +46,17 @@ export function cpu<D extends string>(description: string, defaultValue: D) {
   } as const;
 }
 
-/** Figures for {@link resources}: the guide's numbers for a component. */
-export interface ResourceDefaults {
-  readonly cpuRequest: string;
-  readonly cpuLimit: string;
-  readonly memoryRequest: string;
-  readonly memoryLimit: string;
-}
-
 /**
- * Schema of a container's CPU and memory requests and limits, with per-component defaults.
+ * Schema of a container's CPU, memory and local disk (ephemeral storage: its writable
+ * layer, logs and scratch volumes) requests and limits, with per-component defaults.
  * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
  */
 export function resources<
-  CR extends string, CL extends string, MR extends string, ML extends string,
->(what: string, d: { cpuRequest: CR; cpuLimit: CL; memoryRequest: MR; memoryLimit: ML }) {
+  CR extends string, CL extends string, MR extends string, ML extends string, DR extends string, DL extends string,
+>(what: string, d: { cpuRequest: CR; cpuLimit: CL; memoryRequest: MR; memoryLimit: ML; diskRequest: DR; diskLimit: DL }) {
   return {
     type: 'object',
-    description: `CPU and memory of ${what}. Each figure you leave out keeps its default.`,
+    description: `CPU, memory and local disk of ${what}. Each figure you leave out keeps its default.`,
     additionalProperties: false,
     default: {},
     properties: {
@@ -85,6 +78,16 @@ export function resources<
         properties: {
           request: bytes('Memory reserved for the container.', d.memoryRequest),
           limit: bytes('Memory the container may use at most; above it the container is killed.', d.memoryLimit),
+        },
+      },
+      ephemeralStorage: {
+        type: 'object',
+        description: `Local disk of ${what} (ephemeral-storage): its scratch folders (/tmp and the like, each bounded by the limit), writable layer and logs. Above the limit the pod is evicted, so that one pod cannot fill a node's disk.`,
+        additionalProperties: false,
+        default: {},
+        properties: {
+          request: bytes('Local disk reserved for the container.', d.diskRequest),
+          limit: bytes('Local disk the container may use at most.', d.diskLimit),
         },
       },
     },

@@ -67,7 +67,7 @@ const servedModel = {
       default: 1,
       'x-allowed': 'a whole number from 0 to 32',
     },
-    resources: resources('each inference replica (guide: 16Gi/32Gi memory)', { cpuRequest: '4', cpuLimit: '8', memoryRequest: '16Gi', memoryLimit: '32Gi' }),
+    resources: resources('each inference replica (guide: 16Gi/32Gi memory; vLLM and its compilers cache in /tmp)', { cpuRequest: '4', cpuLimit: '8', memoryRequest: '16Gi', memoryLimit: '32Gi', diskRequest: '4Gi', diskLimit: '20Gi' }),
     gateway: {
       type: 'object',
       description: "The model's record in the gateway (Strapi's model registry): model_id is the model's name, endpoint its Service.",
@@ -137,7 +137,7 @@ const trainingRun = {
       pattern: '^nvidia-[a-z0-9-]+$',
       'x-allowed': "a GKE accelerator name like 'nvidia-tesla-a100'",
     },
-    resources: resources('the training container (the DAG\'s: 8/16 CPU, 32Gi/64Gi memory)', { cpuRequest: '8', cpuLimit: '16', memoryRequest: '32Gi', memoryLimit: '64Gi' }),
+    resources: resources('the training container (the DAG\'s: 8/16 CPU, 32Gi/64Gi memory; Hugging Face caches its tokenized data sets in /tmp)', { cpuRequest: '8', cpuLimit: '16', memoryRequest: '32Gi', memoryLimit: '64Gi', diskRequest: '20Gi', diskLimit: '100Gi' }),
   },
 } as const;
 
@@ -203,7 +203,7 @@ export const workspaceSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        resources: resources('the MLflow server', { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '4Gi' }),
+        resources: resources('the MLflow server', { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '4Gi', diskRequest: '1Gi', diskLimit: '4Gi' }),
       },
     },
     webui: {
@@ -217,7 +217,7 @@ export const workspaceSchema = {
           description: 'Run the web UI. Default: true.',
           default: true,
         },
-        resources: resources('the web UI (guide: 2/4 CPU, 8Gi/16Gi memory)', { cpuRequest: '2', cpuLimit: '4', memoryRequest: '8Gi', memoryLimit: '16Gi' }),
+        resources: resources('the web UI (guide: 2/4 CPU, 8Gi/16Gi memory; its /workspace is scratch)', { cpuRequest: '2', cpuLimit: '4', memoryRequest: '8Gi', memoryLimit: '16Gi', diskRequest: '4Gi', diskLimit: '20Gi' }),
       },
     },
     training: {
@@ -249,6 +249,7 @@ export const workspaceSchema = {
         cpu: cpu('CPU requested by all pods together (requests.cpu); limits may reach twice this.', '32'),
         memory: bytes('Memory requested by all pods together (requests.memory); limits may reach twice this.', '256Gi'),
         storage: bytes('Storage requested by all volume claims together (requests.storage).', '1Ti'),
+        ephemeralStorage: bytes('Local disk (ephemeral-storage) requested by all pods together (requests.ephemeral-storage); limits may reach twice this.', '200Gi'),
         persistentVolumeClaims: {
           type: 'integer', minimum: 1, maximum: 100, default: 4,
           description: 'Volume claims (model-storage-pvc and any a team adds). Default: 4.',

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { resourceRequirements, securedPodSpec } from '../components/pod-defaults';
+import { resourceRequirements, securedPodSpec, smallResources } from '../components/pod-defaults';
 import { AppLabelsProps, appLabels } from '../labels';
 
 /** curl's options: quiet, one try of 10 s, retried for a minute while the server comes up. */
@@ -61,7 +61,7 @@ export class HealthCheck extends Construct {
               command: ['sh', '-c', `code=$(curl ${CURL.join(' ')} --write-out '%{http_code}' "$0"); echo "HTTP $code"; test "$code" = ${props.status}`],
               args: [props.url],
             }),
-          resources: resourceRequirements({ cpu: { request: '10m', limit: '100m' }, memory: { request: '16Mi', limit: '64Mi' } }),
+          resources: resourceRequirements(smallResources({ request: '10m', limit: '100m' }, { request: '16Mi', limit: '64Mi' })),
         }],
       }),
     });

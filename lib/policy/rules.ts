@@ -107,10 +107,17 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: 'container-resources',
-    description: 'Every container requests and limits CPU and memory.',
-    check: (o) => containers(o).flatMap(({ object, c, at }) => ['requests', 'limits'].flatMap((k) => ['cpu', 'memory']
+    description: 'Every container requests and limits CPU, memory and local disk (ephemeral-storage).',
+    check: (o) => containers(o).flatMap(({ object, c, at }) => ['requests', 'limits'].flatMap((k) => ['cpu', 'memory', 'ephemeral-storage']
       .filter((r) => c.resources?.[k]?.[r] === undefined)
       .map((r) => v('container-resources', object, `${at}.resources.${k}.${r}`, 'must be set')))),
+  },
+  {
+    id: 'empty-dir-bounded',
+    description: 'Every emptyDir volume has a sizeLimit: a scratch folder cannot fill a node\'s disk or memory.',
+    check: (o) => pods(o).flatMap(({ object, spec, at }) => (spec.volumes ?? []).map((vol: Any, i: number) => [vol, i])
+      .filter(([vol]: Any) => vol.emptyDir && vol.emptyDir.sizeLimit === undefined)
+      .map(([, i]: Any) => v('empty-dir-bounded', object, `${at}.volumes[${i}].emptyDir.sizeLimit`, 'must be set'))),
   },
   {
     id: 'server-probes',

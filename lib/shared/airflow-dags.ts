@@ -43,12 +43,12 @@ default_args = {
 }
 
 gpu_resources = k8s.V1ResourceRequirements(
-    requests={"nvidia.com/gpu": "1", "memory": "32Gi", "cpu": "8"},
-    limits={"nvidia.com/gpu": "1", "memory": "64Gi", "cpu": "16"},
+    requests={"nvidia.com/gpu": "1", "memory": "32Gi", "cpu": "8", "ephemeral-storage": "20Gi"},
+    limits={"nvidia.com/gpu": "1", "memory": "64Gi", "cpu": "16", "ephemeral-storage": "100Gi"},
 )
 small_resources = k8s.V1ResourceRequirements(
-    requests={"memory": "2Gi", "cpu": "1"},
-    limits={"memory": "8Gi", "cpu": "2"},
+    requests={"memory": "2Gi", "cpu": "1", "ephemeral-storage": "1Gi"},
+    limits={"memory": "8Gi", "cpu": "2", "ephemeral-storage": "10Gi"},
 )
 gpu_tolerations = [k8s.V1Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule")]
 
@@ -70,7 +70,8 @@ models = k8s.V1Volume(
     persistent_volume_claim=k8s.V1PersistentVolumeClaimVolumeSource(claim_name="${MODEL_STORAGE_PVC}"),
 )
 configs = k8s.V1Volume(name="configs", config_map=k8s.V1ConfigMapVolumeSource(name="${TRAINING_CONFIGS}"))
-tmp = k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource())
+# Bounded like every scratch volume of the platform: by the pod's local-disk limit.
+tmp = k8s.V1Volume(name="tmp", empty_dir=k8s.V1EmptyDirVolumeSource(size_limit="10Gi"))
 
 with DAG(
     "llm_finetune_workflow",

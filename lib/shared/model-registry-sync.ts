@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { resourceRequirements, securedPodSpec } from '../components/pod-defaults';
+import { resourceRequirements, securedPodSpec, smallResources } from '../components/pod-defaults';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
@@ -98,7 +98,7 @@ export class ModelRegistrySync extends Construct {
                 strapiTokenEnv(),
                 { name: 'ROUTES_FILE', value: '/routes/routes.json' },
               ],
-              resources: resourceRequirements({ cpu: { request: '50m', limit: '500m' }, memory: { request: '64Mi', limit: '256Mi' } }),
+              resources: resourceRequirements(smallResources({ request: '50m', limit: '500m' }, { request: '64Mi', limit: '256Mi' })),
               volumeMounts: [
                 { name: 'routes', mountPath: '/routes', readOnly: true },
                 { name: 'script', mountPath: '/scripts', readOnly: true },

@@ -25,8 +25,8 @@ export interface InferenceServerProps {
   readonly replicas: number;
 }
 
-/** CPU and memory of a model loader (the inference pods' and the training runs' init container). */
-export const MODEL_LOADER_RESOURCES = { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' } };
+/** CPU, memory and local disk of a model loader (the inference pods' and the training runs' init container); MLflow stages downloads in /tmp. */
+export const MODEL_LOADER_RESOURCES = { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' }, ephemeralStorage: { request: '1Gi', limit: '10Gi' } };
 
 /** Seconds a replica may take to download and load its model before it is restarted. */
 const MODEL_LOAD_SECONDS = 1800;

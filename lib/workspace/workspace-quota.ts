@@ -35,8 +35,8 @@ function times(quantity: string, factor: number): k8s.Quantity {
 
 /**
  * ResourceQuota `workspace-quota` and LimitRange `workspace-limits` of a workspace, so
- * one team's jobs cannot starve another's GPUs, and no secret store or PushSecret can be
- * added (see {@link secretKindCounts}). The quota caps GPUs, CPU and memory
+ * one team's jobs cannot starve another's GPUs or fill a shared node's disk, and no
+ * secret store or PushSecret can be added (see {@link secretKindCounts}). The quota caps GPUs, CPU and memory
  * (requests, and limits at twice the requests), storage and volume claims; the limit
  * range gives a pod that states no resources (an Airflow task, say) modest defaults
  * instead of an unbounded share, and caps a single claim at the workspace's storage.
@@ -57,6 +57,8 @@ export class WorkspaceQuota extends Construct {
           'limits.cpu': times(q.cpu, LIMIT_OVER_REQUEST),
           'requests.memory': k8s.Quantity.fromString(q.memory),
           'limits.memory': times(q.memory, LIMIT_OVER_REQUEST),
+          'requests.ephemeral-storage': k8s.Quantity.fromString(q.ephemeralStorage),
+          'limits.ephemeral-storage': times(q.ephemeralStorage, LIMIT_OVER_REQUEST),
           'requests.storage': k8s.Quantity.fromString(q.storage),
           persistentvolumeclaims: k8s.Quantity.fromNumber(q.persistentVolumeClaims),
           ...Object.fromEntries(Object.entries(secretKindCounts(props.externalSecrets)).map(([k, n]) => [k, k8s.Quantity.fromNumber(n)])),
@@ -69,8 +71,8 @@ export class WorkspaceQuota extends Construct {
         limits: [
           {
             type: 'Container',
-            defaultRequest: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('1Gi') },
-            default: { cpu: k8s.Quantity.fromString('2'), memory: k8s.Quantity.fromString('4Gi') },
+            defaultRequest: { 'cpu': k8s.Quantity.fromString('500m'), 'memory': k8s.Quantity.fromString('1Gi'), 'ephemeral-storage': k8s.Quantity.fromString('1Gi') },
+            default: { 'cpu': k8s.Quantity.fromString('2'), 'memory': k8s.Quantity.fromString('4Gi'), 'ephemeral-storage': k8s.Quantity.fromString('4Gi') },
           },
           { type: 'PersistentVolumeClaim', max: { storage: k8s.Quantity.fromString(q.storage) } },
         ],
