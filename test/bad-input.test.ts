@@ -59,7 +59,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-a.yaml:3:3 'storage.sise' is not a known field (did you mean 'size'?); allowed here: size, storageClassName, accessMode",
   ]],
   ['an unknown top-level field', { 'workspaces/team-a.yaml': 'name: team-a\nwebiu: {}\n' }, [
-    "workspaces/team-a.yaml:2:1 'webiu' is not a known field (did you mean 'webui'?); allowed here: name, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference",
+    "workspaces/team-a.yaml:2:1 'webiu' is not a known field (did you mean 'webui'?); allowed here: name, members, admins, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference",
   ]],
   ['a wrong type', { 'workspaces/team-a.yaml': 'name: team-a\nwebui:\n  enabled: "yes"\n' }, [
     "workspaces/team-a.yaml:3:12 'webui.enabled' must be true or false, got 'yes'",
@@ -98,7 +98,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     'workspaces/team-a.yaml:1:1 file is empty: expected a mapping of fields',
   ]],
   ['a file that is a list', { 'workspaces/team-a.yaml': '- name: team-a\n' }, [
-    'workspaces/team-a.yaml:1:1 the file must be a mapping with the fields name, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference, got a list of 1 item',
+    'workspaces/team-a.yaml:1:1 the file must be a mapping with the fields name, members, admins, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference, got a list of 1 item',
   ]],
   ['a negative GPU count', { 'workspaces/team-a.yaml': 'name: team-a\ninference:\n  models:\n    - name: chat\n      gpus: -1\n' }, [
     "workspaces/team-a.yaml:5:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got -1",
@@ -128,7 +128,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-a.yaml:2:1 yaml syntax error: the file holds more than one YAML document ('---'); put one workspace in each file",
   ]],
   ['a file that is a single word', { 'workspaces/team-a.yaml': 'team-a\n' }, [
-    "workspaces/team-a.yaml:1:1 the file must be a mapping with the fields name, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference, got 'team-a'",
+    "workspaces/team-a.yaml:1:1 the file must be a mapping with the fields name, members, admins, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference, got 'team-a'",
   ]],
   ['a request above its limit', { 'workspaces/team-a.yaml': 'name: team-a\nwebui:\n  resources:\n    memory: { request: 32Gi }\n    cpu: { request: 500m, limit: 250m }\n' }, [
     "workspaces/team-a.yaml:4:24 'webui.resources.memory.request' must be at most the limit 16Gi, got 32Gi",
@@ -355,5 +355,13 @@ test('the synth program itself exits 1 on bad input, with no stack trace and not
   const r = box.synthProcess();
   expect(checkFailure(r)).toEqual([
     "workspaces/team-a.yaml:3:3 'storage.sise' is not a known field (did you mean 'size'?); allowed here: size, storageClassName, accessMode",
+  ]);
+});
+
+test('fails on a member that is neither a group nor a user', async () => {
+  box.write('workspaces/team-a.yaml', 'name: team-a\nmembers: [ml-team@example.com]\nadmins: ["group:ops"]\n');
+  expect(await failingSynth()).toEqual([
+    "workspaces/team-a.yaml:2:11 'members[0]' must be 'group:<email>' or 'user:<email>', like 'group:ml-team-alpha@example.com', got 'ml-team@example.com'",
+    "workspaces/team-a.yaml:3:10 'admins[0]' must be 'group:<email>' or 'user:<email>', like 'group:ml-team-alpha@example.com', got 'group:ops'",
   ]);
 });

@@ -22,6 +22,8 @@ describe('schemas', () => {
       const [ws] = box.load().workspaces;
       expect(ws).toEqual({
         name: 'team-min',
+        members: [],
+        admins: [],
         state: 'active',
         storage: { size: '200Gi', storageClassName: 'premium-rwo', accessMode: 'ReadWriteOnce' },
         mlflow: { resources: { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' }, ephemeralStorage: { request: '1Gi', limit: '4Gi' } } },

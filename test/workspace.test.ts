@@ -9,6 +9,8 @@ type Complete<T> = T extends readonly (infer U)[] ? Complete<U>[] : T extends ob
 
 const ALL_FIELDS: Complete<WorkspaceFile> = {
   name: 'team-full',
+  members: ['group:ml-team-full@example.com', 'user:ana@example.com'],
+  admins: ['user:lead@example.com'],
   state: 'active',
   gcpServiceAccount: 'team-full@your-gcp-project.iam.gserviceaccount.com',
   storage: { size: '500Gi', storageClassName: 'standard-rwx', accessMode: 'ReadWriteMany' },
@@ -304,6 +306,37 @@ describe('network policy', () => {
       policyTypes: ['Ingress'],
       ingress: [fromShared({ app: 'llm-gateway' }), fromShared({ 'llm-platform/health-probe': 'true' })],
     });
+  });
+});
+
+describe('people', () => {
+  test('nobody is granted anything unless named', () => {
+    expect(minimal.filter((o) => ['Role', 'RoleBinding'].includes(o.kind)).map((o) => o.metadata.name)).toEqual(['airflow-pod-launcher', 'airflow-pod-launcher']);
+  });
+
+  test('members read the workspace and port-forward to its servers; admins are members too', () => {
+    const binding = find(full, 'RoleBinding', 'workspace-member');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'workspace-member' });
+    expect(binding.subjects).toEqual([
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'ml-team-full@example.com' },
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'ana@example.com' },
+      { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'lead@example.com' },
+    ]);
+    const rules = find(full, 'Role', 'workspace-member').rules;
+    const can = (verb: string, resource: string) => rules.some((r: any) => r.resources.includes(resource) && r.verbs.includes(verb));
+    expect(['pods', 'pods/log', 'events', 'configmaps', 'deployments', 'jobs'].filter((r) => !can('list', r))).toEqual([]);
+    expect(can('create', 'pods/portforward')).toBe(true);
+    expect(['secrets', 'pods/exec', 'pods/attach', 'externalsecrets', 'secretstores', 'rolebindings'].filter((r) => can('get', r) || can('create', r))).toEqual([]);
+    expect(can('create', 'pods')).toBe(false);
+  });
+
+  test('admins also restart servers and delete pods and Jobs, and nothing more', () => {
+    expect(find(full, 'RoleBinding', 'workspace-admin').subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'lead@example.com' }]);
+    expect(find(full, 'Role', 'workspace-admin').rules).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['delete'] },
+    ]);
   });
 });
 

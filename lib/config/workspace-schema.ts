@@ -141,6 +141,23 @@ const trainingRun = {
   },
 } as const;
 
+/** Schema of a list of people: Google Groups or users, written as IAM writes them. */
+function people(description: string) {
+  return {
+    type: 'array',
+    description: `${description} Each entry is 'group:<email>' (a Google Group; GKE's Google Groups for RBAC must be set up) or 'user:<email>'. Default: none.`,
+    default: [],
+    maxItems: 50,
+    uniqueItems: true,
+    items: {
+      type: 'string',
+      pattern: '^(user|group):[^@\\s:]+@[^@\\s:]+\\.[a-z]{2,}$',
+      maxLength: 254,
+      'x-allowed': "'group:<email>' or 'user:<email>', like 'group:ml-team-alpha@example.com'",
+    },
+  } as const;
+}
+
 /**
  * JSON Schema of `workspaces/<name>.yaml`: one team's workspace.
  * Written out to `schemas/workspace.schema.json` for editors by `npm run synth`.
@@ -162,6 +179,8 @@ export const workspaceSchema = {
       examples: ['team-alpha'],
       'x-allowed': `a DNS-1123 label of at most ${MAX_WORKSPACE_NAME} characters (namespace llm-workspace-<name> is limited to 63): lowercase letters, digits and '-', starting and ending with a letter or digit`,
     },
+    members: people('People who work in the workspace: they read its pods, logs, events, Deployments, Jobs, Services and ConfigMaps and port-forward to its servers (the web UI, MLflow), and nothing else: no Secrets, no External Secrets kinds, no RBAC, no exec or attach.'),
+    admins: people('People who look after the workspace: what members may, and also restart its servers (rollout restart) and delete its pods and Jobs.'),
     state: {
       type: 'string',
       enum: ['active', 'suspended'],

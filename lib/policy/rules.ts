@@ -167,6 +167,15 @@ export const RULES: readonly Rule[] = [
       .map((x) => v('no-cluster-admin', x, 'roleRef', 'must be a Role of its namespace, not cluster-wide')),
   },
   {
+    id: 'people-least-privilege',
+    description: 'A Role bound to people (users or groups) grants no Secrets, External Secrets kinds, RBAC, pods/exec, pods/attach, pod creation or wildcards.',
+    check: (o) => o.filter((b: Any) => b.kind === 'RoleBinding' && (b.subjects ?? []).some((s: Any) => s.kind === 'User' || s.kind === 'Group')).flatMap((b: Any) => {
+      const role = o.find((r: Any) => r.kind === 'Role' && r.metadata.name === b.roleRef?.name && r.metadata.namespace === b.metadata.namespace) as Any;
+      if (b.roleRef?.kind !== 'Role' || !role) return [v('people-least-privilege', b, 'roleRef', 'must name a generated Role of its namespace')];
+      return (role.rules ?? []).flatMap((rule: Any, i: number) => forbiddenToPeople(rule).map((what) => v('people-least-privilege', role, `rules[${i}]`, `must not grant ${what} (bound to people by RoleBinding ${b.metadata.name})`)));
+    }),
+  },
+  {
     id: 'replicated-disruption-budget',
     description: 'Every Deployment with more than one replica has a PodDisruptionBudget.',
     check: (o) => o.filter((x: Any) => x.kind === 'Deployment' && x.spec.replicas > 1 && !o.some((p: Any) => p.kind === 'PodDisruptionBudget'
@@ -198,6 +207,21 @@ export const RULES: readonly Rule[] = [
     ]),
   },
 ];
+
+/** What a rule grants that people must never have. */
+function forbiddenToPeople(rule: Any): string[] {
+  const groups: string[] = rule.apiGroups ?? [];
+  const resources: string[] = rule.resources ?? [];
+  const verbs: string[] = rule.verbs ?? [];
+  return [
+    ...(groups.includes('*') || resources.includes('*') || verbs.includes('*') ? ['a wildcard'] : []),
+    ...(groups.includes('') && resources.includes('secrets') ? ['secrets'] : []),
+    ...(groups.some((g) => g === 'external-secrets.io' || g === 'generators.external-secrets.io') ? ['External Secrets kinds'] : []),
+    ...(groups.includes('rbac.authorization.k8s.io') ? ['RBAC'] : []),
+    ...resources.filter((r) => r === 'pods/exec' || r === 'pods/attach' || r === 'serviceaccounts/token'),
+    ...(groups.includes('') && resources.includes('pods') && verbs.includes('create') ? ['pod creation'] : []),
+  ];
+}
 
 function workspaceNamespaces(objects: readonly Manifest[]): Manifest[] {
   return objects.filter((x) => x.kind === 'Namespace' && x.metadata.name.startsWith('llm-workspace-'));

@@ -15,6 +15,7 @@ import { LlamaFactoryWebui } from './llama-factory-webui';
 import { MlflowConfig } from './mlflow-config';
 import { ModelStorage } from './model-storage';
 import { NetworkIsolation } from './network-isolation';
+import { PeopleAccess } from './people-access';
 import { TrainingConfigs } from './training-configs';
 import { TrainingJob } from './training-job';
 import { WorkspaceQuota } from './workspace-quota';
@@ -93,6 +94,7 @@ export class WorkspaceChart extends PlatformChart {
     }
     new NetworkIsolation(this, 'Network', { workspace: ws.name, platform });
     new AirflowAccess(this, 'Airflow', { workspace: ws.name });
+    new PeopleAccess(this, 'People', { workspace: ws.name, members: ws.members, admins: ws.admins });
     new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name, files: { ...props.trainingConfigs } });
     // A suspended workspace starts no training either.
     if (running) {
