@@ -9,6 +9,7 @@ import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { inParallel } from './output/parallel';
 import { Manifest, OutputFile, synthChart, toFile } from './output/render';
 import { SharedChart } from './shared/shared-chart';
+import { BOUNDARIES_FOLDER, splitWorkspace } from './workspace/boundary';
 import { WorkspaceChart } from './workspace/workspace-chart';
 import { version } from '../package.json';
 
@@ -34,13 +35,18 @@ export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceCon
   return synthChart((app) => new WorkspaceChart(app, workspace.name, { platform, workspace, trainingConfigs }));
 }
 
-/** One workspace, synthesized once and rendered for dist/ and for the chart. */
+/**
+ * One workspace, synthesized once and rendered for dist/ and for the chart: its
+ * boundary (`dist/workspace-boundaries/<name>/`) and its own objects
+ * (`dist/workspaces/<name>/`), which Argo CD syncs through different projects.
+ */
 export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}): RenderedLayer {
   const manifests = synthWorkspace(platform, workspace, trainingConfigs);
+  const parts = splitWorkspace(manifests);
   const tests = synthChart((app) => new WorkspaceTestsChart(app, `${workspace.name}-tests`, { platform, workspace }));
   return {
     source,
-    rendered: toFile(`workspaces/${workspace.name}`, source, manifests),
+    rendered: [toFile(`${BOUNDARIES_FOLDER}/${workspace.name}`, source, parts.boundary), toFile(`workspaces/${workspace.name}`, source, parts.tenant)],
     tests: toFile('', source, tests).content,
     objects: manifests.length,
     problems: checkObjects([...manifests, ...tests]),
@@ -68,7 +74,7 @@ export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
   const testPods = synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform }));
   const shared = {
     source: inputs.platformFile,
-    rendered: toFile('shared', inputs.platformFile, manifests),
+    rendered: [toFile('shared', inputs.platformFile, manifests)],
     tests: toFile('', inputs.platformFile, testPods).content,
     objects: manifests.length,
     problems: checkObjects([...manifests, ...testPods]),
@@ -77,11 +83,11 @@ export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
   };
   const layers = await inParallel(platform, inputs.workspaces.map((config) => ({ config, source: inputs.workspaceFiles[config.name], trainingConfigs: inputs.trainingConfigs[config.name] ?? {} })), renderWorkspace);
   const workspaces = inputs.workspaces.map((config, i) => ({ config, layer: layers[i] }));
-  const argocd = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform }));
+  const argocd = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform, workspaces: inputs.workspaces.map((w) => w.name) }));
   const problems = [...checkObjects(argocd), ...shared.problems, ...layers.flatMap((l) => l.problems)];
   if (problems.length > 0) throw new PolicyError(problems);
   return {
-    dist: [toFile(ARGOCD_FOLDER, inputs.platformFile, argocd), shared.rendered, ...layers.map((l) => l.rendered)],
+    dist: [toFile(ARGOCD_FOLDER, inputs.platformFile, argocd), ...shared.rendered, ...layers.flatMap((l) => l.rendered)],
     charts: helmChartFiles({ version, platform, shared, workspaces }),
     schemas: schemaFiles(),
     objects: argocd.length + shared.objects + layers.reduce((n, l) => n + l.objects, 0),

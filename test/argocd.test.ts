@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { Manifest } from '../lib/output/render';
 import { renderWorkspace, synthWorkspace } from '../lib/synth';
 import { all, find, fixture, sandbox } from './helpers';
 
@@ -10,12 +11,13 @@ const repo = inputs.platform.repository.url;
 const names = inputs.workspaces.map((w) => w.name);
 
 describe('Argo CD objects in dist/argocd', () => {
-  test('are AppProjects, Applications and one ApplicationSet in the argocd namespace', () => {
+  test('are AppProjects (one per workspace too), Applications and two ApplicationSets in the argocd namespace', () => {
     expect(argocd.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'AppProject/llm-platform', 'AppProject/llm-platform-bootstrap', 'AppProject/llm-platform-operators',
+      ...names.map((n) => `AppProject/workspace-${n}`),
       'Application/airflow', 'Application/external-secrets', 'Application/llm-platform-bootstrap', 'Application/llm-shared',
-      'ApplicationSet/llm-workspaces',
-    ]);
+      'ApplicationSet/llm-workspace-boundaries', 'ApplicationSet/llm-workspaces',
+    ].sort());
     expect(argocd.filter((o) => o.metadata.namespace !== 'argocd')).toEqual([]);
   });
 
@@ -162,22 +164,28 @@ function repositoryTree(): string[] {
   ];
 }
 
-describe('the ApplicationSet makes one Application per workspace, and nothing else, in either globbing mode', () => {
-  const set = find(argocd, 'ApplicationSet', 'llm-workspaces').spec;
+describe('the ApplicationSets make two Applications per workspace, and nothing else, in either globbing mode', () => {
   const tree = repositoryTree();
+  const sets = [
+    { set: 'llm-workspaces', app: (n: string) => `workspace-${n}`, folder: 'workspaces', project: (n: string) => `workspace-${n}` },
+    { set: 'llm-workspace-boundaries', app: (n: string) => `workspace-${n}-boundary`, folder: 'workspace-boundaries', project: () => 'llm-platform' },
+  ];
 
-  test.each(['greedy', 'new'] as const)('%s globbing', (mode) => {
-    const params = generate(set.generators[0].git, tree, mode);
-    const apps = params.map((p) => ({
+  test.each((['greedy', 'new'] as const).flatMap((mode) => sets.map((s) => [mode, s.set, s] as const)))('%s globbing, %s', (mode, _name, expected) => {
+    const set = find(argocd, 'ApplicationSet', expected.set).spec;
+    const apps = generate(set.generators[0].git, tree, mode).map((p) => ({
       name: render(set.template.metadata.name, p),
       path: render(set.template.spec.source.path, p),
       namespace: render(set.template.spec.destination.namespace, p),
+      project: render(set.template.spec.project, p),
     }));
-    expect(apps).toEqual(names.map((n) => ({ name: `workspace-${n}`, path: `dist/workspaces/${n}`, namespace: `llm-workspace-${n}` })));
+    expect(apps).toEqual(names.map((n) => ({ name: expected.app(n), path: `dist/${expected.folder}/${n}`, namespace: `llm-workspace-${n}`, project: expected.project(n) })));
     expect(apps.filter((a) => !tree.includes(`${a.path}/manifests.yaml`))).toEqual([]);
+    expect(apps.filter((a) => !argocd.some((o) => o.kind === 'AppProject' && o.metadata.name === a.project)).map((a) => a.project)).toEqual([]);
   });
 
   test('the tree holds what would trip a files generator: training configs and nested YAML under workspaces/', () => {
+    const set = find(argocd, 'ApplicationSet', 'llm-workspaces').spec;
     const naive = { files: [{ path: 'workspaces/*.yaml' }] };
     expect(generate(naive, tree, 'new').map((p) => p.name)).toEqual(names);
     // Greedy globbing matches the training configs too; they have no `name`, so the whole set fails to render.
@@ -194,9 +202,68 @@ describe('the ApplicationSet makes one Application per workspace, and nothing el
   });
 
   test('each generated Application syncs its folder automatically, and keeps its objects when it goes', () => {
-    expect(set.goTemplateOptions).toEqual(['missingkey=error']);
-    expect(set.template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
-    expect(set.template.spec.project).toBe('llm-platform');
+    for (const { set } of sets) {
+      const spec = find(argocd, 'ApplicationSet', set).spec;
+      expect(spec.goTemplateOptions).toEqual(['missingkey=error']);
+      expect(spec.template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      expect(spec.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
+    }
+  });
+});
+
+/*
+ * What Argo CD lets an Application of a project write: a destination the project lists
+ * (namespace globs), a cluster-scoped kind it whitelists, a namespaced kind it
+ * whitelists (all, when it lists none) and does not blacklist.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
+ */
+function permits(project: any, object: Manifest, destination: string): boolean {
+  const spec = project.spec;
+  const glob = (pattern: string, value: string) => globRegex(pattern, 'new').test(value);
+  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+  const listed = (list: any[] | undefined) => (list ?? []).some((k) => (k.group === '*' || k.group === group) && (k.kind === '*' || k.kind === object.kind));
+  if (!spec.destinations.some((d: any) => glob(d.namespace, destination))) return false;
+  if (!object.metadata.namespace) return listed(spec.clusterResourceWhitelist);
+  if (object.metadata.namespace !== destination) return false;
+  return (spec.namespaceResourceWhitelist ? listed(spec.namespaceResourceWhitelist) : true) && !listed(spec.namespaceResourceBlacklist);
+}
+
+describe('Argo CD confines each workspace to its namespace and its own kinds', () => {
+  const objectsIn = (folder: string) => dist.filter((o) => o.file.startsWith(folder)).map((o) => o.object);
+  const forged = (kind: string, apiVersion: string, namespace: string | undefined) => ({ apiVersion, kind, metadata: { name: 'forged', ...(namespace ? { namespace } : {}) } } as Manifest);
+
+  test.each(names)('%s: its project admits all of its own objects and none of its boundary', (n) => {
+    const project = find(argocd, 'AppProject', `workspace-${n}`);
+    const ns = `llm-workspace-${n}`;
+    expect(project.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: ns }]);
+    expect(objectsIn(`dist/workspaces/${n}/`).filter((o) => !permits(project, o, ns)).map((o) => o.kind)).toEqual([]);
+    const boundary = objectsIn(`dist/workspace-boundaries/${n}/`);
+    expect(boundary.filter((o) => permits(project, o, ns)).map((o) => o.kind)).toEqual([]);
+    expect(new Set(boundary.map((o) => o.kind)).size).toBeGreaterThanOrEqual(8);
+  });
+
+  test('a workspace\'s project refuses a Secret, a secret store, a PushSecret, RBAC, a Namespace, and anything in another namespace', () => {
+    const [n, other] = names;
+    const project = find(argocd, 'AppProject', `workspace-${n}`);
+    const ns = `llm-workspace-${n}`;
+    const refused = [
+      forged('Secret', 'v1', ns), forged('SecretStore', 'external-secrets.io/v1', ns), forged('ClusterSecretStore', 'external-secrets.io/v1', undefined),
+      forged('PushSecret', 'external-secrets.io/v1alpha1', ns), forged('RoleBinding', 'rbac.authorization.k8s.io/v1', ns), forged('Role', 'rbac.authorization.k8s.io/v1', ns),
+      forged('Namespace', 'v1', undefined), forged('NetworkPolicy', 'networking.k8s.io/v1', ns), forged('ServiceAccount', 'v1', ns),
+    ];
+    expect(refused.filter((o) => permits(project, o, ns)).map((o) => o.kind)).toEqual([]);
+    expect(permits(project, forged('ConfigMap', 'v1', `llm-workspace-${other}`), `llm-workspace-${other}`)).toBe(false);
+    expect(permits(project, forged('ConfigMap', 'v1', 'llm-shared'), 'llm-shared')).toBe(false);
+    expect(permits(project, forged('ConfigMap', 'v1', ns), ns)).toBe(true);
+  });
+
+  test('the platform\'s project admits every boundary, but never a Secret or a PushSecret', () => {
+    const platform = find(argocd, 'AppProject', 'llm-platform');
+    for (const n of names) {
+      expect(objectsIn(`dist/workspace-boundaries/${n}/`).filter((o) => !permits(platform, o, `llm-workspace-${n}`)).map((o) => o.kind)).toEqual([]);
+    }
+    expect(permits(platform, forged('Secret', 'v1', 'llm-shared'), 'llm-shared')).toBe(false);
+    expect(permits(platform, forged('PushSecret', 'external-secrets.io/v1alpha1', 'llm-shared'), 'llm-shared')).toBe(false);
   });
 });
 
@@ -211,11 +278,13 @@ describe('nothing is lost', () => {
     expect(stateful.filter((o) => !options(o).includes('Delete=false')).map((o) => o.metadata.name)).toEqual([]);
   });
 
-  test('removing a workspace deletes its Application but none of its objects', () => {
-    const set = find(argocd, 'ApplicationSet', 'llm-workspaces').spec;
-    expect(set.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
-    // No resources finalizer on the generated Applications: their deletion cascades into nothing.
-    expect(set.template.metadata.finalizers).toBeUndefined();
+  test('removing a workspace deletes its Applications but none of its objects', () => {
+    for (const name of ['llm-workspaces', 'llm-workspace-boundaries']) {
+      const set = find(argocd, 'ApplicationSet', name).spec;
+      expect(set.syncPolicy).toEqual({ preserveResourcesOnDeletion: true });
+      // No resources finalizer on the generated Applications: their deletion cascades into nothing.
+      expect(set.template.metadata.finalizers).toBeUndefined();
+    }
   });
 
   test('the External Secrets CRDs are kept: deleting them would delete every ExternalSecret and its Secret', () => {

@@ -45,6 +45,9 @@ function objects(text: string): Map<string, Manifest> {
   return out;
 }
 
+/** Whether a dist/ object belongs to workspace `name` (its boundary or its own objects). */
+const ofWorkspace = (name: string) => (o: RenderedObject) => o.file.startsWith(`dist/workspaces/${name}/`) || o.file.startsWith(`dist/workspace-boundaries/${name}/`);
+
 /** Objects of dist/ but the Argo CD ones, which the chart does not hold. */
 function distObjects(filter: (o: RenderedObject) => boolean = () => true): Map<string, Manifest> {
   return new Map(dist.filter((o) => !o.file.startsWith('dist/argocd/') && filter(o)).map(({ object }) => [key(object), object]));
@@ -73,12 +76,12 @@ describe('helm template', () => {
   test('leaves out a workspace switched off, and only that one', () => {
     const [off] = names;
     const rendered = objects(helm('template', 'llm-platform', CHART, '--skip-tests', '--set', `workspaces.${off}.enabled=false`));
-    expect(differences(distObjects((o) => !o.file.startsWith(`dist/workspaces/${off}/`)), rendered)).toEqual([]);
+    expect(differences(distObjects((o) => !ofWorkspace(off)(o)), rendered)).toEqual([]);
   });
 
-  test('renders each workspace chart alone as exactly its dist/ folder', () => {
+  test('renders each workspace chart alone as exactly its dist/ folders (its boundary and its own objects)', () => {
     const wrong = names.flatMap((n) => differences(
-      distObjects((o) => o.file.startsWith(`dist/workspaces/${n}/`)),
+      distObjects(ofWorkspace(n)),
       objects(helm('template', `ws-${n}`, path.join(CHART, 'charts', workspaceChartName(n)), '--skip-tests')),
     ));
     expect(wrong).toEqual([]);
@@ -216,7 +219,7 @@ describe('helm-safe content', () => {
       else if (p.includes(`${path.sep}templates${path.sep}`) && p.endsWith('.yaml')) templates.push(p);
     });
     walk(CHART);
-    expect(templates.length).toBe(2 + 2 * names.length);
+    expect(templates.length).toBe(2 + 3 * names.length);
     expect(templates.filter((t) => fs.readFileSync(t, 'utf8').split('{{ "{{" }}').join('').includes('{{'))).toEqual([]);
   });
 });

@@ -18,9 +18,15 @@ const containers = allContainers(everything);
 const pods = podSpecs(everything);
 
 describe('layout', () => {
-  test('one folder for the Argo CD objects, one for the shared layer, one per workspace', () => {
+  test('one folder for the Argo CD objects, one for the shared layer, two per workspace: its boundary and its own objects', () => {
     const folders = new Set(dist.map((o) => path.dirname(o.file)));
-    expect([...folders].sort()).toEqual(['dist/argocd', 'dist/shared', ...inputs.workspaces.map((w) => `dist/workspaces/${w.name}`)].sort());
+    expect([...folders].sort()).toEqual(['dist/argocd', 'dist/shared', ...inputs.workspaces.flatMap((w) => [`dist/workspaces/${w.name}`, `dist/workspace-boundaries/${w.name}`])].sort());
+  });
+
+  test('a workspace\'s boundary holds its namespace, identities, secret store, roles, quota and network policies; its own folder the rest', () => {
+    const kinds = (folder: string) => [...new Set(dist.filter((o) => o.file.startsWith(folder)).map((o) => o.object.kind))].sort();
+    expect(kinds('dist/workspace-boundaries/team-alpha/')).toEqual(['LimitRange', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'Role', 'RoleBinding', 'SecretStore', 'ServiceAccount']);
+    expect(kinds('dist/workspaces/team-alpha/')).toEqual(['ConfigMap', 'Deployment', 'ExternalSecret', 'Job', 'PersistentVolumeClaim', 'Service']);
   });
 
   test('each folder holds one manifests file: a header, then one document per object, each titled', () => {
@@ -81,7 +87,7 @@ describe('labels', () => {
 
   test('instance is the workspace, or shared, everywhere', () => {
     const wrong = dist.flatMap(({ file, object }) => {
-      const instance = /^dist\/workspaces\/([^/]+)\//.exec(file)?.[1] ?? (file.startsWith('dist/argocd/') ? 'platform' : 'shared');
+      const instance = /^dist\/(?:workspaces|workspace-boundaries)\/([^/]+)\//.exec(file)?.[1] ?? (file.startsWith('dist/argocd/') ? 'platform' : 'shared');
       const found = (object.metadata.labels as Record<string, string>)['app.kubernetes.io/instance'];
       return found === instance ? [] : [`${object.kind}/${object.metadata.name}: ${found}, not ${instance}`];
     });

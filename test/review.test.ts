@@ -136,8 +136,9 @@ describe('npm run check and npm run diff', () => {
       fs.rmSync(file);
       const r = run('diff.js', '--no-color', '--fail-on-danger');
       expect(r.status).toBe(2);
-      expect(r.stdout).toMatch(/dist\/workspaces\/team-beta\/\n  - the whole folder: \d+ objects\n  - Namespace llm-workspace-team-beta  !! removes a stateful object/);
-      expect(r.stdout).toContain('  - PersistentVolumeClaim model-storage-pvc  !! removes a stateful object');
+      expect(r.stdout).toMatch(/dist\/workspace-boundaries\/team-beta\/\n  - the whole folder: \d+ objects\n  - Namespace llm-workspace-team-beta  !! removes a stateful object/);
+      expect(r.stdout).toMatch(/dist\/workspaces\/team-beta\/\n  - the whole folder: \d+ objects\n  - PersistentVolumeClaim model-storage-pvc  !! removes a stateful object/);
+      expect(r.stdout).toContain('dist/argocd/\n  - AppProject workspace-team-beta\n');
       expect(r.stdout).not.toContain('  - Deployment mlflow\n');
       expect(r.stdout).toMatch(/0 added, 2 changed, \d+ removed; 2 would delete or replace stateful data/);
       // The gateway's routing table loses the workspace's models, field by field.

@@ -1,7 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
-import { SHARED_NAMESPACE } from '../names';
+import { SHARED_NAMESPACE, workspaceNamespace } from '../names';
+import { BOUNDARIES_FOLDER, TENANT_KINDS } from '../workspace/boundary';
 import { appLabels } from '../labels';
 import { airflowValues, CHART_REPOS, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues } from '../operators';
 import { AIRFLOW_RELEASE } from '../shared/airflow';
@@ -10,8 +11,9 @@ import { AIRFLOW_RELEASE } from '../shared/airflow';
 export const ARGOCD_FOLDER = 'argocd';
 
 /**
- * What the ApplicationSet's git directories generator watches: each rendered workspace
- * folder, `dist/workspaces/<name>`, becomes Application `workspace-<name>`.
+ * What a workspace ApplicationSet's git directories generator watches: each rendered
+ * folder `dist/<folder>/<name>` (`workspaces` or `workspace-boundaries`) becomes one
+ * Application of workspace `<name>`.
  *
  * Not the workspace files themselves: a git files generator on `workspaces/*.yaml`
  * matches greedily by default (`*` crosses `/`, so `workspaces/<name>/training/*.yaml`
@@ -24,10 +26,14 @@ export const ARGOCD_FOLDER = 'argocd';
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git/#git-generator-directories
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git-File-Globbing/
  */
-export const WORKSPACE_DIRECTORIES = [
-  { path: 'dist/workspaces/*' },
-  { path: 'dist/workspaces/*/*', exclude: true },
-] as const;
+export function workspaceDirectories(folder: string): { path: string; exclude?: boolean }[] {
+  return [{ path: `dist/${folder}/*` }, { path: `dist/${folder}/*/*`, exclude: true }];
+}
+
+/** The AppProject of a workspace's own objects. */
+export function workspaceProject(workspace: string): string {
+  return `workspace-${workspace}`;
+}
 
 /** The cluster Argo CD runs in. */
 const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -83,6 +89,8 @@ export const APPLICATION_WAVES = { externalSecrets: -10, shared: -5, airflow: 0 
 /** Props of the {@link ArgoCdChart}. */
 export interface ArgoCdChartProps {
   readonly platform: PlatformConfig;
+  /** Names of the workspaces: each gets an AppProject of its own. */
+  readonly workspaces: readonly string[];
 }
 
 /**
@@ -120,8 +128,23 @@ export class ArgoCdChart extends Chart {
       destinations: [dest(SHARED_NAMESPACE), dest('llm-workspace-*')],
       // The one cluster-scoped kind the manifests hold: their namespaces.
       clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+      // Secrets come from the stores; nothing in git may be one, or send one out.
+      namespaceResourceBlacklist: [{ group: '', kind: 'Secret' }, { group: 'external-secrets.io', kind: 'PushSecret' }],
       orphanedResources: { warn: true },
     });
+    // Each workspace's own objects: only its namespace, only the kinds a workspace's
+    // Application holds (no Secret, SecretStore, PushSecret, Role or RoleBinding), and
+    // nothing cluster-scoped. Its boundary comes through the platform's project.
+    for (const ws of props.workspaces) {
+      object(`Project-${ws}`, 'AppProject', workspaceProject(ws), {
+        description: `The objects of workspace ${ws}, confined to namespace ${workspaceNamespace(ws)}.`,
+        sourceRepos: [repo.url],
+        destinations: [dest(workspaceNamespace(ws))],
+        clusterResourceWhitelist: [],
+        namespaceResourceWhitelist: TENANT_KINDS.map((k) => ({ group: k.group, kind: k.kind })),
+        orphanedResources: { warn: true },
+      });
+    }
     object('OperatorsProject', 'AppProject', PROJECTS.operators, {
       description: 'Third-party services of the LLM platform, from their official Helm charts.',
       sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow],
@@ -178,20 +201,23 @@ export class ArgoCdChart extends Chart {
       ignoreDifferences: IGNORE_DIFFERENCES,
     }, wave(APPLICATION_WAVES.airflow));
 
-    object('Workspaces', 'ApplicationSet', 'llm-workspaces', {
+    // Two Applications per workspace: its boundary, which the platform owns, and its own
+    // objects, confined by the workspace's project (see lib/workspace/boundary.ts). The
+    // second retries until the first has made the namespace and the identities.
+    const workspaceSet = (oid: string, name: string, folder: string, app: string, project: string) => object(oid, 'ApplicationSet', name, {
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],
-      generators: [{ git: { repoURL: repo.url, revision: repo.revision, directories: WORKSPACE_DIRECTORIES } }],
-      // Removing a workspace file deletes its Application but nothing it made: no outage
+      generators: [{ git: { repoURL: repo.url, revision: repo.revision, directories: workspaceDirectories(folder) } }],
+      // Removing a workspace file deletes its Applications but nothing they made: no outage
       // and no lost model from a mistaken commit. Decommissioning is `state: suspended`.
       syncPolicy: { preserveResourcesOnDeletion: true },
       template: {
         metadata: {
-          name: 'workspace-{{ .path.basename }}',
+          name: app,
           labels: { 'app.kubernetes.io/part-of': 'llm-platform', 'llm-platform/workspace': '{{ .path.basename }}' },
         },
         spec: {
-          project: PROJECTS.platform,
+          project,
           source: { repoURL: repo.url, targetRevision: repo.revision, path: '{{ .path.path }}' },
           destination: dest('llm-workspace-{{ .path.basename }}'),
           syncPolicy: syncPolicy(),
@@ -199,5 +225,7 @@ export class ArgoCdChart extends Chart {
         },
       },
     });
+    workspaceSet('WorkspaceBoundaries', 'llm-workspace-boundaries', BOUNDARIES_FOLDER, 'workspace-{{ .path.basename }}-boundary', PROJECTS.platform);
+    workspaceSet('Workspaces', 'llm-workspaces', 'workspaces', 'workspace-{{ .path.basename }}', workspaceProject('{{ .path.basename }}'));
   }
 }

@@ -1,5 +1,6 @@
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { inferenceNames, PORTS, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS, workspaceNamespace } from '../names';
+import { BOUNDARIES_FOLDER } from '../workspace/boundary';
 import { trainingJobName } from '../workspace/training-job';
 import { Manifest, OutputFile } from '../output/render';
 import { toYaml } from '../output/yaml-emitter';
@@ -17,12 +18,15 @@ export function workspaceChartName(workspace: string): string {
   return `workspace-${workspace}`;
 }
 
-/** One layer of the platform as rendered: its dist/ file and its `helm test` pods. */
+/** One layer of the platform as rendered: its dist/ files and its `helm test` pods. */
 export interface RenderedLayer {
   /** The file its objects came from, for the generated header. */
   readonly source: string;
-  /** Its dist/ file, whose text becomes the chart's template. */
-  readonly rendered: OutputFile;
+  /**
+   * Its dist/ files (a workspace has two: its boundary and its own objects), each
+   * becoming a template of its chart, named after the folder it is in.
+   */
+  readonly rendered: readonly OutputFile[];
   /** The YAML text of its `helm test` pods. */
   readonly tests: string;
   /** How many objects its dist/ file holds. */
@@ -41,10 +45,15 @@ export interface ChartInputs {
   readonly workspaces: readonly { readonly config: WorkspaceConfig; readonly layer: RenderedLayer }[];
 }
 
-/** The templates of a layer: its dist/ text and its test pods, escaped. */
+/** The template a dist/ file becomes: `manifests.yaml`, or `boundary.yaml` for a workspace's boundary. */
+export function templateName(distPath: string): string {
+  return distPath.startsWith(`${BOUNDARIES_FOLDER}/`) ? 'boundary.yaml' : 'manifests.yaml';
+}
+
+/** The templates of a layer: its dist/ texts and its test pods, escaped. */
 function templates(dir: string, layer: RenderedLayer): OutputFile[] {
   return [
-    { path: `${dir}/templates/manifests.yaml`, content: escapeForHelm(layer.rendered.content) },
+    ...layer.rendered.map((f) => ({ path: `${dir}/templates/${templateName(f.path)}`, content: escapeForHelm(f.content) })),
     { path: `${dir}/templates/tests.yaml`, content: escapeForHelm(layer.tests) },
   ];
 }
