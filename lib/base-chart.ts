@@ -3,39 +3,43 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from './labels';
 import { applyLifecycle } from './lifecycle';
+import { NAMESPACE_ROLE_LABEL } from './names';
 
-/** Props of a {@link PlatformChart}. */
-export interface PlatformChartProps {
-  /** Namespace that the chart creates and puts every object in. */
-  readonly namespace: string;
-  /** `app.kubernetes.io/instance` of the chart's objects: the workspace name, or `shared`. */
+/** The Pod Security Standard a namespace enforces; anything below `restricted` must say why. */
+export type PodSecurity = { readonly level: 'restricted' } | { readonly level: 'baseline'; readonly reason: string };
+
+/** Props of a {@link PlatformNamespace}. */
+export interface PlatformNamespaceProps {
+  /** Name of the namespace. */
+  readonly name: string;
+  /** `app.kubernetes.io/instance` of the namespace: the workspace name, or `shared`. */
   readonly instance: string;
-  /** Labels of the Namespace object besides the recommended ones (the guide's `purpose` or `workspace`). */
-  readonly namespaceLabels: Record<string, string>;
+  /** What the namespace is: `shared`, `workspace` or `probes` (label `llm-platform/namespace-role`, which policies select). */
+  readonly role: 'shared' | 'workspace' | 'probes';
+  /** Labels besides the recommended ones (the guide's `purpose` or `workspace`). @default none */
+  readonly labels?: Record<string, string>;
   /**
    * The Pod Security Standard the namespace enforces. Anything below `restricted` must
    * say why; the namespace carries the reason, and audits and warns at `restricted`.
    * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
    */
-  readonly podSecurity: { readonly level: 'restricted' } | { readonly level: 'baseline'; readonly reason: string };
+  readonly podSecurity: PodSecurity;
 }
 
 /** Annotation that holds why a namespace enforces less than `restricted`. */
 export const POD_SECURITY_REASON = 'llm-platform/pod-security-reason';
 
-/**
- * A chart that owns one namespace: it creates the Namespace and puts every object in it,
- * with explicit names (no hash suffixes) and the lifecycle annotations of their kinds.
- */
-export class PlatformChart extends Chart {
-  constructor(scope: Construct, id: string, props: PlatformChartProps) {
-    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
-    const ns = new kplus.Namespace(this, 'Namespace', {
+/** A namespace of the platform: its role label, and the Pod Security level it enforces. */
+export class PlatformNamespace extends Construct {
+  constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
+    super(scope, id);
+    const ns = new kplus.Namespace(this, 'Resource', {
       metadata: {
-        name: props.namespace,
+        name: props.name,
         labels: {
           ...appLabels({ name: 'namespace', instance: props.instance, component: 'namespace' }),
-          ...props.namespaceLabels,
+          ...props.labels,
+          [NAMESPACE_ROLE_LABEL]: props.role,
           'pod-security.kubernetes.io/enforce': props.podSecurity.level,
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/audit': 'restricted',
@@ -47,6 +51,23 @@ export class PlatformChart extends Chart {
     // The chart's namespace is stamped on every object, the cluster-scoped Namespace
     // too, and kplus offers no way to opt one object out.
     ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+}
+
+/** Props of a {@link PlatformChart}. */
+export interface PlatformChartProps extends Omit<PlatformNamespaceProps, 'name'> {
+  /** Namespace that the chart creates and puts every object in. */
+  readonly namespace: string;
+}
+
+/**
+ * A chart that owns one namespace: it creates the Namespace and puts every object in it,
+ * with explicit names (no hash suffixes) and the lifecycle annotations of their kinds.
+ */
+export class PlatformChart extends Chart {
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    new PlatformNamespace(this, 'Namespace', { ...props, name: props.namespace });
   }
 
   /** The chart's objects, with the lifecycle annotations of their kinds (see `applyLifecycle`). */

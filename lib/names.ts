@@ -42,11 +42,25 @@ export const INFERENCE_NETWORK_POLICY = 'allow-only-gateway';
 export const INFERENCE_APP = 'llama-infer';
 
 /**
- * Label of the `helm test` pods in llm-shared that check inference servers. The
- * gateway-only NetworkPolicy admits them as its one other peer, so that a release can
- * verify its models without going around the policy.
+ * Namespace of the `helm test` pods that check every server. Network policies admit
+ * checks by this namespace, whose name label the API server sets and nobody can forge,
+ * not by a pod label that any pod elsewhere could carry; and nothing in the platform may
+ * create pods here (no role grants it), so only whoever runs `helm test` can.
  */
-export const HEALTH_PROBE_LABEL = 'llm-platform/health-probe';
+export const PROBES_NAMESPACE = 'llm-probes';
+
+/**
+ * Label of the platform's namespaces saying what each is: `shared`, `workspace` or
+ * `probes`. Set by the platform on namespaces it creates; tenants cannot label
+ * namespaces, so policies may select by it.
+ */
+export const NAMESPACE_ROLE_LABEL = 'llm-platform/namespace-role';
+
+/**
+ * Label an operator puts on the namespaces of applications that call models through the
+ * gateway (the platform's `clients`): the gateway admits them, and nothing else outside.
+ */
+export const GATEWAY_CLIENT_LABEL = 'llm-platform/gateway-client';
 
 /** Label of the workspace pods that talk to MLflow (web UI, model loaders, training); its NetworkPolicies select it. */
 export const MLFLOW_CLIENT_LABEL = 'llm-platform/mlflow-client';
@@ -54,6 +68,7 @@ export const MLFLOW_CLIENT_LABEL = 'llm-platform/mlflow-client';
 /** Ports of the platform's servers (container port and Service port). */
 export const PORTS = {
   mlflow: 5000,
+  mlflowRead: 8080,
   webui: 7860,
   inference: 8000,
   console: 8501,
@@ -66,10 +81,18 @@ export const PORTS = {
 /** Names of the shared layer's servers: Deployment, Service and `app` label. */
 export const SHARED_APPS = {
   mlflow: 'mlflow-common',
+  /** The read-only front of mlflow-common, which workspaces use: they may download base models, never register one. */
+  mlflowRead: 'mlflow-common-read',
   console: 'prompt-console',
   gateway: 'llm-gateway',
   strapi: 'strapi',
 } as const;
+
+/** `app` label of the model registrar Job's pods (the shared layer's policies select it). */
+export const REGISTRAR_APP = 'model-registrar';
+
+/** `app` label of the backup CronJob's pods (the shared layer's policies select it). */
+export const BACKUPS_APP = 'mlflow-backups';
 
 /** Names of a workspace's servers: Deployment, Service and `app` label. */
 export const WORKSPACE_APPS = {

@@ -24,7 +24,7 @@ describe('Argo CD objects in dist/argocd', () => {
   test('the platform project allows only this repository, the platform namespaces and the cluster kinds the manifests hold', () => {
     const project = find(argocd, 'AppProject', 'llm-platform').spec;
     expect(project.sourceRepos).toEqual([repo]);
-    expect(project.destinations.map((d: any) => d.namespace)).toEqual(['llm-shared', 'llm-workspace-*']);
+    expect(project.destinations.map((d: any) => d.namespace)).toEqual(['llm-shared', 'llm-probes', 'llm-workspace-*']);
     const allowed = project.clusterResourceWhitelist.map((k: any) => k.kind);
     const clusterScoped = dist.filter((o) => !o.file.startsWith('dist/argocd/') && !o.object.metadata.namespace).map((o) => o.object.kind);
     expect(clusterScoped.filter((k) => !allowed.includes(k))).toEqual([]);
@@ -273,7 +273,7 @@ describe('nothing is lost', () => {
   const options = (o: any) => (o.metadata.annotations['argocd.argoproj.io/sync-options'] ?? '').split(',');
 
   test('an Argo CD prune never deletes a PVC or a namespace (Prune=false), nor does deleting an Application (Delete=false)', () => {
-    expect(stateful.length).toBe(2 * names.length + 1);
+    expect(stateful.length).toBe(2 * names.length + 2);
     expect(stateful.filter((o) => !options(o).includes('Prune=false')).map((o) => o.metadata.name)).toEqual([]);
     expect(stateful.filter((o) => !options(o).includes('Delete=false')).map((o) => o.metadata.name)).toEqual([]);
   });

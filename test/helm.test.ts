@@ -161,10 +161,9 @@ describe('helm test', () => {
     }
   });
 
-  test('workspace checks run where the workspace policies admit them: llm-shared, with the probe label', () => {
-    const probes = hooks.filter((h) => h.metadata.labels['app.kubernetes.io/instance'] !== 'shared');
-    expect(probes.length).toBe(urls.length - 4);
-    expect(probes.filter((p) => p.metadata.namespace !== 'llm-shared' || p.metadata.labels['llm-platform/health-probe'] !== 'true').map((p) => p.metadata.name)).toEqual([]);
+  test('every check runs in llm-probes, the one namespace the servers\' policies admit checks from', () => {
+    expect(hooks.length).toBe(urls.length);
+    expect(hooks.filter((p) => p.metadata.namespace !== 'llm-probes').map((p) => p.metadata.name)).toEqual([]);
   });
 });
 
@@ -192,7 +191,7 @@ describe('NOTES.txt', () => {
 describe('data survives helm uninstall', () => {
   test('every PVC and namespace carries helm.sh/resource-policy: keep', () => {
     const stateful = [...distObjects().values()].filter((o) => ['PersistentVolumeClaim', 'Namespace'].includes(o.kind));
-    expect(stateful.length).toBe(2 * names.length + 1);
+    expect(stateful.length).toBe(2 * names.length + 2);
     expect(stateful.filter((o) => (o.metadata.annotations as any)?.['helm.sh/resource-policy'] !== 'keep').map(key)).toEqual([]);
   });
 });

@@ -2,8 +2,9 @@ import { fixture } from './helpers';
 
 /*
  * The flows of the platform, allowed and denied, read off the generated NetworkPolicies
- * by a small evaluator of the NetworkPolicy semantics the output uses (matchLabels,
- * namespaceSelector, ipBlock with except, ports).
+ * of every namespace (the workspaces, llm-shared, llm-probes) by a small evaluator of the
+ * NetworkPolicy semantics the output uses (matchLabels, namespaceSelector, ipBlock with
+ * except, ports). Each flow of the tables is allowed or denied on purpose.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 
@@ -14,9 +15,17 @@ type Endpoint = Pod | Ip;
 
 const objects = fixture().objects as any[];
 const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+
+/** Namespaces the platform does not make, with the labels an operator gives them. */
+const OTHER_NAMESPACES: Record<string, Labels> = {
+  'client-apps': { 'llm-platform/gateway-client': 'true' },
+  'default': {},
+  'kube-system': {},
+};
+
 const namespaceLabels = (name: string): Labels => ({
   'kubernetes.io/metadata.name': name,
-  ...(objects.find((o) => o.kind === 'Namespace' && o.metadata.name === name)?.metadata.labels ?? {}),
+  ...(OTHER_NAMESPACES[name] ?? objects.find((o) => o.kind === 'Namespace' && o.metadata.name === name)?.metadata.labels ?? {}),
 });
 
 function selects(selector: any, labels: Labels): boolean {
@@ -62,67 +71,125 @@ function allowed(from: Pod, to: Endpoint, port: number, protocol = 'TCP'): boole
   return sideAllows(from, to, port, protocol, 'Egress') && (!('namespace' in to) || sideAllows(to, from, port, protocol, 'Ingress'));
 }
 
-/** A pod of a Deployment, with its template's labels. */
-function pod(namespace: string, deployment: string): Pod {
-  const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.namespace === namespace && o.metadata.name === deployment);
-  if (!d) throw new Error(`no Deployment ${namespace}/${deployment}`);
-  return { namespace, labels: d.spec.template.metadata.labels };
+/** A pod of a workload (Deployment, Job or CronJob), with its template's labels. */
+function pod(namespace: string, name: string): Pod {
+  const w = objects.find((o) => ['Deployment', 'Job', 'CronJob'].includes(o.kind) && o.metadata.namespace === namespace && o.metadata.name === name);
+  if (!w) throw new Error(`no workload ${namespace}/${name}`);
+  return { namespace, labels: (w.kind === 'CronJob' ? w.spec.jobTemplate.spec.template : w.spec.template).metadata.labels };
 }
 
 const alpha = 'llm-workspace-team-alpha';
 const beta = 'llm-workspace-team-beta';
+const shared = 'llm-shared';
 const mlflow = pod(alpha, 'mlflow');
 const webui = pod(alpha, 'llama-factory-webui');
 const inference = pod(alpha, 'llama-factory-inference');
-const training: Pod = { namespace: alpha, labels: { kubernetes_pod_operator: 'True', dag_id: 'llm_finetune_workflow' } };
+const training = pod(alpha, 'llama-fine-tune-v1');
+const airflowTask: Pod = { namespace: alpha, labels: { kubernetes_pod_operator: 'True', dag_id: 'llm_finetune_workflow' } };
 const stranger: Pod = { namespace: alpha, labels: { app: 'debug' } };
 const betaMlflow = pod(beta, 'mlflow');
 const betaInference = pod(beta, 'llama-factory-inference-support-bot');
-const gateway = pod('llm-shared', 'llm-gateway');
-const console_ = pod('llm-shared', 'prompt-console');
-const mlflowCommon = pod('llm-shared', 'mlflow-common');
-const probe: Pod = { namespace: 'llm-shared', labels: { 'llm-platform/health-probe': 'true' } };
+const gateway = pod(shared, 'llm-gateway');
+const console_ = pod(shared, 'prompt-console');
+const mlflowCommon = pod(shared, 'mlflow-common');
+const mlflowRead = pod(shared, 'mlflow-common-read');
+const strapi = pod(shared, 'strapi');
+const registrar = pod(shared, 'model-registrar');
+const backups = pod(shared, 'mlflow-backups');
+const airflow = (component: string): Pod => ({ namespace: shared, labels: { tier: 'airflow', release: 'airflow', component } });
+const sharedStranger: Pod = { namespace: shared, labels: { app: 'debug' } };
+/** A pod in llm-shared carrying the label that opened every workspace before checks had a namespace of their own. */
+const oldProbe: Pod = { namespace: shared, labels: { 'llm-platform/health-probe': 'true' } };
+const probe: Pod = { namespace: 'llm-probes', labels: { 'app.kubernetes.io/component': 'helm-test' } };
+const clientApp: Pod = { namespace: 'client-apps', labels: { app: 'app-search' } };
+const elsewhere: Pod = { namespace: 'default', labels: { app: 'anything' } };
 const kubeDns: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const cloudSql: Ip = { ip: '10.0.0.5' };
+const kubernetesApi: Ip = { ip: '172.16.0.2' };
+const googleApi: Ip = { ip: '142.250.74.123' };
+const metadata: Ip = { ip: '169.254.169.254' };
+
+const ALLOWED: [string, () => boolean][] = [
+  ['every workspace pod resolves names (kube-dns, UDP and TCP 53)', () => [mlflow, webui, inference, training, airflowTask, stranger].every((p) => allowed(p, kubeDns, 53, 'UDP') && allowed(p, kubeDns, 53, 'TCP'))],
+  ['every shared pod resolves names', () => [gateway, console_, mlflowCommon, mlflowRead, strapi, registrar, backups, airflow('scheduler')].every((p) => allowed(p, kubeDns, 53, 'UDP'))],
+  ['pods resolve names through NodeLocal DNSCache and Cloud DNS', () => allowed(webui, { ip: '169.254.20.10' }, 53, 'UDP') && allowed(training, metadata, 53, 'UDP')],
+  ['the gateway reaches inference on 8000 in every workspace', () => allowed(gateway, inference, 8000) && allowed(gateway, betaInference, 8000)],
+  ['the web UI reaches the workspace MLflow', () => allowed(webui, mlflow, 5000)],
+  ['the web UI, model loaders and training read base models through mlflow-common-read', () => [webui, inference, training].every((p) => allowed(p, mlflowRead, 8080))],
+  ['another workspace\'s MLflow clients read base models through mlflow-common-read too', () => allowed(betaInference, mlflowRead, 8080)],
+  ['the model loader (inference pod) and training reach the workspace MLflow', () => allowed(inference, mlflow, 5000) && allowed(training, mlflow, 5000)],
+  ['pods that Airflow starts reach their workspace MLflow and mlflow-common-read', () => allowed(airflowTask, mlflow, 5000) && allowed(airflowTask, mlflowRead, 8080)],
+  ['mlflow-common-read reaches mlflow-common', () => allowed(mlflowRead, mlflowCommon, 5000)],
+  ['a workspace MLflow reaches Cloud SQL at its address and port', () => allowed(mlflow, cloudSql, 5432)],
+  ['a workspace MLflow reaches Google APIs on 443 and the metadata server (Workload Identity)', () => allowed(mlflow, googleApi, 443) && allowed(mlflow, metadata, 80) && allowed(mlflow, { ip: '169.254.169.252' }, 988)],
+  ['MLflow reaches public addresses right beside the private ranges (the exceptions are no wider than those)', () => ['9.255.255.255', '11.0.0.1', '172.15.255.255', '172.32.0.1', '192.167.255.255', '192.169.0.1'].every((ip) => allowed(mlflow, { ip }, 443))],
+  ['mlflow-common reaches Cloud SQL, Google APIs and the metadata server', () => allowed(mlflowCommon, cloudSql, 5432) && allowed(mlflowCommon, googleApi, 443) && allowed(mlflowCommon, metadata, 80)],
+  ['the console reaches the gateway and Strapi', () => allowed(console_, gateway, 8080) && allowed(console_, strapi, 1337)],
+  ['the gateway reads its records from Strapi', () => allowed(gateway, strapi, 1337)],
+  ['applications in namespaces labelled as gateway clients reach the gateway', () => allowed(clientApp, gateway, 8080)],
+  ['the model registrar reaches Strapi', () => allowed(registrar, strapi, 1337)],
+  ['Strapi reaches its database on Cloud SQL', () => allowed(strapi, cloudSql, 5432)],
+  ['the backups call the Cloud SQL Admin API and the metadata server', () => allowed(backups, googleApi, 443) && allowed(backups, metadata, 80)],
+  ['Airflow reaches its metadata database and the Kubernetes API', () => ['scheduler', 'webserver', 'worker', 'triggerer'].every((c) => allowed(airflow(c), cloudSql, 5432) && allowed(airflow(c), kubernetesApi, 443))],
+  ['the checks of llm-probes reach every workspace server', () => allowed(probe, mlflow, 5000) && allowed(probe, webui, 7860) && allowed(probe, inference, 8000) && allowed(probe, betaMlflow, 5000)],
+  ['the checks of llm-probes reach every shared server', () => allowed(probe, mlflowCommon, 5000) && allowed(probe, mlflowRead, 8080) && allowed(probe, gateway, 8080) && allowed(probe, console_, 8501) && allowed(probe, strapi, 1337)],
+];
+
+const DENIED: [string, () => boolean][] = [
+  ['another workspace reaches this MLflow', () => allowed(betaMlflow, mlflow, 5000) || allowed(betaInference, mlflow, 5000)],
+  ['another workspace reaches this inference server or web UI', () => allowed(betaMlflow, inference, 8000) || allowed(betaInference, webui, 7860)],
+  ['a workspace pod reaches another workspace\'s MLflow', () => allowed(webui, betaMlflow, 5000) || allowed(training, betaMlflow, 5000)],
+  ['a workspace pod reaches mlflow-common itself, where models are registered', () => [mlflow, webui, inference, training, airflowTask].some((p) => allowed(p, mlflowCommon, 5000))],
+  ['a workspace pod reaches Strapi, the console or Airflow', () => [webui, inference, training, airflowTask].some((p) => allowed(p, strapi, 1337) || allowed(p, console_, 8501) || allowed(p, airflow('webserver'), 8080))],
+  ['a workspace pod reaches the gateway (clients do; workspaces serve it)', () => [webui, inference, training].some((p) => allowed(p, gateway, 8080))],
+  ['a shared pod other than the gateway reaches inference', () => [console_, mlflowCommon, mlflowRead, strapi, registrar, airflow('worker'), sharedStranger].some((p) => allowed(p, inference, 8000))],
+  ['the web UI reaches inference directly', () => allowed(webui, inference, 8000)],
+  ['a pod that is no MLflow client reaches MLflow or mlflow-common-read', () => allowed(stranger, mlflow, 5000) || allowed(stranger, mlflowRead, 8080)],
+  ['anything but MLflow reaches Cloud SQL from a workspace', () => [webui, inference, training, airflowTask, stranger].some((p) => allowed(p, cloudSql, 5432))],
+  ['a workspace pod other than MLflow reaches the metadata server, so it cannot act as the workspace\'s GCP identity', () => [webui, inference, training, stranger].some((p) => allowed(p, metadata, 80) || allowed(p, { ip: '169.254.169.252' }, 988))],
+  ['MLflow reaches a private address of any private range on 443 (only public Google APIs are open)', () => ['10.20.30.40', '172.16.0.1', '172.31.255.254', '192.168.1.1', '192.168.255.254'].some((ip) => allowed(mlflow, { ip }, 443))],
+  ['a workspace pod reaches another port outside, or another port of the database host', () => allowed(mlflow, { ip: '142.250.74.123' }, 80) || allowed(mlflow, { ip: '10.0.0.6' }, 5432) || allowed(mlflow, cloudSql, 22)],
+  ['a pod other than MLflow reaches the internet from a workspace', () => [webui, inference, training, stranger].some((p) => allowed(p, googleApi, 443))],
+  ['the gateway reaches inference on another port, or the web UI', () => allowed(gateway, inference, 7860) || allowed(gateway, webui, 7860)],
+  ['anyone but the checks reaches the web UI', () => allowed(gateway, webui, 7860) || allowed(betaMlflow, webui, 7860) || allowed(elsewhere, webui, 7860)],
+  ['a pod of llm-shared with the old probe label reaches a workspace server', () => allowed(oldProbe, mlflow, 5000) || allowed(oldProbe, inference, 8000) || allowed(oldProbe, webui, 7860)],
+  ['a pod of llm-shared that is none of the platform\'s reaches Strapi, mlflow-common or the gateway', () => allowed(sharedStranger, strapi, 1337) || allowed(sharedStranger, mlflowCommon, 5000) || allowed(sharedStranger, gateway, 8080)],
+  ['a pod of another namespace reaches Strapi, mlflow-common, the console or Airflow', () => allowed(elsewhere, strapi, 1337) || allowed(elsewhere, mlflowCommon, 5000) || allowed(elsewhere, console_, 8501) || allowed(elsewhere, airflow('webserver'), 8080)],
+  ['a pod of another namespace, not labelled as a gateway client, reaches the gateway', () => allowed(elsewhere, gateway, 8080)],
+  ['a pod of another namespace reaches a workspace server', () => allowed(elsewhere, mlflow, 5000) || allowed(elsewhere, inference, 8000)],
+  ['a gateway client reaches inference around the gateway', () => allowed(clientApp, inference, 8000)],
+  ['the console reaches mlflow-common or inference', () => allowed(console_, mlflowCommon, 5000) || allowed(console_, inference, 8000)],
+  ['the gateway or the console reach Cloud SQL or the internet', () => [gateway, console_].some((p) => allowed(p, cloudSql, 5432) || allowed(p, googleApi, 443))],
+  ['Strapi reaches the internet or the metadata server', () => allowed(strapi, googleApi, 443) || allowed(strapi, metadata, 80)],
+  ['mlflow-common-read reaches anything but mlflow-common', () => allowed(mlflowRead, cloudSql, 5432) || allowed(mlflowRead, googleApi, 443) || allowed(mlflowRead, metadata, 80) || allowed(mlflowRead, strapi, 1337)],
+  ['the registrar reaches anything but Strapi', () => allowed(registrar, gateway, 8080) || allowed(registrar, googleApi, 443) || allowed(registrar, cloudSql, 5432)],
+  ['the backups reach Cloud SQL directly (they use the API) or a workspace', () => allowed(backups, cloudSql, 5432) || allowed(backups, mlflow, 5000)],
+  ['Airflow reaches the internet, Strapi, mlflow-common or a workspace server', () => ['scheduler', 'worker'].some((c) => allowed(airflow(c), googleApi, 443) || allowed(airflow(c), strapi, 1337) || allowed(airflow(c), mlflowCommon, 5000) || allowed(airflow(c), mlflow, 5000))],
+  ['anyone but the checks reaches the Airflow webserver', () => allowed(sharedStranger, airflow('webserver'), 8080) || allowed(webui, airflow('webserver'), 8080)],
+  ['the checks reach Cloud SQL, the internet or the Kubernetes API', () => allowed(probe, cloudSql, 5432) || allowed(probe, googleApi, 443) || allowed(probe, kubernetesApi, 443)],
+];
 
 describe('allowed flows', () => {
-  test.each([
-    ['every workspace pod resolves names (kube-dns, UDP and TCP 53)', () => [mlflow, webui, inference, training, stranger].every((p) => allowed(p, kubeDns, 53, 'UDP') && allowed(p, kubeDns, 53, 'TCP'))],
-    ['every workspace pod resolves names through NodeLocal DNSCache', () => allowed(webui, { ip: '169.254.20.10' }, 53, 'UDP')],
-    ['the gateway reaches inference on 8000', () => allowed(gateway, inference, 8000) && allowed(gateway, betaInference, 8000)],
-    ['the web UI reaches the workspace MLflow and mlflow-common', () => allowed(webui, mlflow, 5000) && allowed(webui, mlflowCommon, 5000)],
-    ['the model loader (inference pod) reaches the workspace MLflow', () => allowed(inference, mlflow, 5000) && allowed(inference, mlflowCommon, 5000)],
-    ['training pods that Airflow starts reach both MLflows', () => allowed(training, mlflow, 5000) && allowed(training, mlflowCommon, 5000)],
-    ['MLflow reaches Cloud SQL at its address and port', () => allowed(mlflow, cloudSql, 5432)],
-    ['MLflow reaches Google APIs on 443 (artifacts in GCS) and the metadata server (Workload Identity)', () => allowed(mlflow, { ip: '142.250.74.123' }, 443) && allowed(mlflow, { ip: '169.254.169.254' }, 80) && allowed(mlflow, { ip: '169.254.169.252' }, 988)],
-    ['MLflow reaches public addresses right beside the private ranges (the exceptions are no wider than those)', () => ['9.255.255.255', '11.0.0.1', '172.15.255.255', '172.32.0.1', '192.167.255.255', '192.169.0.1'].every((ip) => allowed(mlflow, { ip }, 443))],
-    ['every workspace pod resolves names through Cloud DNS (the metadata server on 53)', () => allowed(training, { ip: '169.254.169.254' }, 53, 'UDP')],
-    ['the helm test probes reach MLflow, the web UI and inference', () => allowed(probe, mlflow, 5000) && allowed(probe, webui, 7860) && allowed(probe, inference, 8000)],
-  ])('%s', (_flow, check) => {
+  test.each(ALLOWED)('%s', (_flow, check) => {
     expect(check()).toBe(true);
   });
 });
 
 describe('denied flows', () => {
-  test.each([
-    ['another workspace reaches this MLflow', () => allowed(betaMlflow, mlflow, 5000) || allowed(betaInference, mlflow, 5000)],
-    ['another workspace reaches this inference server', () => allowed(betaMlflow, inference, 8000)],
-    ['a workspace pod reaches another workspace\'s MLflow', () => allowed(webui, betaMlflow, 5000)],
-    ['a shared pod other than the gateway reaches inference', () => allowed(console_, inference, 8000) || allowed(mlflowCommon, inference, 8000)],
-    ['the web UI reaches inference directly', () => allowed(webui, inference, 8000)],
-    ['a pod that is no MLflow client reaches MLflow', () => allowed(stranger, mlflow, 5000)],
-    ['anything but MLflow reaches Cloud SQL', () => [webui, inference, training, stranger].some((p) => allowed(p, cloudSql, 5432))],
-    ['MLflow reaches a private address of any private range on 443 (only public Google APIs are open)', () => ['10.20.30.40', '172.16.0.1', '172.31.255.254', '192.168.1.1', '192.168.255.254'].some((ip) => allowed(mlflow, { ip }, 443))],
-    ['a workspace pod reaches another port outside, or another port of the database host', () => allowed(mlflow, { ip: '142.250.74.123' }, 80) || allowed(mlflow, { ip: '10.0.0.6' }, 5432) || allowed(mlflow, cloudSql, 22)],
-    ['a pod other than MLflow reaches the internet: MLflow serves the artifacts', () => [webui, inference, training, stranger].some((p) => allowed(p, { ip: '142.250.74.123' }, 443))],
-    ['the gateway reaches inference on another port', () => allowed(gateway, inference, 7860)],
-    ['anyone outside reaches the web UI but the probes', () => allowed(gateway, webui, 7860) || allowed(betaMlflow, webui, 7860)],
-  ])('%s', (_flow, check) => {
+  test.each(DENIED)('%s', (_flow, check) => {
     expect(check()).toBe(false);
   });
 });
 
-test('the evaluator denies what no policy allows once a default-deny exists, and allows without policies', () => {
-  expect(allowed(stranger, { ip: '1.2.3.4' }, 22)).toBe(false);
-  expect(allowed(gateway, { ip: '1.2.3.4' }, 22)).toBe(true);
+test('the tables hold at least 40 flows across tenants and the shared layer', () => {
+  expect(ALLOWED.length + DENIED.length).toBeGreaterThanOrEqual(40);
+});
+
+test('every namespace the platform makes denies by default: the evaluator allows only what a policy names', () => {
+  for (const p of [stranger, sharedStranger, probe]) expect(allowed(p, { ip: '1.2.3.4' }, 22)).toBe(false);
+  // A namespace without policies allows everything, as Kubernetes does.
+  expect(allowed(elsewhere, { ip: '1.2.3.4' }, 22)).toBe(true);
+  const namespaces = objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name);
+  const denying = new Set(policies.filter((p) => p.metadata.name === 'default-deny').map((p) => p.metadata.namespace));
+  expect(namespaces.filter((n) => !denying.has(n))).toEqual([]);
 });

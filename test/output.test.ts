@@ -85,9 +85,10 @@ describe('labels', () => {
     expect(lacking).toEqual([]);
   });
 
-  test('instance is the workspace, or shared, everywhere', () => {
+  test('instance is the workspace, shared or probes, everywhere', () => {
     const wrong = dist.flatMap(({ file, object }) => {
-      const instance = /^dist\/(?:workspaces|workspace-boundaries)\/([^/]+)\//.exec(file)?.[1] ?? (file.startsWith('dist/argocd/') ? 'platform' : 'shared');
+      const probes = object.metadata.namespace === 'llm-probes' || object.metadata.name === 'llm-probes';
+      const instance = /^dist\/(?:workspaces|workspace-boundaries)\/([^/]+)\//.exec(file)?.[1] ?? (file.startsWith('dist/argocd/') ? 'platform' : probes ? 'probes' : 'shared');
       const found = (object.metadata.labels as Record<string, string>)['app.kubernetes.io/instance'];
       return found === instance ? [] : [`${object.kind}/${object.metadata.name}: ${found}, not ${instance}`];
     });

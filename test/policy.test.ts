@@ -60,8 +60,8 @@ const cases: [string, Manifest[], string][] = [
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.containers[0].image' must carry a pinned tag, got 'ghcr.io/mlflow/mlflow:latest' (rule image-pinned)`],
   ['namespace-pod-security', broken('Namespace', ns, (n) => { n.metadata.labels['pod-security.kubernetes.io/enforce'] = 'privileged'; }),
     `policy: Namespace ${ns}: 'metadata.labels['pod-security.kubernetes.io/enforce']' must be 'restricted' (rule namespace-pod-security)`],
-  ['workspace-default-deny', workspace.filter((o) => o.metadata.name !== 'default-deny'),
-    `policy: Namespace ${ns}: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule workspace-default-deny)`],
+  ['namespace-default-deny', workspace.filter((o) => o.metadata.name !== 'default-deny'),
+    `policy: Namespace ${ns}: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule namespace-default-deny)`],
   ['workspace-quota', broken('ResourceQuota', 'workspace-quota', (q) => { delete q.spec.hard['requests.nvidia.com/gpu']; }),
     `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota with requests.nvidia.com/gpu (rule workspace-quota)`],
   ['no-cluster-admin', broken('RoleBinding', 'airflow-pod-launcher', (b) => { b.roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }; }),
@@ -135,6 +135,14 @@ test('fails on a container without local-disk (ephemeral-storage) figures', () =
   ]);
 });
 
+test('fails on the shared layer or the probes\' namespace without a default-deny policy', () => {
+  const open = shared.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
+  expect(messages(open)).toEqual([
+    "policy: Namespace llm-probes: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule namespace-default-deny)",
+    "policy: Namespace llm-shared: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule namespace-default-deny)",
+  ]);
+});
+
 test('every rule has a failing case here', () => {
   expect(cases.map(([rule]) => rule).sort()).toEqual(RULES.map((r) => r.id).sort());
 });
@@ -145,6 +153,7 @@ test('the PodDisruptionBudget of a replicated server satisfies its rule', () => 
   expect(find(shared, 'PodDisruptionBudget', 'llm-gateway').spec).toEqual({ maxUnavailable: 1, selector: gateway.spec.selector });
   expect(messages(shared.filter((o) => o.kind !== 'PodDisruptionBudget'))).toEqual([
     "policy: Deployment llm-shared/llm-gateway: 'spec.replicas' is more than 1 but no PodDisruptionBudget selects its pods (rule replicated-disruption-budget)",
+    "policy: Deployment llm-shared/mlflow-common-read: 'spec.replicas' is more than 1 but no PodDisruptionBudget selects its pods (rule replicated-disruption-budget)",
   ]);
 });
 

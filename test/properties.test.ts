@@ -48,7 +48,7 @@ const workspaceShape = fc.record({
   runs: fc.uniqueArray(fc.record({
     id: dnsLabel(10),
     gpus: fc.integer({ min: 1, max: 2 }),
-    baseModel: fc.constantFrom(undefined, 'llama-3-8b-base'),
+    baseModel: fc.constantFrom(undefined, { name: 'llama-3-8b-base', version: 1 }, { name: 'qwen-base', version: 3 }),
     resources,
   }, { requiredKeys: ['id', 'gpus'] }), { maxLength: 2, selector: (r) => r.id }),
   slack: fc.record({ gpus: fc.integer({ min: 0, max: 3 }), cpu: fc.integer({ min: 0, max: 16 }) }),

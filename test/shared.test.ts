@@ -17,8 +17,10 @@ test('namespace llm-shared carries purpose=shared', () => {
   expect(ns.metadata.namespace).toBeUndefined();
 });
 
-test('every namespaced object is in llm-shared; the cluster-scoped ones have no namespace', () => {
-  for (const m of shared) expect(m.metadata.namespace).toBe(m.kind === 'Namespace' ? undefined : 'llm-shared');
+test('every namespaced object is in llm-shared but the probes\' policies; the cluster-scoped ones have no namespace', () => {
+  const where = (m: any) => (m.kind === 'Namespace' ? undefined : m.metadata.labels['app.kubernetes.io/instance'] === 'probes' ? 'llm-probes' : 'llm-shared');
+  expect(shared.filter((m) => m.metadata.namespace !== where(m)).map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([]);
+  expect(shared.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['llm-probes', 'llm-shared']);
 });
 
 test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in GCS', () => {

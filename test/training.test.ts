@@ -260,3 +260,39 @@ describe('backups', () => {
     expect(day('gs://b/mlflow_x/notes.txt')).toBe('gs://b/mlflow_x/notes.txt');
   });
 });
+
+describe('base models and remote code', () => {
+  const WS = 'name: team-a\ntraining:\n  runs:\n    - { id: r1, config: sft.yaml, registeredModel: m, baseModel: { name: BASE, version: 2 } }\n';
+
+  test('a run downloads its base model at the pinned version, read only, through mlflow-common-read', () => {
+    const job = dist.find((o) => o.kind === 'Job' && o.metadata.name === 'llama-fine-tune-v1');
+    const loader = container(podSpec(job), 'base-model-loader');
+    expect(env(loader, 'MODEL_URI')).toBe('models:/llama-3-8b-base/1');
+    expect(env(container(podSpec(job), 'train'), 'BASE_MODEL_PATH')).toBe('/models/base-models/llama-3-8b-base/1');
+    expect(loader.command[2]).toContain('MLFLOW_TRACKING_URI="$MLFLOW_COMMON_URI"');
+  });
+
+  test('fails on a base model without a pinned version', () => {
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\ntraining:\n  runs:\n    - { id: r1, config: sft.yaml, registeredModel: m, baseModel: llama-3-8b-base }\n', 'workspaces/team-a/training/sft.yaml': SFT }))
+      .toEqual(["workspaces/team-a.yaml:4:66 'training.runs[0].baseModel' must be a mapping with the fields name, version, got 'llama-3-8b-base'"]);
+  });
+
+  test('accepts trust_remote_code for a run from a base model the platform trusts', () => {
+    expect(problems({ 'workspaces/team-a.yaml': WS.replace('BASE', 'llama-3-8b-base'), 'workspaces/team-a/training/sft.yaml': `${SFT}trust_remote_code: true\n` })).toEqual([]);
+  });
+
+  test('fails on trust_remote_code for a run from a base model the platform does not trust, or from no base model', () => {
+    expect(problems({ 'workspaces/team-a.yaml': WS.replace('BASE', 'my-model'), 'workspaces/team-a/training/sft.yaml': `${SFT}trust_remote_code: true\n` })).toEqual([
+      "workspaces/team-a/training/sft.yaml:8:20 'trust_remote_code' is true, which runs the model's own Python code; run 'r1' starts from 'my-model', which the platform does not trust (training.trustRemoteCode in platform.yaml: llama-3-8b-base)",
+    ]);
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\ntraining:\n  runs:\n    - { id: r1, config: sft.yaml, registeredModel: m }\n', 'workspaces/team-a/training/sft.yaml': `${SFT}trust_remote_code: true\n` })).toEqual([
+      "workspaces/team-a/training/sft.yaml:8:20 'trust_remote_code' is true, which runs the model's own Python code; run 'r1' starts from the config's model_name_or_path, not a trusted base model (training.trustRemoteCode in platform.yaml: llama-3-8b-base)",
+    ]);
+  });
+
+  test('fails on trust_remote_code in a config no run uses', () => {
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': `${SFT}trust_remote_code: true\n` })).toEqual([
+      "workspaces/team-a/training/sft.yaml:8:20 'trust_remote_code' is true, which runs the model's own Python code; no run uses this config, so it could start from any model; allowed only for runs from a trusted base model (training.trustRemoteCode in platform.yaml: llama-3-8b-base)",
+    ]);
+  });
+});

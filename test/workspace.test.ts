@@ -40,7 +40,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       id: 'run-1',
       config: 'sft.yaml',
       registeredModel: 'ft-chat-model',
-      baseModel: 'qwen-base',
+      baseModel: { name: 'qwen-base', version: 2 },
       gpus: 2,
       accelerator: 'nvidia-tesla-a100',
       resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '32Gi' }, ephemeralStorage: { request: '50Gi', limit: '200Gi' } },
@@ -157,7 +157,7 @@ describe('mlflow', () => {
   test('the MLflow URIs are plain settings in a ConfigMap', () => {
     expect(find(minimal, 'ConfigMap', 'mlflow-config').data).toEqual({
       MLFLOW_TRACKING_URI: 'http://mlflow.llm-workspace-team-min.svc.cluster.local:5000',
-      MLFLOW_COMMON_URI: 'http://mlflow-common.llm-shared.svc.cluster.local:5000',
+      MLFLOW_COMMON_URI: 'http://mlflow-common-read.llm-shared.svc.cluster.local:8080',
     });
   });
 });
@@ -296,15 +296,17 @@ describe('inference', () => {
 });
 
 describe('network policy', () => {
-  test('allow-only-gateway admits to inference on 8000 only llm-gateway pods of llm-shared, and the helm test probes there', () => {
-    const fromShared = (labels: Record<string, string>) => ({
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'llm-shared' } }, podSelector: { matchLabels: labels } }],
-      ports: [{ port: 8000, protocol: 'TCP' }],
-    });
+  test('allow-only-gateway admits to inference on 8000 only llm-gateway pods of llm-shared, and the checks of llm-probes', () => {
     expect(find(minimal, 'NetworkPolicy', 'allow-only-gateway').spec).toEqual({
       podSelector: { matchLabels: { app: 'llama-infer' } },
       policyTypes: ['Ingress'],
-      ingress: [fromShared({ app: 'llm-gateway' }), fromShared({ 'llm-platform/health-probe': 'true' })],
+      ingress: [{
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'llm-shared' } }, podSelector: { matchLabels: { app: 'llm-gateway' } } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'llm-probes' } } },
+        ],
+        ports: [{ port: 8000, protocol: 'TCP' }],
+      }],
     });
   });
 });

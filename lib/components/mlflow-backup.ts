@@ -2,12 +2,11 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
+import { BACKUPS_APP } from '../names';
 import { appLabels } from '../labels';
 import { resourceRequirements, securedPodSpec, smallResources } from './pod-defaults';
 import { WorkloadIdentityAccount } from './workload-identity-account';
 
-/** ServiceAccount of the backup CronJob, bound to the backups' own GCP account. */
-export const BACKUP_ACCOUNT = 'mlflow-backups';
 
 /** Props of an {@link MlflowBackups}. */
 export interface MlflowBackupsProps {
@@ -57,7 +56,8 @@ export class MlflowBackups extends Construct {
     const p = props.platform;
     const labelProps = { name: 'mlflow', instance: 'shared', component: 'backup' };
     const labels = appLabels(labelProps);
-    const account = new WorkloadIdentityAccount(this, 'ServiceAccount', { name: BACKUP_ACCOUNT, gcpServiceAccount: props.gcpServiceAccount, labels: labelProps });
+    // The ServiceAccount, bound to the backups' own GCP account, is named after the app.
+    const account = new WorkloadIdentityAccount(this, 'ServiceAccount', { name: BACKUPS_APP, gcpServiceAccount: props.gcpServiceAccount, labels: labelProps });
     new k8s.KubeCronJob(this, 'Resource', {
       metadata: { name: 'mlflow-backups', labels },
       spec: {
@@ -70,7 +70,7 @@ export class MlflowBackups extends Construct {
             backoffLimit: 1,
             ttlSecondsAfterFinished: 3 * 24 * 3600,
             template: {
-              metadata: { labels },
+              metadata: { labels: { ...labels, app: BACKUPS_APP } },
               spec: securedPodSpec({
                 restartPolicy: 'Never',
                 serviceAccountName: account.serviceAccount.name,

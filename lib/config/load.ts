@@ -4,8 +4,8 @@ import { displayPath, fileProblem, InputContext, readInputFile, resolveLink } fr
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
-  checkGatewayRecords, checkGcpIdentities, checkMlflowStores, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
-  checkWorkspaceResources, LoadedWorkspace,
+  checkGatewayRecords, checkGcpIdentities, checkMlflowStores, checkRemoteCode, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
+  checkWorkspaceResources, LoadedWorkspace, TrainingConfigFile,
 } from './rules';
 import { checkAgainstSchema } from './schema-check';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './types';
@@ -59,8 +59,10 @@ export function loadInputs(location: InputLocation): PlatformInputs {
   const configsByStem = Object.fromEntries(stems.map((stem) => [stem, readTrainingConfigs(ctx, workspacesDir, stem, problems)]));
   const trainingConfigs: Record<string, Record<string, string>> = {};
   for (const w of workspaces) {
-    trainingConfigs[w.config.name] = configsByStem[path.basename(w.source.file).replace(/\.ya?ml$/, '')];
-    problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(trainingConfigs[w.config.name])));
+    const configs = configsByStem[path.basename(w.source.file).replace(/\.ya?ml$/, '')];
+    trainingConfigs[w.config.name] = Object.fromEntries(Object.entries(configs).map(([f, c]) => [f, c.text]));
+    problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(configs)));
+    if (platformConfig) problems.push(...checkRemoteCode(platformConfig, w, configs));
   }
   problems.push(...checkStrayTrainingFolders(ctx, workspacesDir, stems));
   if (platform && platformConfig) {
@@ -132,7 +134,7 @@ function listWorkspaceFiles(ctx: InputContext, dir: string, problems: InputProbl
  * validated against LLaMA-Factory's keys; by file name, with their text as read
  * (normalized: the same on every OS).
  */
-function readTrainingConfigs(ctx: InputContext, workspacesDir: string, workspace: string, problems: InputProblem[]): Record<string, string> {
+function readTrainingConfigs(ctx: InputContext, workspacesDir: string, workspace: string, problems: InputProblem[]): Record<string, TrainingConfigFile> {
   const dir = path.join(workspacesDir, workspace, 'training');
   if (!fs.existsSync(dir) && !isLink(dir)) return {};
   const folder = resolveLink(ctx, dir);
@@ -144,7 +146,7 @@ function readTrainingConfigs(ctx: InputContext, workspacesDir: string, workspace
     problems.push(fileProblem(ctx, dir, 'must be a folder of training configs (<name>.yaml files)'));
     return {};
   }
-  const configs: Record<string, string> = {};
+  const configs: Record<string, TrainingConfigFile> = {};
   for (const e of fs.readdirSync(folder.real, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!fileOrLink(e)) continue;
     const file = path.join(dir, e.name);
@@ -153,7 +155,7 @@ function readTrainingConfigs(ctx: InputContext, workspacesDir: string, workspace
       continue;
     }
     const found = readYaml(ctx, file, trainingConfigSchema, problems);
-    if (found) configs[e.name] = found.text;
+    if (found) configs[e.name] = { text: found.text, source: found.source, data: found.data as Record<string, unknown> };
   }
   return configs;
 }

@@ -11,7 +11,7 @@ export const platformSchema = {
   description: 'The shared settings of the platform: GCP project, images, database and secret store. One file, platform.yaml, at the top of the repository.',
   type: 'object',
   additionalProperties: false,
-  required: ['project', 'region', 'registry', 'images', 'cloudSql', 'secretStore', 'repository'],
+  required: ['project', 'region', 'registry', 'images', 'cloudSql', 'secretStore', 'repository', 'network'],
   properties: {
     repository: {
       type: 'object',
@@ -74,6 +74,11 @@ export const platformSchema = {
           description: 'Google Cloud CLI image that runs the MLflow database backups. Default: gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim.',
           default: { registry: 'gcr.io/google.com/cloudsdktool', name: 'google-cloud-cli', tag: '502.0.0-slim' },
         },
+        proxy: {
+          ...image,
+          description: "nginx image, running as non-root, of mlflow-common's read-only front (mlflow-common-read). Default: docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine.",
+          default: { registry: 'docker.io/nginxinc', name: 'nginx-unprivileged', tag: '1.27.3-alpine' },
+        },
         test: {
           ...image,
           description: "Small image with curl that runs the chart's `helm test` checks. Default: docker.io/curlimages/curl:8.11.1.",
@@ -131,6 +136,21 @@ export const platformSchema = {
         },
       },
     },
+    training: {
+      type: 'object',
+      description: 'What training runs may do, for every workspace.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        trustRemoteCode: {
+          type: 'array',
+          description: "Base models (names in mlflow-common) whose own Python code a training config may run (trust_remote_code: true). A config that sets it is refused unless every run using it starts from one of these. Default: none.",
+          default: [],
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 256, 'x-allowed': "an MLflow model name like 'llama-3-8b-base'" },
+        },
+      },
+    },
     clients: {
       type: 'array',
       description: "Applications that may call models through the gateway; a served model's allowedClients must name only these. Default: none.",
@@ -166,10 +186,20 @@ export const platformSchema = {
     },
     network: {
       type: 'object',
-      description: "Where workspace pods may connect besides the platform's own services (their NetworkPolicies deny everything else).",
+      description: "Where the platform's pods may connect outside the cluster's pods (every namespace's NetworkPolicies deny everything else).",
       additionalProperties: false,
-      default: {},
+      required: ['kubernetesApiCidrs'],
       properties: {
+        kubernetesApiCidrs: {
+          type: 'array',
+          description: "Address ranges of the cluster's control plane, reached on 443 by Airflow, which starts training pods through the Kubernetes API: the private endpoint (gcloud container clusters describe <cluster> --format='value(privateClusterConfig.privateEndpoint)') as a /32. Only Airflow's pods get this egress.",
+          minItems: 1,
+          items: {
+            type: 'string',
+            pattern: '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])$',
+            'x-allowed': "an IPv4 range like '172.16.0.2/32'",
+          },
+        },
         googleApiCidrs: {
           type: 'array',
           description: "Address ranges of Google APIs (GCS, for MLflow artifacts), reached on 443. With private.googleapis.com set up in the VPC, use ['199.36.153.8/30']. Default: ['0.0.0.0/0'] (any public address; private ranges stay denied).",

@@ -201,6 +201,32 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
   return problems;
 }
 
+/** A training config that passed its schema. */
+export interface TrainingConfigFile {
+  readonly text: string;
+  readonly source: YamlSource;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * `trust_remote_code: true` runs Python that comes with the model: a config may set it
+ * only when every run that uses it starts from a base model the platform trusts
+ * (`training.trustRemoteCode` in platform.yaml), pinned in mlflow-common, which teams
+ * cannot write. A config no run uses could be started with any model, so it may not.
+ */
+export function checkRemoteCode(platform: PlatformConfig, { config }: LoadedWorkspace, configs: Readonly<Record<string, TrainingConfigFile>>): InputProblem[] {
+  const trusted = platform.training.trustRemoteCode;
+  const known = trusted.length > 0 ? trusted.join(', ') : 'none';
+  return Object.entries(configs).filter(([, c]) => c.data.trust_remote_code === true).flatMap(([file, c]) => {
+    const runs = config.training.runs.filter((r) => r.config === file);
+    const untrusted = runs.filter((r) => !r.baseModel || !trusted.includes(r.baseModel.name));
+    const at = (why: string) => c.source.problemAt(['trust_remote_code'],
+      `'trust_remote_code' is true, which runs the model's own Python code; ${why} (training.trustRemoteCode in platform.yaml: ${known})`);
+    if (runs.length === 0) return [at('no run uses this config, so it could start from any model; allowed only for runs from a trusted base model')];
+    return untrusted.map((r) => at(`run '${r.id}' starts from ${r.baseModel ? `'${r.baseModel.name}', which the platform does not trust` : "the config's model_name_or_path, not a trusted base model"}`));
+  });
+}
+
 /** Run ids are unique and each run's config exists (the quota is checked with the servers, in `checkQuota`). */
 export function checkRuns({ config, source }: LoadedWorkspace, configFiles: readonly string[]): InputProblem[] {
   const problems: InputProblem[] = [];

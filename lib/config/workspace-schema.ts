@@ -120,11 +120,24 @@ const trainingRun = {
       'x-allowed': "an MLflow model name of letters, digits, '.', '_' and '-'",
     },
     baseModel: {
-      type: 'string',
-      description: "Registered model in mlflow-common to start from (the guide's llama-3-8b-base); downloaded before training and given to the trainer as model_name_or_path. Default: the config's model_name_or_path as it is.",
-      maxLength: 256,
-      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
-      'x-allowed': "an MLflow model name of letters, digits, '.', '_' and '-'",
+      type: 'object',
+      description: "Registered model in mlflow-common to start from (the guide's llama-3-8b-base), at a pinned version: downloaded before training and given to the trainer as model_name_or_path, so a later version registered under the same name never changes what a run trains on. Default: the config's model_name_or_path as it is.",
+      additionalProperties: false,
+      required: ['name', 'version'],
+      properties: {
+        name: {
+          type: 'string',
+          description: 'Name of the model in mlflow-common.',
+          maxLength: 256,
+          pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+          'x-allowed': "an MLflow model name of letters, digits, '.', '_' and '-'",
+        },
+        version: {
+          type: 'integer', minimum: 1,
+          description: 'Registered version to start from (not latest).',
+          'x-allowed': "a version number like 3 ('latest' is not pinned)",
+        },
+      },
     },
     gpus: {
       type: 'integer', minimum: 1, maximum: 16, default: 1,

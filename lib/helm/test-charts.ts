@@ -3,22 +3,24 @@ import { Construct } from 'constructs';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { imageRef } from '../images';
 import {
-  HEALTH_PROBE_LABEL, inferenceNames, PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, WORKSPACE_APPS, workspaceNamespace,
+  inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, WORKSPACE_APPS, workspaceNamespace,
 } from '../names';
 import { HealthCheck } from './health-check';
 
 /**
- * The `helm test` checks of the shared layer: MLflow common answers `/health`, the
- * gateway, the console and Strapi answer their health endpoints.
+ * The `helm test` checks of the shared layer: MLflow common and its read-only front
+ * answer, the gateway, the console and Strapi answer their health endpoints. Every
+ * check runs in llm-probes, the one namespace the servers' policies admit checks from.
  */
 export class SharedTestsChart extends Chart {
   constructor(scope: Construct, id: string, props: { readonly platform: PlatformConfig }) {
-    super(scope, id, { namespace: SHARED_NAMESPACE, disableResourceNameHashes: true });
+    super(scope, id, { namespace: PROBES_NAMESPACE, disableResourceNameHashes: true });
     const image = imageRef(props.platform, 'test');
     const labels = { name: 'llm-platform', instance: 'shared', component: 'helm-test' };
     const check = (name: string, url: string, description: string) =>
       new HealthCheck(this, name, { name: `test-${name}`, labels, image, url, description });
     check('mlflow-common-health', `${serviceUrl(SHARED_APPS.mlflow, SHARED_NAMESPACE, PORTS.mlflow)}/health`, 'MLflow common answers /health (guide 6.2, step 3)');
+    check('mlflow-common-read-health', `${serviceUrl(SHARED_APPS.mlflowRead, SHARED_NAMESPACE, PORTS.mlflowRead)}/health`, 'MLflow common answers /health through its read-only front');
     check('gateway-health', `${serviceUrl(SHARED_APPS.gateway, SHARED_NAMESPACE, PORTS.gatewayService)}/healthz`, 'the gateway is reachable');
     check('console-health', `${serviceUrl(SHARED_APPS.console, SHARED_NAMESPACE, PORTS.consoleService)}/_stcore/health`, 'the prompt console answers');
     check('strapi-health', `${serviceUrl(SHARED_APPS.strapi, SHARED_NAMESPACE, PORTS.strapi)}/_health`, 'Strapi answers');
@@ -27,9 +29,9 @@ export class SharedTestsChart extends Chart {
 
 /**
  * The `helm test` checks of one workspace: its MLflow answers `/health`, the web UI
- * answers, and each inference server answers `/v1/models`. They run in llm-shared with
- * the probe label, the one outside peer the workspace's NetworkPolicies admit to its
- * servers (inside, everything is denied by default).
+ * answers, and each inference server answers `/v1/models`. They run in llm-probes, the
+ * one outside peer the workspace's NetworkPolicies admit to its servers besides the
+ * gateway (inside, everything is denied by default).
  */
 export class WorkspaceTestsChart extends Chart {
   constructor(scope: Construct, id: string, props: { readonly platform: PlatformConfig; readonly workspace: WorkspaceConfig }) {
@@ -41,7 +43,7 @@ export class WorkspaceTestsChart extends Chart {
     const image = imageRef(props.platform, 'test');
     const labels = { name: 'llm-platform', instance: ws.name, component: 'helm-test' };
 
-    const probe = { namespace: SHARED_NAMESPACE, labels, image, podLabels: { [HEALTH_PROBE_LABEL]: 'true' } };
+    const probe = { namespace: PROBES_NAMESPACE, labels, image };
     new HealthCheck(this, 'Mlflow', {
       ...probe,
       name: `test-${ws.name}-mlflow-health`,

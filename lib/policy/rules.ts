@@ -138,12 +138,12 @@ export const RULES: readonly Rule[] = [
       .map((x) => v('namespace-pod-security', x, "metadata.labels['pod-security.kubernetes.io/enforce']", "must be 'restricted'")),
   },
   {
-    id: 'workspace-default-deny',
-    description: 'Every workspace namespace has a NetworkPolicy that denies all ingress and egress by default.',
-    check: (o) => workspaceNamespaces(o).filter((ns) => !o.some((x: Any) => x.kind === 'NetworkPolicy' && x.metadata.namespace === ns.metadata.name
+    id: 'namespace-default-deny',
+    description: 'Every namespace the platform makes (the shared one, the probes\', each workspace\'s) has a NetworkPolicy that denies all ingress and egress by default.',
+    check: (o) => o.filter((x) => x.kind === 'Namespace').filter((ns) => !o.some((x: Any) => x.kind === 'NetworkPolicy' && x.metadata.namespace === ns.metadata.name
       && Object.keys(x.spec.podSelector?.matchLabels ?? {}).length === 0 && !x.spec.podSelector?.matchExpressions
       && ['Ingress', 'Egress'].every((t) => x.spec.policyTypes?.includes(t)) && (x.spec.ingress ?? []).length === 0 && (x.spec.egress ?? []).length === 0))
-      .map((ns) => v('workspace-default-deny', ns, 'metadata.name', 'has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)')),
+      .map((ns) => v('namespace-default-deny', ns, 'metadata.name', 'has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)')),
   },
   {
     id: 'workspace-quota',

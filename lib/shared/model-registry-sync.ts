@@ -7,7 +7,7 @@ import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { projectRoot } from '../paths';
-import { inferenceNames, PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, workspaceNamespace } from '../names';
+import { inferenceNames, PORTS, REGISTRAR_APP, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, workspaceNamespace } from '../names';
 import { strapiTokenEnv } from './strapi-token';
 
 /** ConfigMap of the gateway's routing table; the gateway mounts it, the registrar reads it. */
@@ -86,7 +86,7 @@ export class ModelRegistrySync extends Construct {
         // A hook that never ends would hold the sync; the script's requests time out too.
         activeDeadlineSeconds: 600,
         template: {
-          metadata: { labels },
+          metadata: { labels: { ...labels, app: REGISTRAR_APP } },
           spec: securedPodSpec({
             restartPolicy: 'Never',
             containers: [{

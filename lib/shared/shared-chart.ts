@@ -10,6 +10,9 @@ import { AirflowSupport } from './airflow';
 import { AirflowDags } from './airflow-dags';
 import { exceptionFor } from '../policy/exceptions';
 import { LlmGateway } from './llm-gateway';
+import { MlflowCommonRead } from './mlflow-common-read';
+import { ProbesNamespace } from './probes-namespace';
+import { SharedNetwork } from './shared-network';
 import { ModelRegistrySync } from './model-registry-sync';
 import { PromptConsole } from './prompt-console';
 import { Strapi } from './strapi';
@@ -32,7 +35,8 @@ export class SharedChart extends PlatformChart {
     super(scope, id, {
       namespace: SHARED_NAMESPACE,
       instance: 'shared',
-      namespaceLabels: { purpose: 'shared' },
+      role: 'shared',
+      labels: { purpose: 'shared' },
       // The one exception to restricted, with its reason, from the policy's list.
       podSecurity: { level: 'baseline', reason: exceptionFor('namespace-pod-security', 'Namespace', SHARED_NAMESPACE)!.reason },
     });
@@ -58,6 +62,9 @@ export class SharedChart extends PlatformChart {
       resources: platform.shared.mlflow,
     });
 
+    new SharedNetwork(this, 'Network', { platform });
+    new ProbesNamespace(this, 'Probes');
+    new MlflowCommonRead(this, 'MlflowCommonRead', { platform });
     new SecretStore(this, 'SecretStore', { name: platform.secretStore.name, platform, gcpServiceAccount: account(SHARED_GCP_ACCOUNTS.sharedSecrets), labels: { instance: 'shared' } });
     new Strapi(this, 'Strapi', { platform });
     new LlmGateway(this, 'Gateway', { platform });

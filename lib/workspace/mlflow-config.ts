@@ -28,7 +28,8 @@ export class MlflowConfig extends Construct {
       },
       data: {
         MLFLOW_TRACKING_URI: serviceUrl(WORKSPACE_APPS.mlflow, props.namespace, PORTS.mlflow),
-        MLFLOW_COMMON_URI: serviceUrl(SHARED_APPS.mlflow, SHARED_NAMESPACE, PORTS.mlflow),
+        // Base models, read only: workspaces never reach mlflow-common itself.
+        MLFLOW_COMMON_URI: serviceUrl(SHARED_APPS.mlflowRead, SHARED_NAMESPACE, PORTS.mlflowRead),
       },
     });
   }

@@ -54,7 +54,8 @@ with mlflow.start_run(run_name=os.environ["RUN_ID"]) as run:
 
 /**
  * One fine-tuning run (guide 5.3, `llama-fine-tune`): a Job on the GPU pool that, when
- * the run names a `baseModel`, first downloads it from mlflow-common (as the guide's DAG
+ * the run names a `baseModel`, first downloads it from mlflow-common at its pinned
+ * version, read only (as the guide's DAG
  * does), trains with a config from `training-configs`, writes to /output on the model
  * volume, then logs the servable model to the workspace's MLflow and registers it. It
  * does not retry a failed run blindly (backoffLimit 1). It has no TTL on purpose: under
@@ -73,7 +74,7 @@ export class TrainingJob extends Construct {
     // upgrade in platform.yaml must not turn into an error on runs already started.
     const labels = appLabels({ name: 'llama-factory', instance: props.workspace, component: 'training' });
     const output = `/output/${run.id}`;
-    const basePath = run.baseModel ? `/models/base-models/${run.baseModel}` : undefined;
+    const basePath = run.baseModel ? `/models/base-models/${run.baseModel.name}/${run.baseModel.version}` : undefined;
     this.job = new k8s.KubeJob(this, 'Resource', {
       metadata: { name, labels: { ...labels, 'llm-platform/run': run.id } },
       spec: {
@@ -90,7 +91,7 @@ export class TrainingJob extends Construct {
               image: imageRef(props.platform, 'train'),
               command: ['bash', '-c', 'MLFLOW_TRACKING_URI="$MLFLOW_COMMON_URI" exec python -c "$MODEL_LOADER"'],
               env: [
-                { name: 'MODEL_URI', value: `models:/${run.baseModel}/latest` },
+                { name: 'MODEL_URI', value: `models:/${run.baseModel.name}/${run.baseModel.version}` },
                 { name: 'MODEL_PATH', value: basePath! },
                 { name: 'MODEL_LOADER', value: MODEL_LOADER },
               ],

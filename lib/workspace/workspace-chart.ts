@@ -44,7 +44,8 @@ export class WorkspaceChart extends PlatformChart {
     super(scope, id, {
       namespace,
       instance: ws.name,
-      namespaceLabels: { workspace: ws.name, 'llm-platform/state': ws.state },
+      role: 'workspace',
+      labels: { workspace: ws.name, 'llm-platform/state': ws.state },
       podSecurity: { level: 'restricted' },
     });
     const platform = props.platform;
