@@ -24,6 +24,8 @@ export const SYNC_WAVES: Readonly<Record<string, number>> = {
   ResourceQuota: -2,
   LimitRange: -2,
   NetworkPolicy: -1,
+  ValidatingAdmissionPolicy: -1,
+  ValidatingAdmissionPolicyBinding: -1,
 };
 
 /** Kinds whose deletion loses data: a namespace takes its volumes with it. */

@@ -62,6 +62,14 @@ export function airflowValues(): Record<string, unknown> {
     webserverSecretKeySecretName: AIRFLOW_SECRETS.webserverSecretKey,
     fernetKeySecretName: AIRFLOW_SECRETS.fernetKey,
     webserver: { defaultUser: { enabled: false } },
+    // Every pod of the chart meets Pod Security restricted, which llm-shared enforces:
+    // the chart's components take these (statsd, pgbouncer and redis would not: all off).
+    securityContexts: {
+      pod: { runAsUser: 50000, runAsGroup: 0, fsGroup: 0, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    },
+    statsd: { enabled: false },
+    pgbouncer: { enabled: false },
     createUserJob: { useHelmHooks: false, applyCustomEnv: false },
     migrateDatabaseJob: { useHelmHooks: false, applyCustomEnv: false, jobAnnotations: { 'argocd.argoproj.io/hook': 'Sync' } },
   };

@@ -28,7 +28,7 @@ describe('Argo CD objects in dist/argocd', () => {
     const allowed = project.clusterResourceWhitelist.map((k: any) => k.kind);
     const clusterScoped = dist.filter((o) => !o.file.startsWith('dist/argocd/') && !o.object.metadata.namespace).map((o) => o.object.kind);
     expect(clusterScoped.filter((k) => !allowed.includes(k))).toEqual([]);
-    expect(allowed).toEqual(['Namespace']);
+    expect(allowed).toEqual(['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
   });
 
   test('the shared layer has an Application that syncs dist/shared automatically with self-heal', () => {

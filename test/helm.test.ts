@@ -105,11 +105,11 @@ describe('helm template', () => {
 
   test('carries the Airflow DAG\'s Jinja escaped, and renders it back unchanged', () => {
     const template = fs.readFileSync(path.join(CHART, 'templates', 'manifests.yaml'), 'utf8');
-    expect(template).toContain('{{ "{{" }} dag_run.conf["workspace"] }}');
+    expect(template).toContain('{{ "{{" }} params.workspace }}');
     const dag = (o: Manifest | undefined) => (o as any)?.data['llm_finetune_dag.py'];
     const rendered = objects(helm('template', 'x', CHART, '--skip-tests', '--show-only', 'templates/manifests.yaml'));
     expect(dag(rendered.get('ConfigMap/llm-shared/airflow-dags'))).toBe(dag(distObjects().get('ConfigMap/llm-shared/airflow-dags')));
-    expect(dag(rendered.get('ConfigMap/llm-shared/airflow-dags'))).toContain('{{ dag_run.conf["workspace"] }}');
+    expect(dag(rendered.get('ConfigMap/llm-shared/airflow-dags'))).toContain('{{ params.workspace }}');
   });
 });
 

@@ -1,5 +1,6 @@
 import { Manifest } from '../lib/output/render';
 import { checkObjects, formatViolation, policyViolations } from '../lib/policy/check';
+import { airflowValues } from '../lib/operators';
 import { POLICY_EXCEPTIONS } from '../lib/policy/exceptions';
 import { RULES } from '../lib/policy/rules';
 import { synthShared, synthWorkspace } from '../lib/synth';
@@ -158,21 +159,20 @@ test('the PodDisruptionBudget of a replicated server satisfies its rule', () => 
 });
 
 describe('exceptions', () => {
-  test('each names an existing rule and object and gives a reason', () => {
-    for (const e of POLICY_EXCEPTIONS) {
-      expect(RULES.map((r) => r.id)).toContain(e.rule);
-      expect(shared.some((o) => o.kind === e.kind && o.metadata.name === e.name)).toBe(true);
-      expect(e.reason.length).toBeGreaterThan(40);
+  test('none remains: every namespace, llm-shared with Airflow in it too, enforces restricted', () => {
+    expect(POLICY_EXCEPTIONS).toEqual([]);
+    for (const name of ['llm-shared', 'llm-probes']) {
+      const namespace = find(shared, 'Namespace', name);
+      expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      expect(namespace.metadata.annotations?.['llm-platform/pod-security-reason']).toBeUndefined();
     }
   });
 
-  test('llm-shared enforces baseline, with the reason on the namespace; without the exception the rule fails', () => {
-    const namespace = find(shared, 'Namespace', 'llm-shared');
-    expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
-    expect(namespace.metadata.labels['pod-security.kubernetes.io/warn']).toBe('restricted');
-    expect(namespace.metadata.annotations['llm-platform/pod-security-reason']).toBe(POLICY_EXCEPTIONS[0].reason);
-    const rule = RULES.find((r) => r.id === 'namespace-pod-security')!;
-    expect(rule.check(shared).map((v) => v.object.metadata.name)).toEqual(['llm-shared']);
+  test('the Airflow chart runs restricted: its pods get the restricted security contexts, and what would not take them is off', () => {
+    const values = airflowValues() as any;
+    expect(values.securityContexts.pod).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(values.securityContexts.containers).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect([values.statsd.enabled, values.pgbouncer.enabled, values.redis.enabled, values.postgresql.enabled, values.webserver.defaultUser.enabled]).toEqual([false, false, false, false, false]);
   });
 });
 

@@ -140,7 +140,7 @@ describe('npm run check and npm run diff', () => {
       expect(r.stdout).toMatch(/dist\/workspaces\/team-beta\/\n  - the whole folder: \d+ objects\n  - PersistentVolumeClaim model-storage-pvc  !! removes a stateful object/);
       expect(r.stdout).toContain('dist/argocd/\n  - AppProject workspace-team-beta\n');
       expect(r.stdout).not.toContain('  - Deployment mlflow\n');
-      expect(r.stdout).toMatch(/0 added, 2 changed, \d+ removed; 2 would delete or replace stateful data/);
+      expect(r.stdout).toMatch(/0 added, \d+ changed, \d+ removed; 2 would delete or replace stateful data/);
       // The gateway's routing table loses the workspace's models, field by field.
       expect(r.stdout).toContain('  ~ ConfigMap llm-gateway-routes\n      data.routes.json.models[model_id=code-review]: {');
     } finally {

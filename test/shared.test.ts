@@ -18,7 +18,8 @@ test('namespace llm-shared carries purpose=shared', () => {
 });
 
 test('every namespaced object is in llm-shared but the probes\' policies; the cluster-scoped ones have no namespace', () => {
-  const where = (m: any) => (m.kind === 'Namespace' ? undefined : m.metadata.labels['app.kubernetes.io/instance'] === 'probes' ? 'llm-probes' : 'llm-shared');
+  const clusterScoped = ['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
+  const where = (m: any) => (clusterScoped.includes(m.kind) ? undefined : m.metadata.labels['app.kubernetes.io/instance'] === 'probes' ? 'llm-probes' : 'llm-shared');
   expect(shared.filter((m) => m.metadata.namespace !== where(m)).map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([]);
   expect(shared.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['llm-probes', 'llm-shared']);
 });

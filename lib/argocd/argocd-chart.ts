@@ -126,8 +126,13 @@ export class ArgoCdChart extends Chart {
       description: 'The shared layer and the team workspaces of the LLM platform: only their namespaces, only this repository.',
       sourceRepos: [repo.url],
       destinations: [dest(SHARED_NAMESPACE), dest(PROBES_NAMESPACE), dest('llm-workspace-*')],
-      // The one cluster-scoped kind the manifests hold: their namespaces.
-      clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+      // The cluster-scoped kinds the manifests hold: their namespaces, and the admission
+      // policy that limits what Airflow may start in a workspace.
+      clusterResourceWhitelist: [
+        { group: '', kind: 'Namespace' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+      ],
       // Secrets come from the stores; nothing in git may be one, or send one out.
       namespaceResourceBlacklist: [{ group: '', kind: 'Secret' }, { group: 'external-secrets.io', kind: 'PushSecret' }],
       orphanedResources: { warn: true },

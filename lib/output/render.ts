@@ -36,7 +36,7 @@ export const KIND_ORDER: readonly string[] = [
   'AppProject', 'Application', 'ApplicationSet',
   'Namespace', 'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
   'ResourceQuota', 'LimitRange', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy',
-  'Job', 'CronJob',
+  'Job', 'CronJob', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
 ];
 
 function kindRank(kind: string): number {

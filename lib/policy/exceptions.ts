@@ -13,14 +13,7 @@ export interface PolicyException {
   readonly reason: string;
 }
 
-export const POLICY_EXCEPTIONS: readonly PolicyException[] = [
-  {
-    rule: 'namespace-pod-security',
-    kind: 'Namespace',
-    name: 'llm-shared',
-    reason: "Enforces baseline, not restricted: the official Airflow chart, installed here, runs pods without the restricted profile's seccomp and capability settings. The platform's own pods here meet restricted, and the namespace audits and warns at restricted.",
-  },
-];
+export const POLICY_EXCEPTIONS: readonly PolicyException[] = [];
 
 /** The exception for one rule and object, if there is one. */
 export function exceptionFor(rule: string, kind: string, name: string, namespace?: string): PolicyException | undefined {

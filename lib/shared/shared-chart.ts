@@ -8,7 +8,7 @@ import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE } from '../names';
 import { AirflowSupport } from './airflow';
 import { AirflowDags } from './airflow-dags';
-import { exceptionFor } from '../policy/exceptions';
+import { AirflowGuard } from './airflow-guard';
 import { LlmGateway } from './llm-gateway';
 import { MlflowCommonRead } from './mlflow-common-read';
 import { ProbesNamespace } from './probes-namespace';
@@ -37,8 +37,8 @@ export class SharedChart extends PlatformChart {
       instance: 'shared',
       role: 'shared',
       labels: { purpose: 'shared' },
-      // The one exception to restricted, with its reason, from the policy's list.
-      podSecurity: { level: 'baseline', reason: exceptionFor('namespace-pod-security', 'Namespace', SHARED_NAMESPACE)!.reason },
+      // The Airflow chart runs here with restricted security contexts (see operators.ts).
+      podSecurity: { level: 'restricted' },
     });
     const platform = props.platform;
 
@@ -70,7 +70,8 @@ export class SharedChart extends PlatformChart {
     new LlmGateway(this, 'Gateway', { platform });
     new PromptConsole(this, 'Console', { platform });
     new AirflowSupport(this, 'Airflow', { platform });
-    new AirflowDags(this, 'AirflowDags', { platform });
+    new AirflowGuard(this, 'AirflowGuard', { platform });
+    new AirflowDags(this, 'AirflowDags', { platform, workspaces: props.workspaces.map((w) => w.name) });
     new ModelRegistrySync(this, 'ModelRegistry', { platform, workspaces: props.workspaces });
     new MlflowBackups(this, 'MlflowBackups', {
       platform,
