@@ -5,9 +5,6 @@ import { appLabels } from './labels';
 import { applyLifecycle } from './lifecycle';
 import { NAMESPACE_ROLE_LABEL } from './names';
 
-/** The Pod Security Standard a namespace enforces; anything below `restricted` must say why. */
-export type PodSecurity = { readonly level: 'restricted' } | { readonly level: 'baseline'; readonly reason: string };
-
 /** Props of a {@link PlatformNamespace}. */
 export interface PlatformNamespaceProps {
   /** Name of the namespace. */
@@ -18,18 +15,13 @@ export interface PlatformNamespaceProps {
   readonly role: 'shared' | 'workspace' | 'probes';
   /** Labels besides the recommended ones (the guide's `purpose` or `workspace`). @default none */
   readonly labels?: Record<string, string>;
-  /**
-   * The Pod Security Standard the namespace enforces. Anything below `restricted` must
-   * say why; the namespace carries the reason, and audits and warns at `restricted`.
-   * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
-   */
-  readonly podSecurity: PodSecurity;
 }
 
-/** Annotation that holds why a namespace enforces less than `restricted`. */
-export const POD_SECURITY_REASON = 'llm-platform/pod-security-reason';
-
-/** A namespace of the platform: its role label, and the Pod Security level it enforces. */
+/**
+ * A namespace of the platform: its role label, and the Pod Security Standard every
+ * namespace of the platform enforces, `restricted` (audited and warned at the same level).
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-admission/
+ */
 export class PlatformNamespace extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
     super(scope, id);
@@ -40,12 +32,11 @@ export class PlatformNamespace extends Construct {
           ...appLabels({ name: 'namespace', instance: props.instance, component: 'namespace' }),
           ...props.labels,
           [NAMESPACE_ROLE_LABEL]: props.role,
-          'pod-security.kubernetes.io/enforce': props.podSecurity.level,
+          'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/audit': 'restricted',
           'pod-security.kubernetes.io/warn': 'restricted',
         },
-        annotations: props.podSecurity.level === 'baseline' ? { [POD_SECURITY_REASON]: props.podSecurity.reason } : undefined,
       },
     });
     // The chart's namespace is stamped on every object, the cluster-scoped Namespace

@@ -1,5 +1,5 @@
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { inferenceNames, PORTS, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS, workspaceNamespace } from '../names';
+import { inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS, workspaceNamespace } from '../names';
 import { BOUNDARIES_FOLDER } from '../workspace/boundary';
 import { trainingJobName } from '../workspace/training-job';
 import { Manifest, OutputFile } from '../output/render';
@@ -296,8 +296,8 @@ and in each workspace's chart:
 - \`test-<workspace>-webui\`: the LLaMA-Factory web UI answers (guide 6.2, step 5), when the workspace has one
 - \`test-<workspace>-inference[-<model>]\`: each inference server answers /v1/models (guide 6.2, step 6)
 
-All checks run in \`${SHARED_NAMESPACE}\` with the label \`llm-platform/health-probe: "true"\`, the one
-outside peer each workspace's NetworkPolicies admit to its servers.
+All checks run in namespace \`${PROBES_NAMESPACE}\`, which every server's NetworkPolicies admit
+by its name; nothing else may create pods there.
 
 ## Data survives uninstall
 

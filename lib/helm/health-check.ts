@@ -22,8 +22,6 @@ export interface HealthCheckProps {
   readonly description: string;
   /** Namespace of the pod. @default the chart's */
   readonly namespace?: string;
-  /** Extra pod labels (the inference probe label). @default none */
-  readonly podLabels?: Record<string, string>;
 }
 
 /**
@@ -42,7 +40,7 @@ export class HealthCheck extends Construct {
       metadata: {
         name: props.name,
         namespace: props.namespace,
-        labels: { ...appLabels(props.labels), ...props.podLabels },
+        labels: appLabels(props.labels),
         annotations: {
           'helm.sh/hook': 'test',
           'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',

@@ -11,7 +11,7 @@ import { INFERENCE_APP, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, 
 export class ProbesNamespace extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    new PlatformNamespace(this, 'Namespace', { name: PROBES_NAMESPACE, instance: 'probes', role: 'probes', podSecurity: { level: 'restricted' } });
+    new PlatformNamespace(this, 'Namespace', { name: PROBES_NAMESPACE, instance: 'probes', role: 'probes' });
     const policies = new NamespacePolicies(this, 'Policies', { instance: 'probes', namespace: PROBES_NAMESPACE });
     const shared = (app: string, port: number) => ({ to: [podsIn(SHARED_NAMESPACE, { app })], ports: [tcp(port)] });
     const workspaces = (app: string, port: number) => ({ to: [podsInEvery('workspace', { app })], ports: [tcp(port)] });

@@ -37,8 +37,6 @@ export class SharedChart extends PlatformChart {
       instance: 'shared',
       role: 'shared',
       labels: { purpose: 'shared' },
-      // The Airflow chart runs here with restricted security contexts (see operators.ts).
-      podSecurity: { level: 'restricted' },
     });
     const platform = props.platform;
 

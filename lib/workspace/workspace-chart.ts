@@ -46,7 +46,6 @@ export class WorkspaceChart extends PlatformChart {
       instance: ws.name,
       role: 'workspace',
       labels: { workspace: ws.name, 'llm-platform/state': ws.state },
-      podSecurity: { level: 'restricted' },
     });
     const platform = props.platform;
     // A suspended workspace keeps every object, and its data, with no server running.
