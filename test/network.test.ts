@@ -66,6 +66,16 @@ function sideAllows(pod: Pod, other: Endpoint, port: number, protocol: string, d
   }));
 }
 
+/** Whether `to`'s own policies admit a connection from `from` (whatever `from`'s side says). */
+function admits(to: Pod, from: Endpoint, port: number, protocol = 'TCP'): boolean {
+  return sideAllows(to, from, port, protocol, 'Ingress');
+}
+
+/** Whether `from`'s own policies let a connection to `to` out (whatever `to`'s side says). */
+function sends(from: Pod, to: Endpoint, port: number, protocol = 'TCP'): boolean {
+  return sideAllows(from, to, port, protocol, 'Egress');
+}
+
 /** Whether a connection from `from` to `to` on `port` is allowed by both sides. */
 function allowed(from: Pod, to: Endpoint, port: number, protocol = 'TCP'): boolean {
   return sideAllows(from, to, port, protocol, 'Egress') && (!('namespace' in to) || sideAllows(to, from, port, protocol, 'Ingress'));
@@ -167,6 +177,14 @@ const DENIED: [string, () => boolean][] = [
   ['Airflow reaches the internet, Strapi, mlflow-common or a workspace server', () => ['scheduler', 'worker'].some((c) => allowed(airflow(c), googleApi, 443) || allowed(airflow(c), strapi, 1337) || allowed(airflow(c), mlflowCommon, 5000) || allowed(airflow(c), mlflow, 5000))],
   ['anyone but the checks reaches the Airflow webserver', () => allowed(sharedStranger, airflow('webserver'), 8080) || allowed(webui, airflow('webserver'), 8080)],
   ['the checks reach Cloud SQL, the internet or the Kubernetes API', () => allowed(probe, cloudSql, 5432) || allowed(probe, googleApi, 443) || allowed(probe, kubernetesApi, 443)],
+  // Each side on its own: a boundary holds even if the other side's policies were opened.
+  ['Strapi, mlflow-common, the console and Airflow refuse workspace pods by their own policies', () => [webui, inference, training, airflowTask, stranger, betaMlflow].some((p) => admits(strapi, p, 1337)
+    || admits(mlflowCommon, p, 5000) || admits(console_, p, 8501) || admits(airflow('webserver'), p, 8080) || admits(gateway, p, 8080))],
+  ['a workspace\'s servers refuse another workspace\'s pods by their own policies', () => admits(mlflow, betaMlflow, 5000) || admits(mlflow, betaInference, 5000) || admits(inference, betaInference, 8000) || admits(webui, betaMlflow, 7860)],
+  ['inference refuses every shared pod but the gateway by its own policies', () => [console_, mlflowCommon, mlflowRead, strapi, registrar, backups, airflow('worker'), sharedStranger, oldProbe].some((p) => admits(inference, p, 8000))],
+  ['workspace pods may not send to the shared layer\'s servers or another workspace by their own policies', () => [mlflow, webui, inference, training, airflowTask].some((p) => sends(p, strapi, 1337)
+    || sends(p, mlflowCommon, 5000) || sends(p, console_, 8501) || sends(p, gateway, 8080) || sends(p, betaMlflow, 5000) || sends(p, betaInference, 8000))],
+  ['shared pods may not send to a workspace\'s MLflow or web UI by their own policies', () => [gateway, console_, mlflowCommon, mlflowRead, strapi, registrar, airflow('scheduler')].some((p) => sends(p, mlflow, 5000) || sends(p, webui, 7860))],
 ];
 
 describe('allowed flows', () => {
