@@ -112,39 +112,41 @@ with DAG(
     },
 ) as dag:
 
+    # What both tasks' pods share: the workspace, its identity, the platform's image and
+    # the restricted security context.
+    pod = dict(
+        namespace=NAMESPACE,
+        image=SETTINGS["image"],
+        service_account_name=SETTINGS["serviceAccount"],
+        labels=labels,
+        security_context=pod_security,
+        container_security_context=container_security,
+        on_finish_action="delete_pod",
+        get_logs=True,
+    )
+
     download_model = KubernetesPodOperator(
         task_id="download_base_model",
         name="download-base-model",
-        namespace=NAMESPACE,
-        image=SETTINGS["image"],
         cmds=["python", "-c", DOWNLOAD],
-        service_account_name=SETTINGS["serviceAccount"],
-        labels=labels,
         env_vars={
             **base_env,
             "MLFLOW_TRACKING_URI": SETTINGS["mlflowCommonRead"],
             "MODEL_URI": "models:/{{ params.base_model }}/{{ params.base_model_version }}",
         },
-        security_context=pod_security,
-        container_security_context=container_security,
         container_resources=small_resources,
         volumes=[models, tmp],
         volume_mounts=[
             k8s.V1VolumeMount(name="models", mount_path="/models"),
             k8s.V1VolumeMount(name="tmp", mount_path="/tmp"),
         ],
-        on_finish_action="delete_pod",
-        get_logs=True,
+        **pod,
     )
 
     run_training = KubernetesPodOperator(
         task_id="run_fine_tuning",
         name="llama-fine-tune",
-        namespace=NAMESPACE,
-        image=SETTINGS["image"],
         cmds=["/bin/bash", "-c", TRAIN],
-        service_account_name=SETTINGS["serviceAccount"],
-        labels=labels,
         env_vars={
             **base_env,
             "MLFLOW_TRACKING_URI": SETTINGS["workspaceMlflowPrefix"] + "{{ params.workspace }}" + SETTINGS["workspaceMlflowSuffix"],
@@ -154,8 +156,8 @@ with DAG(
             "TRUSTED_BASE_MODELS": " ".join(SETTINGS["trustedBaseModels"]),
             "REGISTER": REGISTER,
         },
-        security_context=pod_security,
-        container_security_context=container_security,
+        container_resources=gpu_resources,
+        tolerations=gpu_tolerations,
         volumes=[models, configs, tmp],
         volume_mounts=[
             k8s.V1VolumeMount(name="models", mount_path="/models"),
@@ -163,10 +165,7 @@ with DAG(
             k8s.V1VolumeMount(name="configs", mount_path="/configs"),
             k8s.V1VolumeMount(name="tmp", mount_path="/tmp"),
         ],
-        container_resources=gpu_resources,
-        tolerations=gpu_tolerations,
-        on_finish_action="delete_pod",
-        get_logs=True,
+        **pod,
     )
 
     download_model >> run_training
