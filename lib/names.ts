@@ -170,6 +170,11 @@ export function workspaceGcpAccountId(workspace: string): string {
   return fitted('llm-ws-', workspace, MAX_GCP_ACCOUNT_ID);
 }
 
+/** The GCP service account email a workspace acts as: the one its file names, or the one derived from its name. */
+export function workspaceGcpAccount(project: string, workspace: string, named?: string): string {
+  return named ?? gcpServiceAccountEmail(workspaceGcpAccountId(workspace), project);
+}
+
 /**
  * The GCP identities of the shared layer, each used by one component only (ids in the
  * platform's project). The External Secrets controller has none on purpose: every

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { artifactBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccountId } from '../names';
+import { artifactBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount } from '../names';
 import { InputProblem } from './problems';
 import { parseQuantity } from './quantity';
 import { PlatformConfig, ResourcesConfig, WorkspaceConfig } from './types';
@@ -112,11 +112,6 @@ export function checkMlflowStores(platform: PlatformConfig, workspaces: readonly
   return problems;
 }
 
-/** The GCP service account email a workspace acts as: its own, or the one derived from its name. */
-export function workspaceGcpAccount(platform: PlatformConfig, config: WorkspaceConfig): string {
-  return config.gcpServiceAccount ?? gcpServiceAccountEmail(workspaceGcpAccountId(config.name), platform.project);
-}
-
 /**
  * Each workspace acts as a GCP identity of its own, in the platform's project: never
  * another workspace's, never the shared layer's (nor a reserved one), whether named in
@@ -127,7 +122,7 @@ export function checkGcpIdentities(platform: PlatformConfig, workspaces: readonl
   const domain = `@${platform.project}.iam.gserviceaccount.com`;
   const owners = new Map<string, string>(Object.entries(RESERVED_GCP_ACCOUNTS).map(([id, what]) => [gcpServiceAccountEmail(id, platform.project), what]));
   for (const { config, source } of workspaces) {
-    const email = workspaceGcpAccount(platform, config);
+    const email = workspaceGcpAccount(platform.project, config.name, config.gcpServiceAccount);
     const field = config.gcpServiceAccount ? 'gcpServiceAccount' : 'name';
     const how = config.gcpServiceAccount ? `'gcpServiceAccount' '${email}'` : `'name' gives the service account '${email}', which`;
     if (config.gcpServiceAccount && !email.endsWith(domain)) {

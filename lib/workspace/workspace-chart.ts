@@ -4,10 +4,9 @@ import { PlatformChart } from '../base-chart';
 import { MlflowServer } from '../components/mlflow-server';
 import { SecretStore } from '../components/secret-store';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
-import { workspaceGcpAccount } from '../config/rules';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import {
-  artifactBucketName, inferenceNames, mlflowDatabase, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceNamespace,
+  artifactBucketName, inferenceNames, mlflowDatabase, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
 } from '../names';
 import { AirflowAccess } from './airflow-access';
 import { InferenceServer } from './inference-server';
@@ -52,7 +51,7 @@ export class WorkspaceChart extends PlatformChart {
     const running = ws.state === 'active';
 
     // The workspace's own GCP identity, for its pods and for its secret store.
-    const gcpServiceAccount = workspaceGcpAccount(platform, ws);
+    const gcpServiceAccount = workspaceGcpAccount(platform.project, ws.name, ws.gcpServiceAccount);
     new WorkloadIdentityAccount(this, 'ServiceAccount', {
       name: WORKLOAD_SERVICE_ACCOUNT,
       gcpServiceAccount,
