@@ -283,7 +283,7 @@ helm install ws-<name> charts/llm-platform/charts/workspace-<name>
 
 Helm keeps each release in a Secret of at most 1 MiB. The rendered objects of the
 workspaces dominate it: \`npm run bench\` prints the size per number of
-workspaces (1 MiB at about 850). Past that, install the umbrella with every workspace
+workspaces (1 MiB at about 800). Past that, install the umbrella with every workspace
 switched off and each workspace chart as its own release (or use Argo CD on \`dist/\`).
 
 ## helm test
