@@ -11,10 +11,12 @@ export interface PlatformNamespaceProps {
   readonly name: string;
   /** `app.kubernetes.io/instance` of the namespace: the workspace name, or `shared`. */
   readonly instance: string;
-  /** What the namespace is: `shared`, `workspace` or `probes` (label `llm-platform/namespace-role`, which policies select). */
-  readonly role: 'shared' | 'workspace' | 'probes';
+  /** What the namespace is: `shared`, `workspace`, `probes` or `gcp` (label `llm-platform/namespace-role`, which policies select). */
+  readonly role: 'shared' | 'workspace' | 'probes' | 'gcp';
   /** Labels besides the recommended ones (the guide's `purpose` or `workspace`). @default none */
   readonly labels?: Record<string, string>;
+  /** Annotations (Config Connector's project). @default none */
+  readonly annotations?: Record<string, string>;
 }
 
 /**
@@ -37,6 +39,7 @@ export class PlatformNamespace extends Construct {
           'pod-security.kubernetes.io/audit': 'restricted',
           'pod-security.kubernetes.io/warn': 'restricted',
         },
+        annotations: props.annotations,
       },
     });
     // The chart's namespace is stamped on every object, the cluster-scoped Namespace

@@ -50,6 +50,12 @@ export const INFERENCE_APP = 'llama-infer';
 export const PROBES_NAMESPACE = 'llm-probes';
 
 /**
+ * Namespace of the platform's GCP resources, as Config Connector objects (annotated with
+ * the project). No team may write it: its objects sync through the platform's project.
+ */
+export const GCP_NAMESPACE = 'llm-gcp';
+
+/**
  * Label of the platform's namespaces saying what each is: `shared`, `workspace` or
  * `probes`. Set by the platform on namespaces it creates; tenants cannot label
  * namespaces, so policies may select by it.
@@ -126,6 +132,11 @@ export function serviceUrl(service: string, namespace: string, port: number): st
 /** MLflow database of a workspace (`mlflow_<name>`), or of the shared server (`common`). */
 export function mlflowDatabase(workspace: string): string {
   return `mlflow_${workspace}`;
+}
+
+/** Secret Manager key (without the platform's prefix) of the MLflow database user and password of a workspace, or of the shared server (`common`). */
+export function mlflowDatabaseSecretKey(workspace: string): string {
+  return `mlflow-db-${workspace}`;
 }
 
 /** The first `length` hex digits of the SHA-256 of a text: a short, stable suffix for names cut to fit a limit. */

@@ -9,6 +9,7 @@ import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { inParallel } from './output/parallel';
 import { Manifest, OutputFile, synthChart, toFile } from './output/render';
 import { SharedChart } from './shared/shared-chart';
+import { workspaceNamespace } from './names';
 import { BOUNDARIES_FOLDER, splitWorkspace } from './workspace/boundary';
 import { WorkspaceChart } from './workspace/workspace-chart';
 import { version } from '../package.json';
@@ -42,7 +43,7 @@ export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceCon
  */
 export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}): RenderedLayer {
   const manifests = synthWorkspace(platform, workspace, trainingConfigs);
-  const parts = splitWorkspace(manifests);
+  const parts = splitWorkspace(manifests, workspaceNamespace(workspace.name));
   const tests = synthChart((app) => new WorkspaceTestsChart(app, `${workspace.name}-tests`, { platform, workspace }));
   return {
     source,

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { isStateful } from '../lib/lifecycle';
 import { Manifest } from '../lib/output/render';
 import { renderWorkspace, synthWorkspace } from '../lib/synth';
 import { all, find, fixture, sandbox } from './helpers';
@@ -24,7 +25,7 @@ describe('Argo CD objects in dist/argocd', () => {
   test('the platform project allows only this repository, the platform namespaces and the cluster kinds the manifests hold', () => {
     const project = find(argocd, 'AppProject', 'llm-platform').spec;
     expect(project.sourceRepos).toEqual([repo]);
-    expect(project.destinations.map((d: any) => d.namespace)).toEqual(['llm-shared', 'llm-probes', 'llm-workspace-*']);
+    expect(project.destinations.map((d: any) => d.namespace)).toEqual(['llm-shared', 'llm-probes', 'llm-gcp', 'llm-workspace-*']);
     const allowed = project.clusterResourceWhitelist.map((k: any) => k.kind);
     const clusterScoped = dist.filter((o) => !o.file.startsWith('dist/argocd/') && !o.object.metadata.namespace).map((o) => o.object.kind);
     expect(clusterScoped.filter((k) => !allowed.includes(k))).toEqual([]);
@@ -222,9 +223,9 @@ function permits(project: any, object: Manifest, destination: string): boolean {
   const glob = (pattern: string, value: string) => globRegex(pattern, 'new').test(value);
   const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
   const listed = (list: any[] | undefined) => (list ?? []).some((k) => (k.group === '*' || k.group === group) && (k.kind === '*' || k.kind === object.kind));
-  if (!spec.destinations.some((d: any) => glob(d.namespace, destination))) return false;
-  if (!object.metadata.namespace) return listed(spec.clusterResourceWhitelist);
-  if (object.metadata.namespace !== destination) return false;
+  // Argo CD checks each object's own namespace against the destinations (the Application's for one without).
+  if (!object.metadata.namespace) return spec.destinations.some((d: any) => glob(d.namespace, destination)) && listed(spec.clusterResourceWhitelist);
+  if (!spec.destinations.some((d: any) => glob(d.namespace, object.metadata.namespace!))) return false;
   return (spec.namespaceResourceWhitelist ? listed(spec.namespaceResourceWhitelist) : true) && !listed(spec.namespaceResourceBlacklist);
 }
 
@@ -269,11 +270,15 @@ describe('Argo CD confines each workspace to its namespace and its own kinds', (
 
 describe('nothing is lost', () => {
   const objects = dist.filter((o) => !o.file.startsWith('dist/argocd/')).map((o) => o.object as any);
-  const stateful = objects.filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(o.kind));
+  const stateful = objects.filter((o) => isStateful(o.kind, o.metadata.namespace));
   const options = (o: any) => (o.metadata.annotations['argocd.argoproj.io/sync-options'] ?? '').split(',');
 
-  test('an Argo CD prune never deletes a PVC or a namespace (Prune=false), nor does deleting an Application (Delete=false)', () => {
-    expect(stateful.length).toBe(2 * names.length + 2);
+  test('an Argo CD prune never deletes a PVC, a namespace or GCP data (Prune=false), nor does deleting an Application (Delete=false)', () => {
+    // Every namespace (the workspaces', llm-shared, llm-probes, llm-gcp) and volume.
+    expect(stateful.filter((o) => ['Namespace', 'PersistentVolumeClaim'].includes(o.kind)).length).toBe(2 * names.length + 3);
+    expect([...new Set(stateful.map((o) => o.kind))].sort()).toEqual([
+      'ExternalSecret', 'IAMServiceAccount', 'Namespace', 'PersistentVolumeClaim', 'SQLDatabase', 'SQLUser', 'SecretManagerSecret', 'SecretManagerSecretVersion', 'StorageBucket',
+    ]);
     expect(stateful.filter((o) => !options(o).includes('Prune=false')).map((o) => o.metadata.name)).toEqual([]);
     expect(stateful.filter((o) => !options(o).includes('Delete=false')).map((o) => o.metadata.name)).toEqual([]);
   });
@@ -296,12 +301,20 @@ describe('nothing is lost', () => {
     expect(find(argocd, 'Application', 'llm-platform-bootstrap').spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
   });
 
-  test('sync waves bring namespaces, then secrets and config, then policies, then servers with their volumes', () => {
+  test('sync waves bring namespaces, then generated passwords, then the GCP side, then secrets and config, then policies, then servers with their volumes', () => {
     const wave = (o: any) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']);
     const byKind = (kind: string) => objects.filter((o) => o.kind === kind).map(wave);
     const max = (k: string) => Math.max(...byKind(k));
     const min = (k: string) => Math.min(...byKind(k));
-    expect(max('Namespace')).toBeLessThan(min('ExternalSecret'));
+    expect(max('Namespace')).toBeLessThan(min('Password'));
+    // The generated passwords come with their generator, before the GCP users that read them.
+    const generated = objects.filter((o) => o.kind === 'ExternalSecret' && o.metadata.namespace === 'llm-gcp').map(wave);
+    expect(Math.max(...generated)).toBe(min('Password'));
+    // Identities, bindings and GCP data exist (Config Connector reports them ready) before pods that use them.
+    const gcp = ['IAMServiceAccount', 'IAMPolicyMember', 'StorageBucket', 'SQLDatabase', 'SQLUser', 'SecretManagerSecret', 'SecretManagerSecretVersion'];
+    expect(Math.max(...generated)).toBeLessThan(Math.min(...gcp.map(min)));
+    expect(Math.max(...gcp.map(max))).toBeLessThan(Math.min(...objects.filter((o) => o.kind === 'ExternalSecret' && o.metadata.namespace !== 'llm-gcp').map(wave)));
+    expect(Math.max(...gcp.map(max))).toBeLessThan(min('ServiceAccount'));
     expect(max('ExternalSecret')).toBeLessThan(min('NetworkPolicy'));
     expect(max('ConfigMap')).toBeLessThan(min('NetworkPolicy'));
     expect(max('NetworkPolicy')).toBeLessThan(min('Deployment'));

@@ -166,6 +166,18 @@ const cases: [string, Record<string, string>, string[]][] = [
   ['an image tag that cannot be a label value', { 'platform.yaml': PLATFORM.replace('name: llm-gateway, tag: v1.0.0', 'name: llm-gateway, tag: v1.0.0_') }, [
     "platform.yaml:12:38 'images.gateway.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'v1.0.0_'",
   ]],
+  ['a workspace name GCS refuses in a bucket name', { 'workspaces/my-google-team.yaml': 'name: my-google-team\n' }, [
+    "workspaces/my-google-team.yaml:1:7 'name' gives the GCS bucket 'your-gcp-project-mlflow-my-google-team', which must not contain 'google' or a close misspelling of it; choose another",
+  ]],
+  ['a backup bucket GCS refuses', { 'platform.yaml': `${PLATFORM}backups:\n  bucket: goog-exports\n` }, [
+    "platform.yaml:30:11 'backups.bucket' gives the GCS bucket of the backups 'goog-exports', which must not start with 'goog'; choose another",
+  ]],
+  ['a platform without the Cloud SQL instance\'s account or the API server\'s address', {
+    'platform.yaml': PLATFORM.replace(/^  serviceAccount: .*\n/m, '').replace(/^  kubernetesApiCidrs: .*\n/m, ''),
+  }, [
+    "platform.yaml:16:3 'cloudSql.serviceAccount' is required but missing in 'cloudSql'",
+    "platform.yaml:18:9 'network' must be a mapping with the fields kubernetesApiCidrs, googleApiCidrs, got nothing",
+  ]],
   ['an empty platform.yaml', { 'platform.yaml': '' }, [
     'platform.yaml:1:1 file is empty: expected a mapping of fields',
   ]],
@@ -182,7 +194,7 @@ test('fails with every problem of every file at once, in file order', async () =
   box.write('platform.yaml', PLATFORM.replace('host: 10.0.0.5', 'host: 10.0.0.5\n  prot: 5432'));
   const lines = await failingSynth();
   expect(lines).toEqual([
-    "platform.yaml:17:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port, instance",
+    "platform.yaml:17:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port, instance, serviceAccount",
     "workspaces/team-a.yaml:3:9 'storage.size' must be a size with a binary suffix, like '512Mi', '16Gi' or '1Ti', got '200GB'",
     "workspaces/team-a.yaml:7:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got -2",
     "workspaces/team-b.yaml:1:7 'name' must match the file name 'team-b', got 'team-c'; rename the file to team-c.yaml or fix the name",

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { workspaceChartName } from '../lib/helm/chart-files';
 import { escapeForHelm } from '../lib/helm/escape';
+import { GCP_STATEFUL_KINDS, isStateful } from '../lib/lifecycle';
 import { Manifest } from '../lib/output/render';
 import { version } from '../package.json';
 import { helmMajor } from '../scripts/helm';
@@ -189,9 +190,10 @@ describe('NOTES.txt', () => {
 });
 
 describe('data survives helm uninstall', () => {
-  test('every PVC and namespace carries helm.sh/resource-policy: keep', () => {
-    const stateful = [...distObjects().values()].filter((o) => ['PersistentVolumeClaim', 'Namespace'].includes(o.kind));
-    expect(stateful.length).toBe(2 * names.length + 2);
+  test('every PVC, namespace and GCP object holding data carries helm.sh/resource-policy: keep', () => {
+    const stateful = [...distObjects().values()].filter((o) => isStateful(o.kind, o.metadata.namespace));
+    expect(stateful.filter((o) => ['PersistentVolumeClaim', 'Namespace'].includes(o.kind)).length).toBe(2 * names.length + 3);
+    expect(stateful.filter((o) => GCP_STATEFUL_KINDS.includes(o.kind)).length).toBeGreaterThanOrEqual(6 * names.length);
     expect(stateful.filter((o) => (o.metadata.annotations as any)?.['helm.sh/resource-policy'] !== 'keep').map(key)).toEqual([]);
   });
 });

@@ -23,9 +23,14 @@ describe('layout', () => {
     expect([...folders].sort()).toEqual(['dist/argocd', 'dist/shared', ...inputs.workspaces.flatMap((w) => [`dist/workspaces/${w.name}`, `dist/workspace-boundaries/${w.name}`])].sort());
   });
 
-  test('a workspace\'s boundary holds its namespace, identities, secret store, roles, quota and network policies; its own folder the rest', () => {
+  test('a workspace\'s boundary holds its namespace, identities, secret store, roles, quota, network policies and GCP side; its own folder the rest', () => {
     const kinds = (folder: string) => [...new Set(dist.filter((o) => o.file.startsWith(folder)).map((o) => o.object.kind))].sort();
-    expect(kinds('dist/workspace-boundaries/team-alpha/')).toEqual(['LimitRange', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'Role', 'RoleBinding', 'SecretStore', 'ServiceAccount']);
+    expect(kinds('dist/workspace-boundaries/team-alpha/')).toEqual([
+      'ExternalSecret', 'IAMPolicyMember', 'IAMServiceAccount', 'LimitRange', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'Role', 'RoleBinding',
+      'SQLDatabase', 'SQLUser', 'SecretManagerSecret', 'SecretManagerSecretVersion', 'SecretStore', 'ServiceAccount', 'StorageBucket',
+    ]);
+    // The boundary's ExternalSecret is the GCP side's generated password, in llm-gcp, not one the workspace reads.
+    expect(dist.filter((o) => o.file.startsWith('dist/workspace-boundaries/') && o.object.kind === 'ExternalSecret' && o.object.metadata.namespace !== 'llm-gcp')).toEqual([]);
     expect(kinds('dist/workspaces/team-alpha/')).toEqual(['ConfigMap', 'Deployment', 'ExternalSecret', 'Job', 'PersistentVolumeClaim', 'Service']);
   });
 
@@ -128,12 +133,20 @@ describe('secrets never enter git', () => {
     expect(objects.filter((o) => o.kind === 'ExternalSecret').length).toBeGreaterThan(0);
   });
 
-  test('no ExternalSecret writes a value of its own: every key comes from the store', () => {
+  test('no ExternalSecret writes a value of its own: every key comes from the store, or from the password generator', () => {
+    const generated = (es: any) => (es.spec.dataFrom ?? []).some((d: any) => d.sourceRef?.generatorRef?.kind === 'Password');
+    // A template may only arrange what the source gives: the generator's `.password`; a store's keys are fetched as they are.
     const own = objects.filter((o) => o.kind === 'ExternalSecret').flatMap((es: any) => [
-      ...Object.keys(es.spec.target?.template?.data ?? {}).map((k) => `${es.metadata.name}: template.data.${k}`),
+      ...Object.entries(es.spec.target?.template?.data ?? {})
+        .filter(([, value]) => !generated(es) || !/\{\{ \.password \}\}/.test(String(value)) || /\{\{(?! \.password \}\})/.test(String(value)))
+        .map(([k]) => `${es.metadata.name}: template.data.${k}`),
       ...(es.spec.target?.template?.templateFrom ?? []).map(() => `${es.metadata.name}: template.templateFrom`),
     ]);
     expect(own).toEqual([]);
+    // Generated passwords are made once and kept, in the namespace teams cannot read.
+    const passwords = objects.filter((o) => o.kind === 'ExternalSecret' && generated(o)) as any[];
+    expect(passwords.length).toBe(3 + inputs.workspaces.length);
+    expect(passwords.filter((es) => es.metadata.namespace !== 'llm-gcp' || es.spec.refreshPolicy !== 'CreatedOnce').map((es) => es.metadata.name)).toEqual([]);
   });
 
   test('no sensitive env var of any pod has a literal value', () => {

@@ -79,7 +79,32 @@ const cases: [string, Manifest[], string][] = [
     `policy: ExternalSecret ${ns}/mlflow-db-secret: 'spec.target.template.data.POSTGRES_PASSWORD' must build on a value from the store ({{ .<key> }}), not be written in git (rule external-secret-from-store)`],
   ['stateful-kept', broken('PersistentVolumeClaim', 'model-storage-pvc', (p) => { p.metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=false'; }),
     `policy: PersistentVolumeClaim ${ns}/model-storage-pvc: 'metadata.annotations['argocd.argoproj.io/sync-options']' must hold 'Prune=false,Delete=false' (rule stateful-kept)`],
+  ['gcp-scoped-bindings', broken('IAMPolicyMember', 'ws-team-alpha-mlflow-artifacts-object-admin', (m) => { m.spec.resourceRef = { kind: 'Project', external: 'projects/your-gcp-project' }; }),
+    "policy: IAMPolicyMember llm-gcp/ws-team-alpha-mlflow-artifacts-object-admin: 'spec.resourceRef' is a whole Project: bind on the resource itself, or add a condition naming it (resource.name == ...) (rule gcp-scoped-bindings)"],
+  ['gcp-names', broken('StorageBucket', 'ws-team-alpha-mlflow-artifacts', (b) => { b.spec.resourceID = 'googlers-artifacts'; }),
+    "policy: StorageBucket llm-gcp/ws-team-alpha-mlflow-artifacts: 'spec.resourceID' must not start with 'goog' (rule gcp-names)"],
 ];
+
+test('fails on a GCP object that Config Connector would delete with its object, or on an editor binding', () => {
+  const deleted = broken('SQLDatabase', 'ws-team-alpha-mlflow-db-database', (d) => { delete d.metadata.annotations['cnrm.cloud.google.com/deletion-policy']; });
+  expect(messages(deleted)).toEqual([
+    "policy: SQLDatabase llm-gcp/ws-team-alpha-mlflow-db-database: 'metadata.annotations['cnrm.cloud.google.com/deletion-policy']' must be 'abandon' (rule stateful-kept)",
+  ]);
+  // The generated password is data too: a new one could not reach the secret's immutable version.
+  const regenerated = broken('ExternalSecret', 'ws-team-alpha-mlflow-db-password', (e) => { delete e.metadata.annotations['helm.sh/resource-policy']; });
+  expect(messages(regenerated)).toEqual([
+    "policy: ExternalSecret llm-gcp/ws-team-alpha-mlflow-db-password: 'metadata.annotations['helm.sh/resource-policy']' must be 'keep' (rule stateful-kept)",
+  ]);
+  const editor = broken('IAMPolicyMember', 'ws-team-alpha-mlflow-db-accessor', (m) => { m.spec.role = 'roles/editor'; });
+  expect(messages(editor)).toEqual([
+    "policy: IAMPolicyMember llm-gcp/ws-team-alpha-mlflow-db-accessor: 'spec.role' must not be a basic role; grant a predefined role for the one thing needed (rule gcp-scoped-bindings)",
+  ]);
+  // The backups' one project binding passes because its condition names the instance; without it, it fails.
+  const backups = broken('IAMPolicyMember', 'shared-backups-export', (m) => { delete m.spec.condition; }, shared);
+  expect(messages(backups)).toEqual([
+    "policy: IAMPolicyMember llm-gcp/shared-backups-export: 'spec.resourceRef' is a whole Project: bind on the resource itself, or add a condition naming it (resource.name == ...) (rule gcp-scoped-bindings)",
+  ]);
+});
 
 test.each(cases)('fails on an object that breaks %s', (_rule, objects, message) => {
   expect(messages(objects)[0]).toBe(message);
@@ -136,9 +161,10 @@ test('fails on a container without local-disk (ephemeral-storage) figures', () =
   ]);
 });
 
-test('fails on the shared layer or the probes\' namespace without a default-deny policy', () => {
+test('fails on the shared layer, the GCP or the probes\' namespace without a default-deny policy', () => {
   const open = shared.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
   expect(messages(open)).toEqual([
+    "policy: Namespace llm-gcp: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule namespace-default-deny)",
     "policy: Namespace llm-probes: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule namespace-default-deny)",
     "policy: Namespace llm-shared: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule namespace-default-deny)",
   ]);

@@ -136,13 +136,35 @@ describe('npm run check and npm run diff', () => {
       fs.rmSync(file);
       const r = run('diff.js', '--no-color', '--fail-on-danger');
       expect(r.status).toBe(2);
-      expect(r.stdout).toMatch(/dist\/workspace-boundaries\/team-beta\/\n  - the whole folder: \d+ objects\n  - Namespace llm-workspace-team-beta  !! removes a stateful object/);
+      expect(r.stdout).toMatch(/dist\/workspace-boundaries\/team-beta\/\n  - the whole folder: \d+ objects\n(  - .*  !! .*\n)*  - Namespace llm-workspace-team-beta  !! removes a stateful object/);
       expect(r.stdout).toMatch(/dist\/workspaces\/team-beta\/\n  - the whole folder: \d+ objects\n  - PersistentVolumeClaim model-storage-pvc  !! removes a stateful object/);
       expect(r.stdout).toContain('dist/argocd/\n  - AppProject workspace-team-beta\n');
       expect(r.stdout).not.toContain('  - Deployment mlflow\n');
-      expect(r.stdout).toMatch(/0 added, \d+ changed, \d+ removed; 2 would delete or replace stateful data/);
+      // Its GCP side too: the bucket, database, user, secret and generated password, kept in GCP but flagged (team-beta names its own account).
+      for (const o of ['StorageBucket ws-team-beta-mlflow-artifacts', 'SQLDatabase ws-team-beta-mlflow-db-database',
+        'SQLUser ws-team-beta-mlflow-db-user', 'SecretManagerSecret ws-team-beta-mlflow-db', 'SecretManagerSecretVersion ws-team-beta-mlflow-db-v1',
+        'ExternalSecret ws-team-beta-mlflow-db-password']) {
+        expect(r.stdout).toContain(`  - ${o}  !! removes a stateful object from git`);
+      }
+      // Its bindings go without a flag (counted in the folder): removing them revokes access and loses nothing.
+      expect(r.stdout).not.toContain('IAMPolicyMember');
+      expect(r.stdout).toMatch(/0 added, \d+ changed, \d+ removed; 8 would delete or replace stateful data/);
       // The gateway's routing table loses the workspace's models, field by field.
       expect(r.stdout).toContain('  ~ ConfigMap llm-gateway-routes\n      data.routes.json.models[model_id=code-review]: {');
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
+  test('diff flags a platform change that would replace GCP data: a bucket in another region, a database on another instance', () => {
+    const file = path.join(dir, 'platform.yaml');
+    const original = fs.readFileSync(file, 'utf8');
+    try {
+      fs.writeFileSync(file, original.replace(/^region: .*$/m, 'region: us-central1').replace(/^(\s+)host: 10\.0\.0\.5.*$/m, '$1host: 10.0.0.5\n$1instance: mlflow-instance-2'));
+      const r = run('diff.js', '--no-color');
+      expect(r.stdout).toContain('  ~ StorageBucket ws-team-alpha-mlflow-artifacts  !! changes spec.location, which Config Connector cannot change: forcing it means a new, empty GCP resource\n');
+      expect(r.stdout).toContain('  ~ SQLDatabase ws-team-alpha-mlflow-db-database  !! changes spec.instanceRef, which Config Connector cannot change');
+      expect(r.stdout).toContain('  ~ SQLUser shared-apps-strapi-db-user  !! changes spec.instanceRef');
     } finally {
       fs.writeFileSync(file, original);
     }

@@ -17,11 +17,17 @@ test('namespace llm-shared carries purpose=shared', () => {
   expect(ns.metadata.namespace).toBeUndefined();
 });
 
-test('every namespaced object is in llm-shared but the probes\' policies; the cluster-scoped ones have no namespace', () => {
+test('every namespaced object is in llm-shared but the probes\' policies and the GCP side; the cluster-scoped ones have no namespace', () => {
   const clusterScoped = ['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
-  const where = (m: any) => (clusterScoped.includes(m.kind) ? undefined : m.metadata.labels['app.kubernetes.io/instance'] === 'probes' ? 'llm-probes' : 'llm-shared');
-  expect(shared.filter((m) => m.metadata.namespace !== where(m)).map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([]);
-  expect(shared.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['llm-probes', 'llm-shared']);
+  const gcpSide = (m: any) => m.apiVersion.includes('.cnrm.cloud.google.com/') || m.apiVersion.startsWith('generators.external-secrets.io/')
+    || (m.kind === 'ExternalSecret' && !m.spec.secretStoreRef);
+  const where = (m: any) => (clusterScoped.includes(m.kind) ? undefined : m.metadata.labels['app.kubernetes.io/instance'] === 'probes' ? 'llm-probes'
+    : gcpSide(m) ? 'llm-gcp' : 'llm-shared');
+  const policiesOf = (ns: string) => shared.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === ns).map((m) => m.metadata.name);
+  expect(shared.filter((m) => m.metadata.namespace !== where(m) && !(m.kind === 'NetworkPolicy' && m.metadata.namespace === 'llm-gcp')).map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([]);
+  expect(shared.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['llm-gcp', 'llm-probes', 'llm-shared']);
+  // Nothing runs in llm-gcp: it denies everything, and allows DNS only.
+  expect(policiesOf('llm-gcp').sort()).toEqual(['allow-dns', 'default-deny']);
 });
 
 test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in GCS', () => {
@@ -54,7 +60,7 @@ test('the shared layer reads its secrets through a store of its own, usable only
   const store = find(shared, 'SecretStore', 'gcp-secret-manager');
   expect(store.metadata.namespace).toBe('llm-shared');
   expect(store.spec.provider.gcpsm.auth).toEqual({ workloadIdentity: { serviceAccountRef: { name: 'secret-store' } } });
-  expect(shared.filter((o: any) => o.kind === 'ExternalSecret' && o.spec.secretStoreRef.name !== 'gcp-secret-manager')).toEqual([]);
+  expect(shared.filter((o: any) => o.kind === 'ExternalSecret' && o.metadata.namespace === 'llm-shared' && o.spec.secretStoreRef.name !== 'gcp-secret-manager')).toEqual([]);
 });
 
 test('database credentials come from Secret Manager through External Secrets', () => {

@@ -219,7 +219,7 @@ describe('the Airflow DAG', () => {
 });
 
 describe('backups', () => {
-  test('every MLflow database is backed up on a schedule, one after the other, with the platform\'s retention', () => {
+  test('every MLflow database is backed up on a schedule, one after the other', () => {
     const cronJobs = dist.filter((o) => o.kind === 'CronJob');
     expect(cronJobs.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).toEqual(['llm-shared/mlflow-backups']);
     const [backups] = cronJobs;
@@ -231,19 +231,19 @@ describe('backups', () => {
     // Cloud SQL runs one operation per instance at a time: one Job exports them in turn.
     expect(env(backup, 'DATABASES')).toBe('mlflow_common mlflow_team-alpha mlflow_team-beta');
     expect(env(backup, 'BUCKET')).toBe('your-gcp-project-backups');
-    expect(env(backup, 'RETENTION_DAYS')).toBe('14');
     expect(env(backup, 'INSTANCE')).toBe('mlflow-instance');
     expect(backup.command[2]).toContain('for database in $DATABASES; do');
     expect(backup.command[2]).toContain('gcloud sql export sql "$INSTANCE"');
     expect(backup.image).toBe('gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-slim');
   });
 
-  test('the retention step removes exactly the exports older than the cutoff', () => {
-    const script = find(dist, 'CronJob', 'mlflow-backups').spec.jobTemplate.spec.template.spec.containers[0].command[2] as string;
-    const sed = /sed -E '([^']+)'/.exec(script)![1];
-    const day = (file: string) => spawnSync('sed', ['-E', sed], { input: `${file}\n`, encoding: 'utf8' }).stdout.trim();
-    expect(day('gs://b/mlflow_x/mlflow_x-20261101-020000.sql.gz')).toBe('20261101');
-    expect(day('gs://b/mlflow_x/notes.txt')).toBe('gs://b/mlflow_x/notes.txt');
+  test("old exports go by the bucket's lifecycle rule after the platform's retention, not by the job, which may not delete", () => {
+    const backup = find(dist, 'CronJob', 'mlflow-backups').spec.jobTemplate.spec.template.spec.containers[0];
+    expect(backup.command[2]).not.toMatch(/\brm\b|delete/);
+    expect((backup.env ?? []).map((e: any) => e.name)).not.toContain('RETENTION_DAYS');
+    const bucket = find(dist, 'StorageBucket', 'shared-backups-bucket');
+    expect(bucket.spec.resourceID).toBe('your-gcp-project-backups');
+    expect(bucket.spec.lifecycleRule).toEqual([{ action: { type: 'Delete' }, condition: { age: 14 } }]);
   });
 });
 

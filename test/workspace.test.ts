@@ -74,7 +74,11 @@ describe('namespace and identity', () => {
   test('namespace llm-workspace-<name> carries workspace=<name>', () => {
     const ns = find(minimal, 'Namespace', 'llm-workspace-team-min');
     expect(ns.metadata.labels.workspace).toBe('team-min');
-    for (const m of minimal.filter((o) => o.kind !== 'Namespace')) expect(m.metadata.namespace).toBe('llm-workspace-team-min');
+    // Everything else is in its namespace, but its GCP side, which is in llm-gcp (teams cannot write it).
+    const gcpSide = minimal.filter((o) => o.metadata.namespace === 'llm-gcp');
+    expect(gcpSide.filter((o) => !o.metadata.name.startsWith('ws-team-min-') || (o.metadata.labels as Record<string, string>)['app.kubernetes.io/instance'] !== 'team-min')).toEqual([]);
+    expect(gcpSide.length).toBe(11);
+    for (const m of minimal.filter((o) => o.kind !== 'Namespace' && !gcpSide.includes(o))) expect(m.metadata.namespace).toBe('llm-workspace-team-min');
   });
 
   test('llm-workload-sa is bound to the workspace\'s own GCP account, derived from its name', () => {

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
-import { PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
+import { GCP_NAMESPACE, PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
 import { BOUNDARIES_FOLDER, TENANT_KINDS } from '../workspace/boundary';
 import { appLabels } from '../labels';
 import { airflowValues, CHART_REPOS, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues } from '../operators';
@@ -125,7 +125,7 @@ export class ArgoCdChart extends Chart {
     object('PlatformProject', 'AppProject', PROJECTS.platform, {
       description: 'The shared layer and the team workspaces of the LLM platform: only their namespaces, only this repository.',
       sourceRepos: [repo.url],
-      destinations: [dest(SHARED_NAMESPACE), dest(PROBES_NAMESPACE), dest('llm-workspace-*')],
+      destinations: [dest(SHARED_NAMESPACE), dest(PROBES_NAMESPACE), dest(GCP_NAMESPACE), dest('llm-workspace-*')],
       // The cluster-scoped kinds the manifests hold: their namespaces, and the admission
       // policy that limits what Airflow may start in a workspace.
       clusterResourceWhitelist: [

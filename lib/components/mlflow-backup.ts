@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
 import { BACKUPS_APP } from '../names';
+import { backupBucketName } from '../gcp/gcp-names';
 import { appLabels } from '../labels';
 import { resourceRequirements, securedPodSpec, smallResources } from './pod-defaults';
 import { WorkloadIdentityAccount } from './workload-identity-account';
@@ -19,35 +20,29 @@ export interface MlflowBackupsProps {
 
 /*
  * For each database, one after the other (Cloud SQL runs one operation per instance at a
- * time): export it to gs://<bucket>/<database>/<database>-<stamp>.sql.gz, then remove its
- * exports older than the retention. A failed export is reported and the others go on;
- * the Job fails at the end if any did.
+ * time): export it to gs://<bucket>/<database>/<database>-<stamp>.sql.gz. A failed export
+ * is reported and the others go on; the Job fails at the end if any did. Old exports are
+ * deleted by the bucket's lifecycle rule, not here: the backups' account may export, and
+ * nothing else.
  */
 const BACKUP = `set -u
 failed=0
-cutoff=$(date -u -d "-$RETENTION_DAYS days" +%Y%m%d)
 for database in $DATABASES; do
   stamp=$(date -u +%Y%m%d-%H%M%S)
   if ! gcloud sql export sql "$INSTANCE" "gs://$BUCKET/$database/$database-$stamp.sql.gz" --database="$database" --project="$PROJECT" --quiet; then
     echo "backup of $database FAILED"; failed=1; continue
   fi
-  gcloud storage ls "gs://$BUCKET/$database/" | while read -r file; do
-    day=$(basename "$file" | sed -E 's/.*-([0-9]{8})-[0-9]{6}[.]sql[.]gz$/\\1/')
-    case "$day" in
-      [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) if [ "$day" -lt "$cutoff" ]; then gcloud storage rm "$file"; fi ;;
-    esac
-  done
-  echo "backup of $database done; exports older than $RETENTION_DAYS days removed"
+  echo "backup of $database done"
 done
 exit $failed
 `;
 
 /**
  * Scheduled backups of every MLflow database (guide 7.4): `gcloud sql export sql` to the
- * platform's backup bucket, one database after the other, keeping
- * `backups.retentionDays` of exports. Artifacts are already in GCS. The Cloud SQL
- * instance's service account must be able to write the bucket, and the pod's GCP account
- * needs the right to export (`cloudsql.instances.export`) and to list and delete in it.
+ * platform's backup bucket, one database after the other. Artifacts are already in GCS.
+ * The bucket keeps `backups.retentionDays` of exports (a lifecycle rule), the Cloud SQL
+ * instance's own account writes them there, and the backups' account may only start the
+ * export (lib/gcp/shared-gcp.ts).
  * @see https://cloud.google.com/sql/docs/postgres/import-export/export-import-sql
  */
 export class MlflowBackups extends Construct {
@@ -83,8 +78,7 @@ export class MlflowBackups extends Construct {
                     { name: 'PROJECT', value: p.project },
                     { name: 'INSTANCE', value: p.cloudSql.instance },
                     { name: 'DATABASES', value: props.databases.join(' ') },
-                    { name: 'BUCKET', value: p.backups.bucket ?? `${p.project}-backups` },
-                    { name: 'RETENTION_DAYS', value: String(p.backups.retentionDays) },
+                    { name: 'BUCKET', value: backupBucketName(p) },
                   ],
                   resources: resourceRequirements(smallResources({ request: '100m', limit: '1' }, { request: '256Mi', limit: '1Gi' })),
                 }],

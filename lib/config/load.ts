@@ -4,7 +4,7 @@ import { displayPath, fileProblem, InputContext, readInputFile, resolveLink } fr
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
-  checkGatewayRecords, checkGcpIdentities, checkMlflowStores, checkRemoteCode, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
+  checkGatewayRecords, checkGcpIdentities, checkGcpNames, checkMlflowStores, checkRemoteCode, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
   checkWorkspaceResources, LoadedWorkspace, TrainingConfigFile,
 } from './rules';
 import { checkAgainstSchema } from './schema-check';
@@ -70,6 +70,7 @@ export function loadInputs(location: InputLocation): PlatformInputs {
       ...checkPlatformResources(platformConfig, platform.source),
       ...checkMlflowStores(platformConfig, names.named),
       ...checkGcpIdentities(platformConfig, names.named),
+      ...checkGcpNames(platformConfig, platform.source, names.named),
       ...checkGatewayRecords(platformConfig, names.named),
     );
   }

@@ -37,8 +37,8 @@ export const platformSchema = {
     project: {
       type: 'string',
       description: 'GCP project id. Names the Workload Identity pool, the service accounts (<account>@<project>.iam.gserviceaccount.com) and the MLflow buckets (<project>-mlflow-<workspace>).',
-      pattern: '^[a-z][-a-z0-9]{4,28}[a-z0-9]$',
-      'x-allowed': "a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter",
+      pattern: '^(?!.*google)[a-z][-a-z0-9]{4,28}[a-z0-9]$',
+      'x-allowed': "a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter, without 'google'",
     },
     region: {
       type: 'string',
@@ -90,7 +90,7 @@ export const platformSchema = {
       type: 'object',
       description: 'Cloud SQL for PostgreSQL instance that holds the MLflow and Strapi databases.',
       additionalProperties: false,
-      required: ['host'],
+      required: ['host', 'serviceAccount'],
       properties: {
         host: {
           type: 'string',
@@ -105,15 +105,21 @@ export const platformSchema = {
         },
         instance: {
           type: 'string', default: 'mlflow-instance',
-          description: 'Cloud SQL instance name, for the database backups (gcloud sql export). Default: mlflow-instance (the guide\'s).',
+          description: 'Cloud SQL instance name: the databases and users of every MLflow, Strapi and Airflow are made on it (Config Connector), and it is exported by the backups. Default: mlflow-instance (the guide\'s).',
           pattern: '^[a-z][-a-z0-9]{0,96}[a-z0-9]$',
           'x-allowed': "a Cloud SQL instance name like 'mlflow-instance'",
+        },
+        serviceAccount: {
+          type: 'string',
+          description: "The instance's own service account, which writes its exports to the backup bucket (gcloud sql instances describe <instance> --format='value(serviceAccountEmailAddress)').",
+          pattern: '^[a-z0-9][-a-z0-9.]*@[-a-z0-9.]+\\.iam\\.gserviceaccount\\.com$',
+          'x-allowed': "a service account email like 'p123456789-abcdef@gcp-sa-cloud-sql.iam.gserviceaccount.com'",
         },
       },
     },
     backups: {
       type: 'object',
-      description: 'Scheduled backups of every MLflow database (guide 7.4): a CronJob per database exports it to GCS and removes exports older than the retention.',
+      description: 'Scheduled backups of every MLflow database (guide 7.4): a CronJob exports each to GCS; the bucket deletes exports older than the retention (a lifecycle rule).',
       additionalProperties: false,
       default: {},
       properties: {

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { backupBucketName, bucketNameProblem, secretIdProblem, serviceAccountIdProblem, sqlNameProblem, workspaceGcpNames } from '../gcp/gcp-names';
 import { artifactBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount } from '../names';
 import { InputProblem } from './problems';
 import { parseQuantity } from './quantity';
@@ -135,6 +136,29 @@ export function checkGcpIdentities(platform: PlatformConfig, workspaces: readonl
     } else {
       owners.set(email, `the identity of ${source.file}`);
     }
+  }
+  return problems;
+}
+
+/**
+ * Every GCP name the platform derives from platform.yaml and the workspace files keeps
+ * to GCP's rules (lib/gcp/gcp-names.ts), reported at the field it comes from: otherwise
+ * Config Connector takes the object and fails in the cluster, long after the commit.
+ */
+export function checkGcpNames(platform: PlatformConfig, platformSource: YamlSource, workspaces: readonly LoadedWorkspace[]): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const at = (source: YamlSource, field: FieldPath, what: string, name: string, problem: string | undefined) => {
+    if (problem) problems.push(source.problemAt(field, `'${showPath(field)}' gives the ${what} '${name}', which ${problem}; choose another`));
+  };
+  at(platformSource, ['project'], 'GCS bucket of mlflow-common', artifactBucketName(platform.project, 'common'), bucketNameProblem(artifactBucketName(platform.project, 'common')));
+  const backups = backupBucketName(platform);
+  at(platformSource, platformSource.has(['backups', 'bucket']) ? ['backups', 'bucket'] : ['project'], 'GCS bucket of the backups', backups, bucketNameProblem(backups));
+  for (const { config, source } of workspaces) {
+    const names = workspaceGcpNames(platform, config);
+    at(source, ['name'], 'GCS bucket', names.bucket, bucketNameProblem(names.bucket));
+    if (names.accountId) at(source, ['name'], 'GCP service account id', names.accountId, serviceAccountIdProblem(names.accountId));
+    at(source, ['name'], 'Cloud SQL database and user', names.database, sqlNameProblem(names.database));
+    at(source, ['name'], 'Secret Manager secret', names.secretId, secretIdProblem(names.secretId));
   }
   return problems;
 }

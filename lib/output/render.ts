@@ -34,7 +34,9 @@ export function synthChart(build: (app: App) => Chart): Manifest[] {
  */
 export const KIND_ORDER: readonly string[] = [
   'AppProject', 'Application', 'ApplicationSet',
-  'Namespace', 'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
+  'Namespace', 'Password',
+  'IAMServiceAccount', 'IAMPolicyMember', 'StorageBucket', 'SQLDatabase', 'SQLUser', 'SecretManagerSecret', 'SecretManagerSecretVersion',
+  'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
   'ResourceQuota', 'LimitRange', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy',
   'Job', 'CronJob', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
 ];

@@ -61,6 +61,11 @@ function check(schema: Schema | boolean | undefined, value: unknown, at: string,
     }).length;
     if (!pick(passing)) out.push(`${at || '/'} must match ${k === 'anyOf' ? 'a schema in anyOf' : 'exactly one schema in oneOf'}`);
   }
+  if (schema.not) {
+    const found: string[] = [];
+    check(schema.not, value, at, found);
+    if (found.length === 0) out.push(`${at || '/'} must NOT be valid against the schema in not`);
+  }
   if (schema['x-kubernetes-int-or-string']) {
     if (!Number.isInteger(value) && typeof value !== 'string') out.push(`${at || '/'} must be integer or string`);
     return;

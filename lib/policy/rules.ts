@@ -1,4 +1,5 @@
-import { STATEFUL_KINDS } from '../lifecycle';
+import { RESOURCE_ID_RULES } from '../gcp/gcp-names';
+import { GCP_ABANDON, GCP_STATEFUL_KINDS, isStateful } from '../lifecycle';
 import { secretKindCounts } from '../workspace/workspace-quota';
 import { Manifest } from '../output/render';
 
@@ -199,12 +200,37 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: 'stateful-kept',
-    description: 'Every namespace and PVC is kept by Argo CD (Prune=false,Delete=false) and Helm (resource-policy keep).',
-    check: (o) => o.filter((x: Any) => STATEFUL_KINDS.includes(x.kind)).flatMap((x: Any) => [
-      ...(x.metadata.annotations?.['argocd.argoproj.io/sync-options']?.split(',').includes('Prune=false') && x.metadata.annotations['argocd.argoproj.io/sync-options'].split(',').includes('Delete=false')
-        ? [] : [v('stateful-kept', x, "metadata.annotations['argocd.argoproj.io/sync-options']", "must hold 'Prune=false,Delete=false'")]),
-      ...(x.metadata.annotations?.['helm.sh/resource-policy'] === 'keep' ? [] : [v('stateful-kept', x, "metadata.annotations['helm.sh/resource-policy']", "must be 'keep'")]),
+    description: "Every object whose deletion loses data (namespaces, PVCs, GCP buckets, databases, users, secrets and service accounts, the generated database passwords) is kept by Argo CD (Prune=false,Delete=false) and Helm (resource-policy keep), and every such GCP object by Config Connector (deletion-policy abandon).",
+    check: (o) => o.filter((x: Any) => isStateful(x.kind, x.metadata.namespace)).flatMap((x: Any) => {
+      const annotations = x.metadata.annotations ?? {};
+      const options: string[] = annotations['argocd.argoproj.io/sync-options']?.split(',') ?? [];
+      const [[abandonKey, abandon]] = Object.entries(GCP_ABANDON);
+      return [
+        ...(options.includes('Prune=false') && options.includes('Delete=false')
+          ? [] : [v('stateful-kept', x, "metadata.annotations['argocd.argoproj.io/sync-options']", "must hold 'Prune=false,Delete=false'")]),
+        ...(annotations['helm.sh/resource-policy'] === 'keep' ? [] : [v('stateful-kept', x, "metadata.annotations['helm.sh/resource-policy']", "must be 'keep'")]),
+        ...(!GCP_STATEFUL_KINDS.includes(x.kind) || annotations[abandonKey] === abandon
+          ? [] : [v('stateful-kept', x, `metadata.annotations['${abandonKey}']`, `must be '${abandon}'`)]),
+      ];
+    }),
+  },
+  {
+    id: 'gcp-scoped-bindings',
+    description: 'Every GCP IAM binding (IAMPolicyMember) grants one role on one resource: a binding on a whole project, folder or organization must carry a condition naming the resource (resource.name ==), and no basic role (owner, editor, viewer) is granted.',
+    check: (o) => o.filter((x) => x.kind === 'IAMPolicyMember').flatMap((x: Any) => [
+      ...(['Project', 'Folder', 'Organization'].includes(x.spec?.resourceRef?.kind) && !/\bresource\.name\s*==/.test(x.spec?.condition?.expression ?? '')
+        ? [v('gcp-scoped-bindings', x, 'spec.resourceRef', `is a whole ${x.spec.resourceRef.kind}: bind on the resource itself, or add a condition naming it (resource.name == ...)`)] : []),
+      ...(['roles/owner', 'roles/editor', 'roles/viewer'].includes(x.spec?.role)
+        ? [v('gcp-scoped-bindings', x, 'spec.role', 'must not be a basic role; grant a predefined role for the one thing needed')] : []),
     ]),
+  },
+  {
+    id: 'gcp-names',
+    description: "Every GCP resource's name (spec.resourceID of buckets, service accounts, databases, users and secrets) keeps to GCP's rules for its kind.",
+    check: (o) => o.filter((x: Any) => RESOURCE_ID_RULES[x.kind] && x.apiVersion.includes('.cnrm.cloud.google.com/')).flatMap((x: Any) => {
+      const problem = RESOURCE_ID_RULES[x.kind](String(x.spec?.resourceID ?? ''));
+      return problem ? [v('gcp-names', x, 'spec.resourceID', problem)] : [];
+    }),
   },
 ];
 

@@ -1,5 +1,5 @@
 import { parseQuantity } from '../config/quantity';
-import { STATEFUL_KINDS } from '../lifecycle';
+import { isStateful } from '../lifecycle';
 import { Manifest } from '../output/render';
 
 /** What a change does to one object. */
@@ -22,8 +22,31 @@ export interface FolderChanges {
 /** Fields of a PVC that Kubernetes cannot change in place: changing one means a new, empty volume. */
 const PVC_IMMUTABLE = ['spec.storageClassName', 'spec.accessModes', 'spec.volumeName', 'spec.volumeMode', 'spec.dataSource', 'spec.dataSourceRef', 'spec.selector'];
 
+/**
+ * Fields of Config Connector objects that name the GCP resource or fix where it lives:
+ * Config Connector refuses to change them, and forcing the change (deleting the object)
+ * means a new, empty resource beside the abandoned one.
+ */
+const GCP_IMMUTABLE: Readonly<Record<string, readonly string[]>> = {
+  IAMServiceAccount: ['spec.resourceID'],
+  StorageBucket: ['spec.resourceID', 'spec.location'],
+  SQLDatabase: ['spec.resourceID', 'spec.instanceRef'],
+  SQLUser: ['spec.resourceID', 'spec.instanceRef'],
+  SecretManagerSecret: ['spec.resourceID', 'spec.replication'],
+  SecretManagerSecretVersion: ['spec.secretRef', 'spec.secretData'],
+  // A generated password: another target or source makes a new password the secret's version cannot follow.
+  ExternalSecret: ['spec.target.name', 'spec.dataFrom'],
+};
+
 /** Annotations that protect stateful objects; losing one exposes the data. */
-const PROTECTIONS = ['metadata.annotations.argocd.argoproj.io/sync-options', 'metadata.annotations.helm.sh/resource-policy'];
+const PROTECTIONS = [
+  'metadata.annotations.argocd.argoproj.io/sync-options', 'metadata.annotations.helm.sh/resource-policy', 'metadata.annotations.cnrm.cloud.google.com/deletion-policy',
+];
+
+/** The fields of `fields` that `paths` change (a path is a field or lies under one). */
+function touched(paths: readonly string[], fields: readonly string[]): string[] {
+  return [...new Set(paths.flatMap((p) => fields.filter((f) => p === f || p.startsWith(`${f}[`) || p.startsWith(`${f}.`))))];
+}
 
 /** MLflow server arguments that name where runs and models live. */
 const MLFLOW_STORES = /^--(backend-store-uri|default-artifact-root|artifacts-destination)=/;
@@ -92,12 +115,14 @@ function bytes(q: unknown): number {
 
 /** Why changing `before` into `after` would delete or replace stateful data, if it would. */
 function dangerOfChange(before: any, after: any, paths: readonly string[]): string | undefined {
-  if (STATEFUL_KINDS.includes(before.kind)) {
+  if (isStateful(before.kind, before.metadata?.namespace)) {
     const lost = PROTECTIONS.filter((p) => {
       const read = (o: any) => o.metadata?.annotations?.[p.replace('metadata.annotations.', '')];
       return read(before) !== undefined && read(after) !== read(before);
     });
     if (lost.length > 0) return `changes ${lost.map((p) => p.replace('metadata.annotations.', '')).join(', ')}, which keeps its data from being pruned or deleted`;
+    const fixed = touched(paths, GCP_IMMUTABLE[before.kind] ?? []);
+    if (fixed.length > 0) return `changes ${fixed.join(', ')}, which Config Connector cannot change: forcing it means a new, empty GCP resource`;
   }
   if (before.kind === 'Deployment') {
     const stores = (o: any) => (o.spec?.template?.spec?.containers ?? []).flatMap((c: any) => (c.args ?? []).filter((a: string) => MLFLOW_STORES.test(a))).join(' ');
@@ -107,9 +132,8 @@ function dangerOfChange(before: any, after: any, paths: readonly string[]): stri
     return 'changes what happens to a workspace\'s objects when its file is removed';
   }
   if (before.kind === 'PersistentVolumeClaim') {
-    const fixed = paths.filter((p) => PVC_IMMUTABLE.some((f) => p === f || p.startsWith(`${f}[`) || p.startsWith(`${f}.`)))
-      .map((p) => PVC_IMMUTABLE.find((f) => p === f || p.startsWith(f))!);
-    if (fixed.length > 0) return `changes ${[...new Set(fixed)].join(', ')}, which a volume cannot change: it would be replaced by an empty one`;
+    const fixed = touched(paths, PVC_IMMUTABLE);
+    if (fixed.length > 0) return `changes ${fixed.join(', ')}, which a volume cannot change: it would be replaced by an empty one`;
     const was = bytes(before.spec?.resources?.requests?.storage);
     const now = bytes(after.spec?.resources?.requests?.storage);
     if (now < was) return 'shrinks the volume, which Kubernetes refuses; forcing it means a new, empty volume';
@@ -142,7 +166,7 @@ export function diffObjects(before: readonly Manifest[], after: readonly Manifes
   }
   for (const [k, m] of old) {
     if (!now.has(k)) {
-      const danger = STATEFUL_KINDS.includes(m.kind) ? 'removes a stateful object from git: its data goes if anything deletes it' : undefined;
+      const danger = isStateful(m.kind, m.metadata.namespace) ? 'removes a stateful object from git: its data goes if anything deletes it' : undefined;
       changes.push({ kind: m.kind, name: m.metadata.name, action: 'removed', fields: [], danger });
     }
   }

@@ -5,8 +5,9 @@ import { SecretStore } from '../components/secret-store';
 import { MLFLOW_LABELS, MlflowServer } from '../components/mlflow-server';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE } from '../names';
+import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, mlflowDatabaseSecretKey, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE } from '../names';
 import { AirflowSupport } from './airflow';
+import { SharedGcp } from '../gcp/shared-gcp';
 import { AirflowDags } from './airflow-dags';
 import { AirflowGuard } from './airflow-guard';
 import { LlmGateway } from './llm-gateway';
@@ -54,13 +55,14 @@ export class SharedChart extends PlatformChart {
       platform,
       database: mlflowDatabase('common'),
       artifactBucket: artifactBucketName(platform.project, 'common'),
-      databaseSecretKey: 'mlflow-db-common',
+      databaseSecretKey: mlflowDatabaseSecretKey('common'),
       secretStore: platform.secretStore.name,
       serviceAccountName: SHARED_APPS.mlflow,
       resources: platform.shared.mlflow,
     });
 
     new SharedNetwork(this, 'Network', { platform });
+    new SharedGcp(this, 'Gcp', { platform });
     new ProbesNamespace(this, 'Probes');
     new MlflowCommonRead(this, 'MlflowCommonRead', { platform });
     new SecretStore(this, 'SecretStore', { name: platform.secretStore.name, platform, gcpServiceAccount: account(SHARED_GCP_ACCOUNTS.sharedSecrets), labels: { instance: 'shared' } });

@@ -15,8 +15,8 @@ export interface StrapiProps {
 /** PostgreSQL database of Strapi on the platform's Cloud SQL instance. */
 export const STRAPI_DATABASE = 'strapi';
 
-/** Keys of Strapi's Secret, all read from one JSON secret in Secret Manager. */
-const STRAPI_SECRET_KEYS = ['APP_KEYS', 'API_TOKEN_SALT', 'ADMIN_JWT_SECRET', 'TRANSFER_TOKEN_SALT', 'JWT_SECRET', 'DATABASE_USERNAME', 'DATABASE_PASSWORD'];
+/** Keys of Strapi's Secret read from one JSON secret in Secret Manager that an operator sets once. */
+const STRAPI_SECRET_KEYS = ['APP_KEYS', 'API_TOKEN_SALT', 'ADMIN_JWT_SECRET', 'TRANSFER_TOKEN_SALT', 'JWT_SECRET'];
 
 /**
  * Strapi, the model registry (port 1337): one record per served model, read by the
@@ -37,7 +37,12 @@ export class Strapi extends Construct {
       labels,
       platform: props.platform,
       store: props.platform.secretStore.name,
-      data: STRAPI_SECRET_KEYS.map((key) => ({ secretKey: key, remoteKey: 'strapi-app', property: key })),
+      data: [
+        ...STRAPI_SECRET_KEYS.map((key) => ({ secretKey: key, remoteKey: 'strapi-app', property: key })),
+        // The database user and its password, generated in the cluster (lib/gcp/shared-gcp.ts).
+        { secretKey: 'DATABASE_USERNAME', remoteKey: 'strapi-db', property: 'username' },
+        { secretKey: 'DATABASE_PASSWORD', remoteKey: 'strapi-db', property: 'password' },
+      ],
     });
     new ExternalSecret(this, 'ApiToken', {
       name: STRAPI_TOKEN_SECRET,

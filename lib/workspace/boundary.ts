@@ -3,7 +3,7 @@ import { Manifest } from '../output/render';
 /**
  * Who owns what in a workspace. The platform owns its boundary: the namespace, the
  * identities, the secret store, the roles and bindings, the quota and the network
- * policies. The team's Application holds only what runs inside it. Argo CD enforces the
+ * policies, and its GCP resources (Config Connector objects in llm-gcp). The team's Application holds only what runs inside it. Argo CD enforces the
  * split: the team's objects sync through an AppProject of the workspace's own that may
  * write only these kinds and only in its namespace, and the boundary through the
  * platform's project, from a folder of its own (`dist/workspace-boundaries/<name>/`).
@@ -42,13 +42,19 @@ export interface WorkspaceParts {
   readonly tenant: Manifest[];
 }
 
-/** Splits a workspace's objects by kind; a kind in neither list is a bug of the generator, and throws. */
-export function splitWorkspace(manifests: readonly Manifest[]): WorkspaceParts {
+/**
+ * Splits a workspace's objects: the boundary's kinds, and everything outside the
+ * workspace's namespace (its GCP resources, in llm-gcp), are the platform's; the rest the
+ * team's. A kind of the workspace's namespace in neither list is a bug of the generator,
+ * and throws.
+ */
+export function splitWorkspace(manifests: readonly Manifest[], namespace: string): WorkspaceParts {
   const tenant = new Set(TENANT_KINDS.map((k) => k.kind));
-  const unknown = manifests.filter((m) => !tenant.has(m.kind) && !BOUNDARY_KINDS.includes(m.kind));
+  const platformOwned = (m: Manifest) => BOUNDARY_KINDS.includes(m.kind) || (m.metadata.namespace !== undefined && m.metadata.namespace !== namespace);
+  const unknown = manifests.filter((m) => !platformOwned(m) && !tenant.has(m.kind));
   if (unknown.length > 0) throw new Error(`no owner decided for kind ${unknown[0].kind} (lib/workspace/boundary.ts)`);
   return {
-    boundary: manifests.filter((m) => BOUNDARY_KINDS.includes(m.kind)),
-    tenant: manifests.filter((m) => tenant.has(m.kind)),
+    boundary: manifests.filter(platformOwned),
+    tenant: manifests.filter((m) => !platformOwned(m)),
   };
 }

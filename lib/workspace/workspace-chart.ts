@@ -3,10 +3,11 @@ import { Construct } from 'constructs';
 import { PlatformChart } from '../base-chart';
 import { MlflowServer } from '../components/mlflow-server';
 import { SecretStore } from '../components/secret-store';
+import { WorkspaceGcp } from '../gcp/workspace-gcp';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import {
-  artifactBucketName, inferenceNames, mlflowDatabase, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
+  artifactBucketName, inferenceNames, mlflowDatabase, mlflowDatabaseSecretKey, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
 } from '../names';
 import { AirflowAccess } from './airflow-access';
 import { InferenceServer } from './inference-server';
@@ -71,7 +72,7 @@ export class WorkspaceChart extends PlatformChart {
       platform,
       database: mlflowDatabase(ws.name),
       artifactBucket: artifactBucketName(platform.project, ws.name),
-      databaseSecretKey: `mlflow-db-${ws.name}`,
+      databaseSecretKey: mlflowDatabaseSecretKey(ws.name),
       secretStore: WORKSPACE_SECRET_STORE,
       serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
       resources: ws.mlflow.resources,
@@ -94,14 +95,17 @@ export class WorkspaceChart extends PlatformChart {
     new NetworkIsolation(this, 'Network', { workspace: ws.name, platform });
     new AirflowAccess(this, 'Airflow', { workspace: ws.name });
     new PeopleAccess(this, 'People', { workspace: ws.name, members: ws.members, admins: ws.admins });
+    new WorkspaceGcp(this, 'Gcp', { platform, workspace: ws });
     new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name, files: { ...props.trainingConfigs } });
     // A suspended workspace starts no training either.
     if (running) {
       const training = new Construct(this, 'Training');
       for (const run of ws.training.runs) new TrainingJob(training, run.id, { workspace: ws.name, platform, run });
     }
-    // Last: the quota counts the ExternalSecrets made above.
-    const externalSecrets = this.node.findAll().filter((c) => c instanceof ApiObject && c.kind === 'ExternalSecret').length;
+    // Last: the quota counts the ExternalSecrets made above in the workspace's namespace
+    // (the GCP side's generated passwords live in llm-gcp, outside the quota).
+    const externalSecrets = this.node.findAll()
+      .filter((c) => c instanceof ApiObject && c.kind === 'ExternalSecret' && (c.metadata.namespace ?? namespace) === namespace).length;
     new WorkspaceQuota(this, 'Quota', { workspace: ws.name, quota: ws.quota, externalSecrets });
   }
 }
