@@ -1,6 +1,7 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import { Chart, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { kube } from './kube-object';
 import { appLabels } from './labels';
 import { applyLifecycle } from './lifecycle';
 import { NAMESPACE_ROLE_LABEL } from './names';
@@ -27,7 +28,7 @@ export interface PlatformNamespaceProps {
 export class PlatformNamespace extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
     super(scope, id);
-    const ns = new kplus.Namespace(this, 'Resource', {
+    const ns = kube(this, 'Resource', k8s.KubeNamespace, {
       metadata: {
         name: props.name,
         labels: {
@@ -41,10 +42,12 @@ export class PlatformNamespace extends Construct {
         },
         annotations: props.annotations,
       },
+      // kplus's empty spec, kept so the output does not change.
+      spec: {},
     });
     // The chart's namespace is stamped on every object, the cluster-scoped Namespace
     // too, and kplus offers no way to opt one object out.
-    ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   }
 }
 
@@ -64,9 +67,14 @@ export class PlatformChart extends Chart {
     new PlatformNamespace(this, 'Namespace', { ...props, name: props.namespace });
   }
 
-  /** The chart's objects, with the lifecycle annotations of their kinds (see `applyLifecycle`). */
-  public override toJson(): any[] {
+  /** Puts the lifecycle annotations of their kinds on the chart's objects (see `applyLifecycle`); `synthChart` calls it. */
+  public prepareObjects(): void {
     applyLifecycle(this);
+  }
+
+  /** The chart's objects, with the lifecycle annotations of their kinds. */
+  public override toJson(): any[] {
+    this.prepareObjects();
     return super.toJson();
   }
 }

@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { GCP_NAMESPACE, PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
@@ -6,6 +6,7 @@ import { BOUNDARIES_FOLDER, TENANT_KINDS } from '../workspace/boundary';
 import { appLabels } from '../labels';
 import { airflowValues, CHART_REPOS, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues } from '../operators';
 import { AIRFLOW_RELEASE } from '../shared/airflow';
+import { KubeObject } from '../kube-object';
 
 /** Folder of dist/ that holds these objects; applied once by hand, then synced from git. */
 export const ARGOCD_FOLDER = 'argocd';
@@ -108,7 +109,7 @@ export class ArgoCdChart extends Chart {
     const repo = platform.repository;
     const labels = (component: string) => appLabels({ name: 'argocd', instance: 'platform', component });
     const object = (oid: string, kind: string, name: string, spec: Record<string, unknown>, meta: Record<string, unknown> = {}) =>
-      new ApiObject(this, oid, { apiVersion: 'argoproj.io/v1alpha1', kind, metadata: { name, labels: labels(kind.toLowerCase()), ...meta }, spec });
+      new KubeObject(this, oid, { apiVersion: 'argoproj.io/v1alpha1', kind, metadata: { name, labels: labels(kind.toLowerCase()), ...meta }, spec });
     const dest = (namespace: string) => ({ server: IN_CLUSTER, namespace });
 
     object('BootstrapProject', 'AppProject', PROJECTS.bootstrap, {

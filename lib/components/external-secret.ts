@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { AppLabelsProps, appLabels } from '../labels';
+import { KubeObject } from '../kube-object';
 
 /** One key of the Kubernetes Secret and where its value lives in Secret Manager. */
 export interface SecretKeySource {
@@ -41,7 +42,7 @@ export class ExternalSecret extends Construct {
   constructor(scope: Construct, id: string, props: ExternalSecretProps) {
     super(scope, id);
     const store = props.platform.secretStore;
-    this.apiObject = new ApiObject(this, 'Resource', {
+    this.apiObject = new KubeObject(this, 'Resource', {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: { name: props.name, labels: appLabels(props.labels) },

@@ -7,6 +7,7 @@ import { backupBucketName } from '../gcp/gcp-names';
 import { appLabels } from '../labels';
 import { resourceRequirements, securedPodSpec, smallResources } from './pod-defaults';
 import { WorkloadIdentityAccount } from './workload-identity-account';
+import { kube } from '../kube-object';
 
 
 /** Props of an {@link MlflowBackups}. */
@@ -53,7 +54,7 @@ export class MlflowBackups extends Construct {
     const labels = appLabels(labelProps);
     // The ServiceAccount, bound to the backups' own GCP account, is named after the app.
     const account = new WorkloadIdentityAccount(this, 'ServiceAccount', { name: BACKUPS_APP, gcpServiceAccount: props.gcpServiceAccount, labels: labelProps });
-    new k8s.KubeCronJob(this, 'Resource', {
+    kube(this, 'Resource', k8s.KubeCronJob, {
       metadata: { name: 'mlflow-backups', labels },
       spec: {
         schedule: p.backups.schedule,

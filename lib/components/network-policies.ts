@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { NAMESPACE_ROLE_LABEL } from '../names';
+import { kube } from '../kube-object';
 
 /**
  * The building blocks of every namespace's NetworkPolicies: default-deny, DNS, and
@@ -91,7 +92,7 @@ export class NamespacePolicies extends Construct {
 
   /** A policy named `name` for the pods with `pods` labels (all, when empty), allowing exactly `rules`. */
   public allow(id: string, name: string, pods: Record<string, string>, rules: Rules): k8s.KubeNetworkPolicy {
-    return new k8s.KubeNetworkPolicy(this, id, {
+    return kube(this, id, k8s.KubeNetworkPolicy, {
       metadata: { name, namespace: this.namespace, labels: this.labels },
       spec: {
         podSelector: { matchLabels: pods },

@@ -4,6 +4,7 @@ import { WorkloadIdentityAccount } from './workload-identity-account';
 import { PlatformConfig } from '../config/types';
 import { AppLabelsProps, appLabels } from '../labels';
 import { SECRET_STORE_ACCOUNT } from '../names';
+import { KubeObject } from '../kube-object';
 
 /** Props of a {@link SecretStore}. */
 export interface SecretStoreProps {
@@ -37,7 +38,7 @@ export class SecretStore extends Construct {
     super(scope, id);
     const labels = { name: 'external-secrets', instance: props.labels.instance, component: 'secret-store' };
     new WorkloadIdentityAccount(this, 'ServiceAccount', { name: SECRET_STORE_ACCOUNT, gcpServiceAccount: props.gcpServiceAccount, labels });
-    this.apiObject = new ApiObject(this, 'Resource', {
+    this.apiObject = new KubeObject(this, 'Resource', {
       apiVersion: 'external-secrets.io/v1',
       kind: 'SecretStore',
       metadata: { name: props.name, labels: appLabels(labels) },

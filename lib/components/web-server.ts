@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ResourcesConfig } from '../config/types';
 import { AppLabelsProps, appLabels } from '../labels';
 import { httpProbes, HttpProbeOptions, resourceRequirements, securedPodSpec } from './pod-defaults';
+import { kube, KubeObject } from '../kube-object';
 
 /** Props of a {@link WebServer}. */
 export interface WebServerProps {
@@ -73,10 +74,10 @@ export interface WebServerProps {
  * not `16384Mi`) and carry no generated selector labels, and every field is set here on purpose.
  */
 export class WebServer extends Construct {
-  public readonly deployment: k8s.KubeDeployment;
-  public readonly service: k8s.KubeService;
+  public readonly deployment: KubeObject;
+  public readonly service: KubeObject;
   /** The disruption budget of a server with more than one replica. */
-  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  public readonly disruptionBudget?: KubeObject;
 
   constructor(scope: Construct, id: string, props: WebServerProps) {
     super(scope, id);
@@ -85,7 +86,7 @@ export class WebServer extends Construct {
     const labels = appLabels(props.labels);
     const c = props.container;
 
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+    this.deployment = kube(this, 'Deployment', k8s.KubeDeployment, {
       metadata: { name: props.name, labels: { ...labels, ...props.deploymentLabels } },
       spec: {
         replicas: props.replicas ?? 1,
@@ -120,13 +121,13 @@ export class WebServer extends Construct {
 
     // With several replicas, a node drain may take only one at a time: the server keeps answering.
     if ((props.replicas ?? 1) > 1) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      this.disruptionBudget = kube(this, 'DisruptionBudget', k8s.KubePodDisruptionBudget, {
         metadata: { name: props.name, labels },
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
       });
     }
 
-    this.service = new k8s.KubeService(this, 'Service', {
+    this.service = kube(this, 'Service', k8s.KubeService, {
       metadata: { name: props.serviceName ?? props.name, labels },
       spec: {
         type: 'ClusterIP',

@@ -1,4 +1,5 @@
-import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { kube, KubeObject } from '../kube-object';
 import { Construct } from 'constructs';
 import { AppLabelsProps, appLabels } from '../labels';
 
@@ -19,18 +20,18 @@ export interface WorkloadIdentityAccountProps {
  * @see https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity
  */
 export class WorkloadIdentityAccount extends Construct {
-  public readonly serviceAccount: kplus.ServiceAccount;
+  public readonly serviceAccount: KubeObject;
 
   constructor(scope: Construct, id: string, props: WorkloadIdentityAccountProps) {
     super(scope, id);
-    this.serviceAccount = new kplus.ServiceAccount(this, 'Resource', {
+    this.serviceAccount = kube(this, 'Resource', k8s.KubeServiceAccount, {
       metadata: {
         name: props.name,
         labels: appLabels(props.labels),
         annotations: { 'iam.gke.io/gcp-service-account': props.gcpServiceAccount },
       },
       // Pods reach GCP through the GKE metadata server; none needs a Kubernetes API token.
-      automountToken: false,
+      automountServiceAccountToken: false,
     });
   }
 }

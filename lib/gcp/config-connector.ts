@@ -9,6 +9,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppLabelsProps, appLabels } from '../labels';
 import { GCP_NAMESPACE } from '../names';
+import { KubeObject } from '../kube-object';
 
 /**
  * GCP resources as Config Connector objects, typed by `@kubernetes-models/gke` (the
@@ -64,7 +65,7 @@ export class GcpResources extends Construct {
 
   /** Adds a GCP resource named `<prefix>-<suffix>`. */
   public add(suffix: string, resource: GcpResource): ApiObject {
-    return new ApiObject(this, suffix, {
+    return new KubeObject(this, suffix, {
       apiVersion: `${GROUPS[resource.kind]}/v1beta1`,
       kind: resource.kind,
       metadata: { name: this.nameOf(suffix), namespace: GCP_NAMESPACE, labels: this.labels() },

@@ -1,7 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { PlatformConfig } from '../config/types';
 import { GCP_NAMESPACE } from '../names';
 import { GcpResources, workloadIdentityMember } from './config-connector';
+import { KubeObject } from '../kube-object';
 
 /**
  * The GCP building blocks the workspaces and the shared layer are made of, each scoped
@@ -151,7 +151,7 @@ export function addDatabase(res: GcpResources, suffix: string, props: DatabasePr
   const instanceRef = { external: props.platform.cloudSql.instance };
   const password = res.nameOf(`${suffix}-password`);
   // Generated once and kept: a new password would not reach the secret's version, which cannot change.
-  new ApiObject(res, `${suffix}-password`, {
+  new KubeObject(res, `${suffix}-password`, {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
     metadata: { name: password, namespace: GCP_NAMESPACE, labels: res.labels({ name: 'external-secrets', component: 'generated-password' }) },

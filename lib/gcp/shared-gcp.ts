@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformNamespace } from '../base-chart';
 import { NamespacePolicies } from '../components/network-policies';
@@ -10,6 +9,7 @@ import {
 import { GcpResources } from './config-connector';
 import { backupBucketName } from './gcp-names';
 import { addBucket, addDatabase, addIdentity, addSecret, Grantee, memberOf, PASSWORD_GENERATOR } from './gcp-parts';
+import { KubeObject } from '../kube-object';
 
 /** The shared layer's secrets that people set once (their values are not generated): Strapi's keys and token, Airflow's keys. */
 export const OPERATOR_SECRETS = ['strapi-app', 'strapi-api-token', 'airflow-webserver-secret-key', 'airflow-fernet-key'];
@@ -47,7 +47,7 @@ export class SharedGcp extends Construct {
     });
     new NamespacePolicies(this, 'Policies', { instance: 'shared', namespace: GCP_NAMESPACE });
     // Database passwords: 32 letters and digits, safe in a connection URI.
-    new ApiObject(this, 'PasswordGenerator', {
+    new KubeObject(this, 'PasswordGenerator', {
       apiVersion: 'generators.external-secrets.io/v1alpha1',
       kind: 'Password',
       metadata: { name: PASSWORD_GENERATOR, namespace: GCP_NAMESPACE, labels: appLabels({ name: 'external-secrets', instance: 'shared', component: 'password-generator' }) },

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { resourceRequirements, securedPodSpec, smallResources } from '../components/pod-defaults';
 import { AppLabelsProps, appLabels } from '../labels';
+import { kube, KubeObject } from '../kube-object';
 
 /** curl's options: quiet, one try of 10 s, retried for a minute while the server comes up. */
 const CURL = ['--silent', '--show-error', '--output', '/dev/null', '--max-time', '10', '--retry', '6', '--retry-delay', '10', '--retry-all-errors'];
@@ -32,11 +33,11 @@ export interface HealthCheckProps {
  * @see https://helm.sh/docs/topics/chart_tests/
  */
 export class HealthCheck extends Construct {
-  public readonly pod: k8s.KubePod;
+  public readonly pod: KubeObject;
 
   constructor(scope: Construct, id: string, props: HealthCheckProps) {
     super(scope, id);
-    this.pod = new k8s.KubePod(this, 'Resource', {
+    this.pod = kube(this, 'Resource', k8s.KubePod, {
       metadata: {
         name: props.name,
         namespace: props.namespace,

@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { toYaml } from './yaml-emitter';
 
 /** A Kubernetes object as synthesized. */
@@ -18,14 +18,32 @@ export interface OutputFile {
 /** File name of the manifests in each application folder of dist/. */
 export const MANIFESTS_FILE = 'manifests.yaml';
 
+/** A chart with work to do on its objects before they are rendered (the lifecycle annotations of a `PlatformChart`). */
+export interface PreparedChart {
+  prepareObjects(): void;
+}
+
+function isPrepared(chart: Chart): chart is Chart & PreparedChart {
+  return typeof (chart as Partial<PreparedChart>).prepareObjects === 'function';
+}
+
 /**
  * Synthesizes one chart in an App of its own. cdk8s validates the whole App on every
  * chart's synthesis, so one App holding every chart makes synth quadratic in the number
  * of workspaces; one App per chart keeps it linear.
+ *
+ * What `Chart.toJson()` does, but the dependency graph that orders the objects (they are
+ * sorted by kind and name here instead): the chart's preparation, every construct's
+ * validation (an error names the construct), and each object rendered.
  */
 export function synthChart(build: (app: App) => Chart): Manifest[] {
   const app = new App({ outdir: '/dev/null' });
-  return sortManifests(build(app).toJson() as Manifest[]);
+  const chart = build(app);
+  if (isPrepared(chart)) chart.prepareObjects();
+  const all = app.node.findAll();
+  const errors = all.flatMap((c) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  return sortManifests(all.filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as Manifest));
 }
 
 /**

@@ -25,7 +25,23 @@ const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E|s|h)$/;
 /** Characters that a literal block cannot hold as they are. */
 const NOT_LITERAL = /[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff\r]/;
 
+/**
+ * How each string was written: manifests repeat the same keys and values thousands of
+ * times, and deciding is the emitter's main cost. Emptied when it grows past a bound.
+ */
+const written = new Map<string, string>();
+const WRITTEN_LIMIT = 200_000;
+
 function scalarString(s: string): string {
+  let text = written.get(s);
+  if (text === undefined) {
+    if (written.size >= WRITTEN_LIMIT) written.clear();
+    written.set(s, text = decideScalar(s));
+  }
+  return text;
+}
+
+function decideScalar(s: string): string {
   const plain = (PLAIN.test(s) && !s.endsWith(':') && !s.endsWith(' ') && !s.includes(': ') && !RESERVED.has(s.toLowerCase()) && !BARE_EXPONENT.test(s))
     || QUANTITY.test(s);
   return plain ? s : JSON.stringify(s);

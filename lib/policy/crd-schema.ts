@@ -132,8 +132,12 @@ function vendored(): Map<string, string> {
 /** Whether the group of an apiVersion has vendored CRDs: its resources are checked here. */
 export function isCrdGroup(apiVersion: string): boolean {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  return [...vendored().keys()].some((k) => k.startsWith(`${group}/`));
+  let known = crdGroups.get(group);
+  if (known === undefined) crdGroups.set(group, known = [...vendored().keys()].some((k) => k.startsWith(`${group}/`)));
+  return known;
 }
+
+const crdGroups = new Map<string, boolean>();
 
 /** The schema of an apiVersion and kind; null when the CRD or the version is not vendored. */
 function schemaOf(apiVersion: string, kind: string): Schema | null {
@@ -152,6 +156,7 @@ export function crdProblems(o: { apiVersion: string; kind: string }): string[] {
   const schema = schemaOf(o.apiVersion, o.kind);
   if (!schema) return [`no CRD schema vendored for ${o.apiVersion} ${o.kind} (npm run import-crds)`];
   const out: string[] = [];
-  check(schema, JSON.parse(JSON.stringify(o)), '', out, true);
+  // The object as synthesized is plain JSON: checked as it is, not copied.
+  check(schema, o, '', out, true);
   return out;
 }

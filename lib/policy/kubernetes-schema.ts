@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Manifest } from '../output/render';
 import { crdProblems, isCrdGroup } from './crd-schema';
 
@@ -11,15 +13,27 @@ import { crdProblems, isCrdGroup } from './crd-schema';
 
 interface Validatable { validate(): void }
 type ModelClass = new (data: unknown) => Validatable;
+/** A compiled validator of `kubernetes-models`: true when the data is valid. */
+type ValidateFunction = (data: unknown) => boolean;
 
-const models = new Map<string, ModelClass | undefined>();
+interface Model { readonly Class: ModelClass; readonly validate?: ValidateFunction }
 
-/** The model class of a built-in apiVersion and kind; undefined when no schema is known. */
-function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
+const models = new Map<string, Model | undefined>();
+
+/**
+ * The model of a built-in apiVersion and kind, and its compiled validator (the one the
+ * model's `validate()` runs, found in the model module's source); undefined when no
+ * schema is known.
+ */
+function modelOf(apiVersion: string, kind: string): Model | undefined {
   const key = `${apiVersion}/${kind}`;
   if (!models.has(key)) {
     try {
-      models.set(key, require(`kubernetes-models/${apiVersion}/${kind}`)[kind]); // eslint-disable-line @typescript-eslint/no-require-imports
+      const id = `kubernetes-models/${apiVersion}/${kind}`;
+      const Class = require(id)[kind] as ModelClass; // eslint-disable-line @typescript-eslint/no-require-imports
+      const schema = /require\("(\.\.\/(?:\.\.\/)?_schemas\/\w+\.js)"\)/.exec(fs.readFileSync(require.resolve(id), 'utf8'))?.[1];
+      const validate = schema ? require(path.join(path.dirname(require.resolve(id)), schema)).validate as ValidateFunction : undefined; // eslint-disable-line @typescript-eslint/no-require-imports
+      models.set(key, { Class, validate });
     } catch {
       models.set(key, undefined);
     }
@@ -37,13 +51,17 @@ export function schemaProblems(objects: readonly Manifest[]): string[] {
       if (found.length > 0) problems.push(`schema: ${where}: ${found.join(', ')}`);
       continue;
     }
-    const Model = modelOf(o.apiVersion, o.kind);
-    if (!Model) {
+    const model = modelOf(o.apiVersion, o.kind);
+    if (!model) {
       problems.push(`schema: ${where}: no schema known for ${o.apiVersion} ${o.kind}`);
       continue;
     }
+    // The compiled validator on the object as it is (plain JSON: the model's copy would
+    // only drop undefined values, which JSON has none of); the model again, for its
+    // message, only when that fails.
+    if (model.validate?.(o)) continue;
     try {
-      new Model(o).validate();
+      new model.Class(o).validate();
     } catch (e) {
       problems.push(`schema: ${where}: ${(e as Error).message.split('\n')[0]}`);
     }

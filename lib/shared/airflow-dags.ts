@@ -11,6 +11,7 @@ import {
   workspaceNamespace,
 } from '../names';
 import { projectRoot } from '../paths';
+import { kube } from '../kube-object';
 
 /** ConfigMap that holds the DAGs; the Airflow chart's scheduler and workers mount it as their DAG folder. */
 export const DAGS_CONFIG_MAP = 'airflow-dags';
@@ -81,7 +82,7 @@ export interface AirflowDagsProps {
 export class AirflowDags extends Construct {
   constructor(scope: Construct, id: string, props: AirflowDagsProps) {
     super(scope, id);
-    new k8s.KubeConfigMap(this, 'Resource', {
+    kube(this, 'Resource', k8s.KubeConfigMap, {
       metadata: { name: DAGS_CONFIG_MAP, labels: appLabels({ name: 'airflow', instance: 'shared', component: 'dags' }) },
       data: {
         [DAG_FILE]: dagScript(),

@@ -1,10 +1,11 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { INFERENCE_APP, NAMESPACE_ROLE_LABEL, SHARED_NAMESPACE, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS } from '../names';
 import { AIRFLOW_WORKER_ACCOUNT } from '../workspace/airflow-access';
+import { KubeObject } from '../kube-object';
 
 /** Name of the policy (and of its binding). */
 export const AIRFLOW_GUARD = 'llm-platform-airflow-pods';
@@ -58,7 +59,7 @@ export class AirflowGuard extends Construct {
   constructor(scope: Construct, id: string, props: AirflowGuardProps) {
     super(scope, id);
     const labels = appLabels({ name: 'airflow', instance: 'shared', component: 'admission' });
-    const policy = new ApiObject(this, 'Policy', {
+    const policy = new KubeObject(this, 'Policy', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
       metadata: { name: AIRFLOW_GUARD, labels },
@@ -72,7 +73,7 @@ export class AirflowGuard extends Construct {
         validations: airflowGuardValidations(props.platform),
       },
     });
-    const binding = new ApiObject(this, 'Binding', {
+    const binding = new KubeObject(this, 'Binding', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
       metadata: { name: AIRFLOW_GUARD, labels },

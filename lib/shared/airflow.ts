@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ExternalSecret } from '../components/external-secret';
 import { PlatformConfig } from '../config/types';
 import { appLabels } from '../labels';
+import { kube } from '../kube-object';
 
 /** Release name of the Airflow chart; its pods carry `release: airflow`. */
 export const AIRFLOW_RELEASE = 'airflow';
@@ -41,7 +42,7 @@ export class AirflowSupport extends Construct {
     secret('WebserverSecretKey', AIRFLOW_SECRETS.webserverSecretKey, 'webserver-secret-key', 'airflow-webserver-secret-key');
     secret('FernetKey', AIRFLOW_SECRETS.fernetKey, 'fernet-key', 'airflow-fernet-key');
 
-    new k8s.KubeService(this, 'Service', {
+    kube(this, 'Service', k8s.KubeService, {
       metadata: { name: 'airflow', labels: appLabels(labels) },
       spec: {
         type: 'ClusterIP',

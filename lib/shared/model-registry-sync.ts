@@ -9,6 +9,7 @@ import { appLabels } from '../labels';
 import { projectRoot } from '../paths';
 import { inferenceNames, PORTS, REGISTRAR_APP, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, workspaceNamespace } from '../names';
 import { strapiTokenEnv } from './strapi-token';
+import { kube } from '../kube-object';
 
 /** ConfigMap of the gateway's routing table; the gateway mounts it, the registrar reads it. */
 export const ROUTES_CONFIG_MAP = 'llm-gateway-routes';
@@ -62,15 +63,15 @@ export class ModelRegistrySync extends Construct {
     super(scope, id);
     const labels = appLabels({ name: 'model-registrar', instance: 'shared', component: 'model-registry' });
     const routes = `${JSON.stringify({ models: gatewayRecords(props.workspaces) }, null, 2)}\n`;
-    new k8s.KubeConfigMap(this, 'Routes', {
+    kube(this, 'Routes', k8s.KubeConfigMap, {
       metadata: { name: ROUTES_CONFIG_MAP, labels },
       data: { 'routes.json': routes },
     });
-    new k8s.KubeConfigMap(this, 'Script', {
+    kube(this, 'Script', k8s.KubeConfigMap, {
       metadata: { name: 'model-registrar', labels },
       data: { 'model-registrar.js': registrarScript() },
     });
-    new k8s.KubeJob(this, 'Job', {
+    kube(this, 'Job', k8s.KubeJob, {
       metadata: {
         name: 'model-registrar',
         labels,

@@ -1,4 +1,5 @@
-import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { kube, KubeObject } from '../kube-object';
 import { Construct } from 'constructs';
 import { resourceRequirements } from '../components/pod-defaults';
 import { WebServer } from '../components/web-server';
@@ -73,7 +74,7 @@ except Exception as e:
  */
 export class InferenceServer extends Construct {
   public readonly server: WebServer;
-  public readonly config: kplus.ConfigMap;
+  public readonly config: KubeObject;
 
   constructor(scope: Construct, id: string, props: InferenceServerProps) {
     super(scope, id);
@@ -85,7 +86,9 @@ export class InferenceServer extends Construct {
 
     // The API image's CMD reads /app/config/inference.yaml, which the guide's Dockerfile
     // never puts in the image; the config is generated here, one per served model.
-    this.config = new kplus.ConfigMap(this, 'Config', {
+    this.config = kube(this, 'Config', k8s.KubeConfigMap, {
+      // kplus's default, kept so the output does not change: the data may be edited in place.
+      immutable: false,
       metadata: { name: `${props.names.deployment}-config`, labels: appLabels(labels) },
       data: {
         'inference.yaml': toYaml({ model_name_or_path: modelPath, template: model.template, infer_backend: 'vllm' }),

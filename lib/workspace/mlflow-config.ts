@@ -1,4 +1,5 @@
-import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { kube, KubeObject } from '../kube-object';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { MLFLOW_CONFIG, PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, WORKSPACE_APPS } from '../names';
@@ -17,11 +18,13 @@ export interface MlflowConfigProps {
  * a Secret (`mlflow-secret`), but they are not secret, so they live in a ConfigMap.
  */
 export class MlflowConfig extends Construct {
-  public readonly configMap: kplus.ConfigMap;
+  public readonly configMap: KubeObject;
 
   constructor(scope: Construct, id: string, props: MlflowConfigProps) {
     super(scope, id);
-    this.configMap = new kplus.ConfigMap(this, 'Resource', {
+    this.configMap = kube(this, 'Resource', k8s.KubeConfigMap, {
+      // kplus's default, kept so the output does not change: the data may be edited in place.
+      immutable: false,
       metadata: {
         name: MLFLOW_CONFIG,
         labels: appLabels({ name: 'mlflow', instance: props.workspace, component: 'tracking-config' }),

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { MODEL_STORAGE_PVC } from '../names';
+import { kube, KubeObject } from '../kube-object';
 
 /** Props of a {@link ModelStorage}. */
 export interface ModelStorageProps {
@@ -21,11 +22,11 @@ export interface ModelStorageProps {
  * and the Airflow DAG mount it by this name.
  */
 export class ModelStorage extends Construct {
-  public readonly claim: k8s.KubePersistentVolumeClaim;
+  public readonly claim: KubeObject;
 
   constructor(scope: Construct, id: string, props: ModelStorageProps) {
     super(scope, id);
-    this.claim = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
+    this.claim = kube(this, 'Resource', k8s.KubePersistentVolumeClaim, {
       metadata: {
         name: MODEL_STORAGE_PVC,
         labels: appLabels({ name: 'model-storage', instance: props.workspace, component: 'storage' }),

@@ -1,4 +1,5 @@
-import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { kube, KubeObject } from '../kube-object';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { TRAINING_CONFIGS } from '../names';
@@ -16,16 +17,19 @@ export interface TrainingConfigsProps {
  * mounts at /configs. The name is a contract with the DAG.
  */
 export class TrainingConfigs extends Construct {
-  public readonly configMap: kplus.ConfigMap;
+  public readonly configMap: KubeObject;
 
   constructor(scope: Construct, id: string, props: TrainingConfigsProps) {
     super(scope, id);
-    this.configMap = new kplus.ConfigMap(this, 'Resource', {
+    this.configMap = kube(this, 'Resource', k8s.KubeConfigMap, {
+      // kplus's default, kept so the output does not change: the data may be edited in place.
+      immutable: false,
       metadata: {
         name: TRAINING_CONFIGS,
         labels: appLabels({ name: 'llama-factory', instance: props.workspace, component: 'training-config' }),
       },
-      data: props.files ?? {},
+      // Empty, it has no data field (kplus's output, kept).
+      data: Object.keys(props.files ?? {}).length > 0 ? props.files : undefined,
     });
   }
 }

@@ -6,6 +6,7 @@ import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, TRAINING_CONFIGS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 import { MODEL_LOADER, MODEL_LOADER_RESOURCES } from './inference-server';
+import { kube, KubeObject } from '../kube-object';
 
 /** Props of a {@link TrainingJob}. */
 export interface TrainingJobProps {
@@ -64,7 +65,7 @@ with mlflow.start_run(run_name=os.environ["RUN_ID"]) as run:
  * Re-running means a new run id (a new Job).
  */
 export class TrainingJob extends Construct {
-  public readonly job: k8s.KubeJob;
+  public readonly job: KubeObject;
 
   constructor(scope: Construct, id: string, props: TrainingJobProps) {
     super(scope, id);
@@ -75,7 +76,7 @@ export class TrainingJob extends Construct {
     const labels = appLabels({ name: 'llama-factory', instance: props.workspace, component: 'training' });
     const output = `/output/${run.id}`;
     const basePath = run.baseModel ? `/models/base-models/${run.baseModel.name}/${run.baseModel.version}` : undefined;
-    this.job = new k8s.KubeJob(this, 'Resource', {
+    this.job = kube(this, 'Resource', k8s.KubeJob, {
       metadata: { name, labels: { ...labels, 'llm-platform/run': run.id } },
       spec: {
         backoffLimit: 1,

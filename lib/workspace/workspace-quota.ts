@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { WorkspaceConfig } from '../config/types';
 import { LIMIT_OVER_REQUEST } from '../config/workspace-schema';
 import { appLabels } from '../labels';
+import { kube } from '../kube-object';
 
 /** Props of a {@link WorkspaceQuota}. */
 export interface WorkspaceQuotaProps {
@@ -48,7 +49,7 @@ export class WorkspaceQuota extends Construct {
     super(scope, id);
     const q = props.quota;
     const labels = appLabels({ name: 'resource-quota', instance: props.workspace, component: 'quota' });
-    new k8s.KubeResourceQuota(this, 'Quota', {
+    kube(this, 'Quota', k8s.KubeResourceQuota, {
       metadata: { name: 'workspace-quota', labels },
       spec: {
         hard: {
@@ -65,7 +66,7 @@ export class WorkspaceQuota extends Construct {
         },
       },
     });
-    new k8s.KubeLimitRange(this, 'Limits', {
+    kube(this, 'Limits', k8s.KubeLimitRange, {
       metadata: { name: 'workspace-limits', labels },
       spec: {
         limits: [

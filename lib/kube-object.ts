@@ -1,0 +1,82 @@
+import { ApiObject, ApiObjectProps, GroupVersionKind, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+
+/**
+ * A Kubernetes object described by the props of cdk8s's generated classes (`k8s.KubeX`,
+ * typed from the Kubernetes API) and rendered straight from them.
+ *
+ * The generated class renders in three passes over the object: cdk8s resolves every
+ * value in turn (looking for tokens and lazy values), sanitizes the result, then the
+ * class copies each field into a new object, field by field. For the thousands of
+ * objects of a large platform that was most of synth's time (issue #12). The platform's
+ * props are plain data, so one pass does here what those three do to plain data: drop
+ * null and undefined fields, sort keys, turn `Quantity` and `IntOrString` into their
+ * value. Anything else that is not plain data (a lazy value, a token) is refused loudly
+ * rather than written wrong.
+ */
+export class KubeObject extends ApiObject {
+  /** The props as given (ApiObject keeps its own private). */
+  private readonly data: Readonly<Record<string, unknown>>;
+  private readonly jsonPatches: JsonPatch[] = [];
+
+  constructor(scope: Construct, id: string, props: ApiObjectProps) {
+    super(scope, id, props);
+    this.data = props as unknown as Record<string, unknown>;
+  }
+
+  public override addJsonPatch(...ops: JsonPatch[]): void {
+    super.addJsonPatch(...ops);
+    this.jsonPatches.push(...ops);
+  }
+
+  /** The object as Kubernetes JSON: what `ApiObject.toJson()` and the generated class together make of plain data. */
+  public override toJson(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+    let json: Record<string, unknown>;
+    try {
+      json = plainJson({ ...this.data, metadata: this.metadata.toJson() }, this.node.path) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${(e as Error).message}`);
+    }
+    const patched = this.jsonPatches.length > 0 ? JsonPatch.apply(json, ...this.jsonPatches) : json;
+    // apiVersion, kind and metadata first, as ApiObject writes them.
+    const result: Record<string, unknown> = {};
+    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
+      if (k in patched) result[k] = patched[k];
+    }
+    return result;
+  }
+}
+
+/** A generated class of cdk8s (`k8s.KubeDeployment`, ...): its kind, and the props it takes. */
+type KubeClass = { readonly GVK: GroupVersionKind } & (new (scope: Construct, id: string, props?: any) => ApiObject); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The props of a generated class. */
+export type KubeProps<K extends KubeClass> = NonNullable<ConstructorParameters<K>[2]>;
+
+/** A {@link KubeObject} of the kind of a generated class, with that class's props: `kube(this, 'Resource', k8s.KubeService, { spec })`. */
+export function kube<K extends KubeClass>(scope: Construct, id: string, kind: K, props: KubeProps<K>): KubeObject {
+  return new KubeObject(scope, id, { ...kind.GVK, ...props });
+}
+
+/**
+ * Plain data as Kubernetes JSON: keys sorted, null and undefined fields dropped,
+ * `Quantity` and `IntOrString` (objects whose only meaning is their `value`) replaced by
+ * their value. Throws on any other kind of object.
+ */
+function plainJson(value: unknown, path: string): unknown {
+  if (value === null || value === undefined || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => plainJson(v, path));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (value as object).constructor?.name;
+    const inner = (value as { value?: unknown }).value;
+    if ((name === 'Quantity' || name === 'IntOrString') && (typeof inner === 'string' || typeof inner === 'number')) return inner;
+    throw new Error(`can't render non-simple object of type '${name}'`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = plainJson((value as Record<string, unknown>)[key], path);
+    if (v !== null && v !== undefined) out[key] = v;
+  }
+  return out;
+}
