@@ -1,0 +1,78 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { OutputError, replaceTrees } from '../lib/output/write-tree';
+import { treeDigest } from './helpers';
+
+/*
+ * How synth writes its output folders (lib/output/write-tree.ts): exactly the given files,
+ * only what changed, and nothing at all when any write fails.
+ */
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'write-tree-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const out = () => path.join(dir, 'out');
+const files = (entries: Record<string, string>) => Object.entries(entries).map(([p, content]) => ({ path: p, content }));
+const read = (p: string) => fs.readFileSync(path.join(out(), p), 'utf8');
+/** Every file of the output folder, relative. */
+function listed(): string[] {
+  const found: string[] = [];
+  const walk = (rel: string) => fs.readdirSync(path.join(out(), rel), { withFileTypes: true }).forEach((e) => {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) walk(p); else found.push(p);
+  });
+  walk('');
+  return found.sort();
+}
+
+test('a new folder holds exactly the files', async () => {
+  await replaceTrees([{ dir: out(), files: files({ 'a/one.yaml': '1\n', 'b/c/two.yaml': '2\n' }) }]);
+  expect(listed()).toEqual(['a/one.yaml', 'b/c/two.yaml']);
+  expect(read('b/c/two.yaml')).toBe('2\n');
+  expect(fs.readdirSync(dir)).toEqual(['out']);
+});
+
+test('an existing folder: unchanged files are not rewritten, changed ones are, stale ones and their empty folders go', async () => {
+  await replaceTrees([{ dir: out(), files: files({ 'keep/k.yaml': 'k\n', 'change/c.yaml': 'old\n', 'gone/deep/g.yaml': 'g\n', 'gone/other.yaml': 'o\n' }) }]);
+  const kept = fs.statSync(path.join(out(), 'keep/k.yaml'));
+  await replaceTrees([{ dir: out(), files: files({ 'keep/k.yaml': 'k\n', 'change/c.yaml': 'new, longer\n', 'added/a.yaml': 'a\n' }) }]);
+  expect(listed()).toEqual(['added/a.yaml', 'change/c.yaml', 'keep/k.yaml']);
+  expect(read('change/c.yaml')).toBe('new, longer\n');
+  const after = fs.statSync(path.join(out(), 'keep/k.yaml'));
+  expect([after.ino, after.mtimeMs]).toEqual([kept.ino, kept.mtimeMs]);
+  expect(fs.existsSync(path.join(out(), 'gone'))).toBe(false);
+  expect(fs.readdirSync(dir)).toEqual(['out']);
+});
+
+test('a file of the same size but other bytes is rewritten: content is compared, not sizes', async () => {
+  await replaceTrees([{ dir: out(), files: files({ 'x.yaml': 'aaa\n' }) }]);
+  fs.writeFileSync(path.join(out(), 'x.yaml'), 'bbb\n');
+  await replaceTrees([{ dir: out(), files: files({ 'x.yaml': 'aaa\n' }) }]);
+  expect(read('x.yaml')).toBe('aaa\n');
+});
+
+test('when any write fails, no folder changes and nothing is left behind', async () => {
+  await replaceTrees([{ dir: out(), files: files({ 'a/one.yaml': '1\n', 'b/two.yaml': '2\n' }) }]);
+  fs.mkdirSync(path.join(dir, 'second'));
+  await replaceTrees([{ dir: path.join(dir, 'second'), files: files({ 's.yaml': 's\n' }) }]);
+  const before = [treeDigest(out()), treeDigest(path.join(dir, 'second'))];
+  const failing = replaceTrees([
+    { dir: out(), files: files({ 'a/one.yaml': 'changed\n', 'new/three.yaml': '3\n' }) },
+    // A name no file system takes: the write fails after the first folder was prepared.
+    { dir: path.join(dir, 'second'), files: files({ 's.yaml': 'changed\n', [`${'x'.repeat(300)}.yaml`]: 'never\n' }) },
+  ]);
+  await expect(failing).rejects.toThrow(OutputError);
+  expect([treeDigest(out()), treeDigest(path.join(dir, 'second'))]).toEqual(before);
+  expect(fs.existsSync(path.join(out(), 'new'))).toBe(false);
+});
+
+test('a file where a folder must go (or the reverse) rebuilds the folder whole', async () => {
+  await replaceTrees([{ dir: out(), files: files({ 'a': 'file\n', 'b/x.yaml': 'x\n' }) }]);
+  await replaceTrees([{ dir: out(), files: files({ 'a/inside.yaml': 'i\n', 'b': 'file now\n' }) }]);
+  expect(listed()).toEqual(['a/inside.yaml', 'b']);
+  expect(fs.readdirSync(dir)).toEqual(['out']);
+});
