@@ -6,7 +6,7 @@ import { trainingConfigSchema } from './training/config-schema';
 import { helmChartFiles, RenderedLayer } from './helm/chart-files';
 import { checkObjects, PolicyError } from './policy/check';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
-import { inParallel } from './output/parallel';
+import { RenderPool } from './output/parallel';
 import { Manifest, OutputFile, synthChart, toFile } from './output/render';
 import { SharedChart } from './shared/shared-chart';
 import { workspaceNamespace } from './names';
@@ -66,10 +66,11 @@ export function schemaFiles(): OutputFile[] {
 /**
  * Synthesizes the whole platform from validated inputs: each chart once, for dist/ and
  * for the Helm chart, every object checked against the platform's policy and its
- * schema (a {@link PolicyError} when any fails). Large platforms are rendered on every
- * core (see `inParallel`).
+ * schema (a {@link PolicyError} when any fails). With a pool (a large platform), the
+ * workspaces were sent to it while the inputs were read; this thread renders the shared
+ * layer and Argo CD's objects, then helps render what is left.
  */
-export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
+export async function synthesize(inputs: PlatformInputs, pool?: RenderPool): Promise<SynthOutput> {
   const platform = inputs.platform;
   const manifests = synthShared(platform, inputs.workspaces);
   const testPods = synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform }));
@@ -82,9 +83,11 @@ export async function synthesize(inputs: PlatformInputs): Promise<SynthOutput> {
     manifests,
     testPods,
   };
-  const layers = await inParallel(platform, inputs.workspaces.map((config) => ({ config, source: inputs.workspaceFiles[config.name], trainingConfigs: inputs.trainingConfigs[config.name] ?? {} })), renderWorkspace);
-  const workspaces = inputs.workspaces.map((config, i) => ({ config, layer: layers[i] }));
   const argocd = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform, workspaces: inputs.workspaces.map((w) => w.name) }));
+  const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, RenderedLayer>();
+  const layers = inputs.workspaces.map((config) => pooled.get(config.name)
+    ?? renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}));
+  const workspaces = inputs.workspaces.map((config, i) => ({ config, layer: layers[i] }));
   const problems = [...checkObjects(argocd), ...shared.problems, ...layers.flatMap((l) => l.problems)];
   if (problems.length > 0) throw new PolicyError(problems);
   return {

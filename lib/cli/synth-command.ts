@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import * as path from 'path';
+import { renderThreads, RenderPool } from '../output/parallel';
 import { loadInputs } from '../config/load';
 import { formatProblem, InputError } from '../config/problems';
 import { OutputError, replaceTrees } from '../output/write-tree';
@@ -74,12 +76,17 @@ function checkOutputs(args: Options, cwd: string): void {
  * Returns the exit status: 0 written, 1 bad input or output, 2 bad usage, 70 a bug.
  */
 export async function synthCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  let pool: RenderPool | undefined;
   try {
     const args = parseArgs(argv);
     checkOutputs(args, io.cwd);
-    const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces, cwd: io.cwd });
+    // Workers start before anything is read, and render each workspace as soon as it is.
+    const workspacesDir = path.resolve(io.cwd, args.workspaces);
+    pool = RenderPool.start(renderThreads(countWorkspaceFiles(workspacesDir)));
+    const onWorkspace = pool ? pool.submit.bind(pool) : undefined;
+    const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces, cwd: io.cwd }, { onWorkspace });
     for (const w of inputs.warnings) io.stderr(`${formatProblem(w)}\n`);
-    const output = await synthesize(inputs);
+    const output = await synthesize(inputs, pool);
     await replaceTrees([
       { dir: path.resolve(io.cwd, args.out), files: output.dist },
       { dir: path.resolve(io.cwd, args.charts), files: output.charts },
@@ -106,5 +113,16 @@ export async function synthCommand(argv: readonly string[], io: CommandIO): Prom
     }
     io.stderr(`synth: internal error: ${(e as Error).message}\n${process.env.DEBUG ? (e as Error).stack : 'set DEBUG=1 for the stack trace'}\n`);
     return 70;
+  } finally {
+    await pool?.terminate();
+  }
+}
+
+/** How many workspace files there may be (a quick count, to size the pool; the loader checks them). */
+function countWorkspaceFiles(dir: string): number {
+  try {
+    return fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).length;
+  } catch {
+    return 0;
   }
 }

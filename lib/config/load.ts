@@ -13,6 +13,24 @@ import { workspaceSchema } from './workspace-schema';
 import { YamlSource } from './yaml-source';
 import { trainingConfigSchema } from '../training/config-schema';
 
+/** A workspace that passed the checks of its own files, ready to render. */
+export interface LoadedJob {
+  readonly config: WorkspaceConfig;
+  /** Its file, as shown to the user. */
+  readonly source: string;
+  /** Its training configs' text, by file name. */
+  readonly trainingConfigs: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link loadInputs}. */
+export interface LoadOptions {
+  /**
+   * Called for each workspace as soon as its own files pass their checks, before the
+   * checks across files: it may be rendered meanwhile, and thrown away if those fail.
+   */
+  readonly onWorkspace?: (platform: PlatformConfig, job: LoadedJob) => void;
+}
+
 /** Where synth reads its inputs. */
 export interface InputLocation {
   /** Path of platform.yaml. */
@@ -35,7 +53,7 @@ export interface InputLocation {
  * Every file is read under one rule (`input-file.ts`): links only inside the repository
  * (the folder that holds the workspaces folder), at most 1 MiB, text normalized.
  */
-export function loadInputs(location: InputLocation): PlatformInputs {
+export function loadInputs(location: InputLocation, options: LoadOptions = {}): PlatformInputs {
   const cwd = location.cwd ?? process.cwd();
   const workspacesDir = path.resolve(cwd, location.workspacesDir);
   const platformFile = path.resolve(cwd, location.platformFile);
@@ -44,26 +62,30 @@ export function loadInputs(location: InputLocation): PlatformInputs {
   const platform = readYaml(ctx, platformFile, platformSchema, problems);
   const platformConfig = platform?.data as PlatformConfig | undefined;
 
+  // One workspace at a time, with its training configs and the rules of its own files, so
+  // that a workspace that passes them can be rendered while the next ones are read. A
+  // folder beside a workspace file is that workspace's, even while the file has problems:
+  // its configs are checked too, so that one run reports everything.
   const workspaces: LoadedWorkspace[] = [];
   const files = listWorkspaceFiles(ctx, workspacesDir, problems);
-  for (const file of files) {
+  const stems = files.map((f) => path.basename(f).replace(/\.ya?ml$/, ''));
+  const trainingConfigs: Record<string, Record<string, string>> = {};
+  files.forEach((file, i) => {
+    const before = problems.length;
     const found = readYaml(ctx, file, workspaceSchema, problems);
-    if (found) workspaces.push({ config: found.data as WorkspaceConfig, source: found.source });
-  }
+    const configs = readTrainingConfigs(ctx, workspacesDir, stems[i], problems);
+    if (!found) return;
+    const w: LoadedWorkspace = { config: found.data as WorkspaceConfig, source: found.source };
+    workspaces.push(w);
+    const texts = Object.fromEntries(Object.entries(configs).map(([f, c]) => [f, c.text]));
+    trainingConfigs[w.config.name] = texts;
+    problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(configs)));
+    if (platformConfig) problems.push(...checkRemoteCode(platformConfig, w, configs));
+    if (platformConfig && problems.length === before) options.onWorkspace?.(platformConfig, { config: w.config, source: w.source.file, trainingConfigs: texts });
+  });
 
   const names = checkWorkspaceNames(workspaces);
   problems.push(...names.problems);
-  // A folder beside a workspace file is that workspace's, even while the file has
-  // problems: its configs are checked too, so that one run reports everything.
-  const stems = files.map((f) => path.basename(f).replace(/\.ya?ml$/, ''));
-  const configsByStem = Object.fromEntries(stems.map((stem) => [stem, readTrainingConfigs(ctx, workspacesDir, stem, problems)]));
-  const trainingConfigs: Record<string, Record<string, string>> = {};
-  for (const w of workspaces) {
-    const configs = configsByStem[path.basename(w.source.file).replace(/\.ya?ml$/, '')];
-    trainingConfigs[w.config.name] = Object.fromEntries(Object.entries(configs).map(([f, c]) => [f, c.text]));
-    problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(configs)));
-    if (platformConfig) problems.push(...checkRemoteCode(platformConfig, w, configs));
-  }
   problems.push(...checkStrayTrainingFolders(ctx, workspacesDir, stems));
   if (platform && platformConfig) {
     problems.push(

@@ -1,5 +1,6 @@
 import { Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
 import { InputProblem } from './problems';
+import { pathKey, QuickYaml, quickYaml } from './quick-yaml';
 
 /** A path into a YAML document: mapping keys and list indexes. */
 export type FieldPath = readonly (string | number)[];
@@ -19,9 +20,16 @@ export class YamlSource {
    * gives problems and no data.
    */
   public static parse(file: string, text: string): { source: YamlSource; problems: InputProblem[] } {
+    // Most files are plain YAML that the quick reader reads, positions included.
+    const quick = quickYaml(text);
+    if (quick) {
+      const source = new YamlSource(file, text, quick);
+      source.data = quick.data;
+      return { source, problems: [] };
+    }
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-    const source = new YamlSource(file, doc, lineCounter);
+    const source = new YamlSource(file, text, undefined, doc, lineCounter);
     const indentation = indentationProblem(source, text, doc.errors);
     const problems: InputProblem[] = indentation ? [indentation]
       : doc.errors.map((e) => source.problemAtOffset(e.pos[0], syntaxMessage(e.code, e.message, text.slice(e.pos[0]))));
@@ -44,17 +52,33 @@ export class YamlSource {
 
   private constructor(
     public readonly file: string,
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
+    private readonly text: string,
+    /** What the quick reader found, when it read the file. */
+    private readonly quick?: QuickYaml,
+    private parsed?: Document,
+    private lineCounter?: LineCounter,
   ) {}
+
+  /** The `yaml` package's document (read only when the quick reader did not read the file). */
+  private get doc(): Document {
+    return this.parsed!;
+  }
 
   /** Whether the file writes a value at `path` (rather than leaving it to a default). */
   public has(path: FieldPath): boolean {
+    if (this.quick) return this.quick.values.has(pathKey(path));
     return isNode(this.doc.getIn(path, true));
   }
 
   /** A problem at the value of `path`, or at the nearest enclosing value that was written. */
   public problemAt(path: FieldPath, message: string): InputProblem {
+    if (this.quick) {
+      for (let n = path.length; n >= 0; n--) {
+        const offset = this.quick.values.get(pathKey(path.slice(0, n)));
+        if (offset !== undefined) return this.problemAtOffset(offset, message);
+      }
+      return this.problemAtOffset(0, message);
+    }
     for (let n = path.length; n >= 0; n--) {
       const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
       if (isNode(node) && node.range) return this.problemAtOffset(node.range[0], message);
@@ -64,6 +88,10 @@ export class YamlSource {
 
   /** A problem at the key `key` of the mapping at `path` (for an unknown field). */
   public problemAtKey(path: FieldPath, key: string, message: string): InputProblem {
+    if (this.quick) {
+      const offset = this.quick.keys.get(pathKey([...path, key]));
+      return offset !== undefined ? this.problemAtOffset(offset, message) : this.problemAt(path, message);
+    }
     const map = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
     if (isMap(map)) {
       for (const item of map.items) {
@@ -77,7 +105,8 @@ export class YamlSource {
 
   /** A problem at an offset of the text. */
   public problemAtOffset(offset: number, message: string): InputProblem {
-    const { line, col } = this.lines.linePos(offset);
+    this.lineCounter ??= countLines(this.text);
+    const { line, col } = this.lineCounter.linePos(offset);
     return { file: this.file, line, column: col, message };
   }
 }
@@ -126,4 +155,12 @@ function indentationProblem(source: YamlSource, text: string, errors: readonly {
   return source.problemAtOffset(offset, indent.includes('\t')
     ? `yaml syntax error: line ${line} is indented with a tab; YAML indents with spaces only`
     : `yaml syntax error: line ${line} is not indented like the lines around it; check its indentation (fields of one mapping start in the same column, a field inside another is indented further, list items start with '- ')`);
+}
+
+/** Line starts of a text, for positions of problems found without the `yaml` package's parse. */
+function countLines(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
+  return counter;
 }

@@ -1,15 +1,9 @@
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { PlatformConfig, WorkspaceConfig } from '../config/types';
+import type { LoadedJob } from '../config/load';
+import { PlatformConfig } from '../config/types';
 import { RenderedLayer } from '../helm/chart-files';
-
-/** One workspace to render, with the file it came from. */
-export interface WorkspaceJob {
-  readonly config: WorkspaceConfig;
-  readonly source: string;
-  readonly trainingConfigs: Readonly<Record<string, string>>;
-}
 
 /**
  * Below this many workspaces, a worker thread costs more to start (it loads cdk8s
@@ -17,33 +11,99 @@ export interface WorkspaceJob {
  */
 export const PARALLEL_FROM = 200;
 
-/**
- * Renders workspaces, in order. Rendering is CPU-bound and each workspace is
- * independent, so a large platform is split in contiguous slices over the machine's
- * cores: this thread renders the first slice, worker threads the others. The output is
- * the same whatever the split. `LLM_SYNTH_THREADS` sets the number of threads (1: none).
- * The workers run `render-worker.js`, which renders with the same `renderWorkspace`.
- */
-export async function inParallel(
-  platform: PlatformConfig,
-  jobs: readonly WorkspaceJob[],
-  render: (platform: PlatformConfig, config: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>>) => RenderedLayer,
-): Promise<RenderedLayer[]> {
-  const threads = Math.max(1, Number(process.env.LLM_SYNTH_THREADS ?? (jobs.length < PARALLEL_FROM ? 1 : os.cpus().length)));
-  const size = Math.ceil(jobs.length / threads);
-  const slices = Array.from({ length: threads }, (_, i) => jobs.slice(i * size, (i + 1) * size)).filter((s) => s.length > 0);
-  const workers = slices.slice(1).map((slice) => runWorker(platform, slice));
-  const first = (slices[0] ?? []).map((j) => render(platform, j.config, j.source, j.trainingConfigs));
-  return [...first, ...(await Promise.all(workers)).flat()];
+/** How many threads render, this one included: the machine's cores, or `LLM_SYNTH_THREADS` (1: none). */
+export function renderThreads(workspaces: number): number {
+  const set = process.env.LLM_SYNTH_THREADS;
+  return Math.max(1, Number(set ?? (workspaces < PARALLEL_FROM ? 1 : os.cpus().length)));
 }
 
-function runWorker(platform: PlatformConfig, jobs: readonly WorkspaceJob[]): Promise<RenderedLayer[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { platform, jobs } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`render worker stopped with code ${code}`));
+/** How one workspace is rendered (`renderWorkspace`). */
+export type RenderFunction = (platform: PlatformConfig, config: LoadedJob['config'], source: string, trainingConfigs: Readonly<Record<string, string>>) => RenderedLayer;
+
+/** What a worker posts back. */
+export type WorkerReply = { readonly index: number; readonly layer: RenderedLayer } | { readonly index: number; readonly error: string };
+
+/** What this thread posts to a worker. */
+export type WorkerMessage =
+  | { readonly type: 'job'; readonly index: number; readonly platform?: PlatformConfig; readonly job: LoadedJob }
+  | { readonly type: 'end' };
+
+/**
+ * Renders workspaces on every core while the inputs are still being read. Worker threads
+ * start first, loading cdk8s while this thread reads platform.yaml; each workspace is
+ * sent to them as soon as its own files pass their checks. Jobs are claimed one at a time
+ * through a counter in shared memory, by the workers as they arrive and by this thread
+ * once it has read everything, so no thread waits while another has work left. The
+ * result does not depend on who rendered what: layers are returned by workspace name.
+ */
+export class RenderPool {
+  /** A pool of `threads - 1` workers (this thread is the other one), or none for one thread. */
+  public static start(threads: number): RenderPool | undefined {
+    return threads > 1 ? new RenderPool(threads - 1) : undefined;
+  }
+
+  private readonly next = new Int32Array(new SharedArrayBuffer(4));
+  private readonly workers: Worker[];
+  private readonly jobs: { platform: PlatformConfig; job: LoadedJob }[] = [];
+  private readonly layers = new Map<number, RenderedLayer>();
+  private readonly errors: string[] = [];
+  private waiting?: () => void;
+  private failed?: Error;
+
+  private constructor(count: number) {
+    this.workers = Array.from({ length: count }, () => {
+      const worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { next: this.next.buffer } });
+      worker.on('message', (reply: WorkerReply) => {
+        if ('error' in reply) this.errors.push(reply.error);
+        else this.layers.set(reply.index, reply.layer);
+        this.check();
+      });
+      worker.on('error', (e) => {
+        this.failed = e;
+        this.check();
+      });
+      return worker;
     });
-  });
+  }
+
+  /** Queues a workspace: the first worker free claims it. */
+  public submit(platform: PlatformConfig, job: LoadedJob): void {
+    const index = this.jobs.length;
+    this.jobs.push({ platform, job });
+    // The platform goes with the first job only: it is the same for all.
+    for (const w of this.workers) w.postMessage({ type: 'job', index, job, ...(index === 0 ? { platform } : {}) } satisfies WorkerMessage);
+  }
+
+  /**
+   * Renders here what no worker has claimed yet, waits for the workers, and returns
+   * every layer by workspace name.
+   */
+  public async finish(render: RenderFunction): Promise<Map<string, RenderedLayer>> {
+    for (const w of this.workers) w.postMessage({ type: 'end' } satisfies WorkerMessage);
+    for (;;) {
+      const index = Atomics.load(this.next, 0);
+      if (index >= this.jobs.length) break;
+      if (Atomics.compareExchange(this.next, 0, index, index + 1) !== index) continue;
+      const { platform, job } = this.jobs[index];
+      this.layers.set(index, render(platform, job.config, job.source, job.trainingConfigs));
+    }
+    if (!this.done()) await new Promise<void>((resolve) => { this.waiting = resolve; });
+    await this.terminate();
+    if (this.failed) throw this.failed;
+    if (this.errors.length > 0) throw new Error(this.errors[0]);
+    return new Map(this.jobs.map(({ job }, i) => [job.config.name, this.layers.get(i)!]));
+  }
+
+  /** Stops the workers (when the inputs turn out invalid, their work is not needed). */
+  public async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private done(): boolean {
+    return this.failed !== undefined || this.layers.size + this.errors.length >= this.jobs.length;
+  }
+
+  private check(): void {
+    if (this.waiting && this.done()) this.waiting();
+  }
 }
