@@ -31,9 +31,14 @@ export class KubeObject extends ApiObject {
 
   /** The object as Kubernetes JSON: what `ApiObject.toJson()` and the generated class together make of plain data. */
   public override toJson(): any { // eslint-disable-line @typescript-eslint/no-explicit-any
-    let json: Record<string, unknown>;
+    const json: Record<string, unknown> = {};
     try {
-      json = plainJson({ ...this.data, metadata: this.metadata.toJson() }, this.node.path) as Record<string, unknown>;
+      json.metadata = metadataJson(this.metadata);
+      for (const key of Object.keys(this.data).sort()) {
+        if (key === 'metadata') continue;
+        const value = plainJson(this.data[key], false);
+        if (value !== null && value !== undefined) json[key] = value;
+      }
     } catch (e) {
       throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${(e as Error).message}`);
     }
@@ -45,6 +50,36 @@ export class KubeObject extends ApiObject {
     }
     return result;
   }
+}
+
+/** What cdk8s's metadata holds (its fields are private in its types, plain at run time). */
+interface MetadataFields {
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  readonly finalizers?: string[];
+  readonly ownerReferences?: unknown[];
+  readonly _additionalAttributes?: Record<string, unknown>;
+}
+
+/**
+ * The metadata as `ApiObjectMetadataDefinition.toJson()` makes it of plain data (empty
+ * maps and lists dropped), read from its fields directly; through its own `toJson()`
+ * should a cdk8s version hold them otherwise.
+ */
+function metadataJson(metadata: ApiObject['metadata']): unknown {
+  const m = metadata as unknown as MetadataFields;
+  if (!m._additionalAttributes || !m.labels || !m.annotations || !m.finalizers || !m.ownerReferences) return metadata.toJson();
+  return plainJson({
+    ...m._additionalAttributes,
+    name: m.name,
+    namespace: m.namespace,
+    annotations: m.annotations,
+    finalizers: m.finalizers,
+    ownerReferences: m.ownerReferences,
+    labels: m.labels,
+  }, true);
 }
 
 /** A generated class of cdk8s (`k8s.KubeDeployment`, ...): its kind, and the props it takes. */
@@ -59,13 +94,16 @@ export function kube<K extends KubeClass>(scope: Construct, id: string, kind: K,
 }
 
 /**
- * Plain data as Kubernetes JSON: keys sorted, null and undefined fields dropped,
- * `Quantity` and `IntOrString` (objects whose only meaning is their `value`) replaced by
- * their value. Throws on any other kind of object.
+ * Plain data as Kubernetes JSON: keys sorted, null and undefined fields dropped (and, with
+ * `dropEmpty`, empty maps and lists), `Quantity` and `IntOrString` (objects whose only
+ * meaning is their `value`) replaced by their value. Throws on any other kind of object.
  */
-function plainJson(value: unknown, path: string): unknown {
+function plainJson(value: unknown, dropEmpty: boolean): unknown {
   if (value === null || value === undefined || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => plainJson(v, path));
+  if (Array.isArray(value)) {
+    if (dropEmpty && value.length === 0) return undefined;
+    return value.map((v) => plainJson(v, dropEmpty));
+  }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
     const name = (value as object).constructor?.name;
@@ -74,9 +112,13 @@ function plainJson(value: unknown, path: string): unknown {
     throw new Error(`can't render non-simple object of type '${name}'`);
   }
   const out: Record<string, unknown> = {};
+  let empty = true;
   for (const key of Object.keys(value).sort()) {
-    const v = plainJson((value as Record<string, unknown>)[key], path);
-    if (v !== null && v !== undefined) out[key] = v;
+    const v = plainJson((value as Record<string, unknown>)[key], dropEmpty);
+    if (v !== null && v !== undefined) {
+      out[key] = v;
+      empty = false;
+    }
   }
-  return out;
+  return dropEmpty && empty ? undefined : out;
 }

@@ -85,13 +85,16 @@ export async function synthCommand(argv: readonly string[], io: CommandIO): Prom
     pool = RenderPool.start(renderThreads(countWorkspaceFiles(workspacesDir)));
     const onWorkspace = pool ? pool.submit.bind(pool) : undefined;
     const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces, cwd: io.cwd }, { onWorkspace });
+    trace('inputs read');
     for (const w of inputs.warnings) io.stderr(`${formatProblem(w)}\n`);
     const output = await synthesize(inputs, pool);
+    trace('rendered');
     await replaceTrees([
       { dir: path.resolve(io.cwd, args.out), files: output.dist },
       { dir: path.resolve(io.cwd, args.charts), files: output.charts },
       { dir: path.resolve(io.cwd, args.schemas), files: output.schemas },
     ]);
+    trace('written');
     io.stdout(`synth: ${inputs.workspaces.length} workspace(s), ${output.objects} objects written to ${path.normalize(args.out)}/\n`);
     return 0;
   } catch (e) {
@@ -116,6 +119,13 @@ export async function synthCommand(argv: readonly string[], io: CommandIO): Prom
   } finally {
     await pool?.terminate();
   }
+}
+
+const started = process.hrtime.bigint();
+
+/** With LLM_SYNTH_TRACE set, the time each phase ends, on stderr (for `npm run bench` and profiling). */
+function trace(phase: string): void {
+  if (process.env.LLM_SYNTH_TRACE) process.stderr.write(`trace: ${phase} at ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms\n`);
 }
 
 /** How many workspace files there may be (a quick count, to size the pool; the loader checks them). */

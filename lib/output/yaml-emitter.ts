@@ -81,48 +81,58 @@ function isCollection(v: unknown): v is object {
 }
 
 function isEmpty(v: object): boolean {
-  return Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0;
+  if (Array.isArray(v)) return v.length === 0;
+  for (const _ in v) return false; // eslint-disable-line @typescript-eslint/no-unused-vars
+  return true;
 }
 
-function mapping(obj: Record<string, unknown>, indent: string, out: string[], firstPrefix?: string): void {
+/** The text written so far (one string grown in place: cheaper than parts joined at the end). */
+let out = '';
+
+function mapping(obj: Record<string, unknown>, indent: string, firstPrefix?: string): void {
   let first = true;
-  for (const [key, value] of Object.entries(obj)) {
+  for (const key in obj) {
+    const value = obj[key];
     if (value === undefined) continue;
     const lead = first && firstPrefix !== undefined ? firstPrefix : indent;
     first = false;
     const k = scalarString(key);
     if (isCollection(value) && !isEmpty(value)) {
-      out.push(`${lead}${k}:\n`);
-      if (Array.isArray(value)) sequence(value, `${indent}  `, out);
-      else mapping(value as Record<string, unknown>, `${indent}  `, out);
+      out += `${lead}${k}:\n`;
+      if (Array.isArray(value)) sequence(value, `${indent}  `);
+      else mapping(value as Record<string, unknown>, `${indent}  `);
     } else if (isCollection(value)) {
-      out.push(`${lead}${k}: ${Array.isArray(value) ? '[]' : '{}'}\n`);
+      out += `${lead}${k}: ${Array.isArray(value) ? '[]' : '{}'}\n`;
     } else {
-      out.push(`${lead}${k}: ${scalar(value, `${indent}  `)}`);
+      out += `${lead}${k}: ${scalar(value, `${indent}  `)}`;
     }
   }
 }
 
-function sequence(items: readonly unknown[], indent: string, out: string[]): void {
+function sequence(items: readonly unknown[], indent: string): void {
   for (const item of items) {
     if (isCollection(item) && !isEmpty(item)) {
       if (Array.isArray(item)) {
-        out.push(`${indent}-\n`);
-        sequence(item, `${indent}  `, out);
+        out += `${indent}-\n`;
+        sequence(item, `${indent}  `);
       } else {
-        mapping(item as Record<string, unknown>, `${indent}  `, out, `${indent}- `);
+        mapping(item as Record<string, unknown>, `${indent}  `, `${indent}- `);
       }
     } else if (isCollection(item)) {
-      out.push(`${indent}- ${Array.isArray(item) ? '[]' : '{}'}\n`);
+      out += `${indent}- ${Array.isArray(item) ? '[]' : '{}'}\n`;
     } else {
-      out.push(`${indent}- ${scalar(item, `${indent}  `)}`);
+      out += `${indent}- ${scalar(item, `${indent}  `)}`;
     }
   }
 }
 
 /** Writes one document: a mapping at the top level. */
 export function toYaml(doc: Record<string, unknown>): string {
-  const out: string[] = [];
-  mapping(doc, '', out);
-  return out.length === 0 ? '{}\n' : out.join('');
+  out = '';
+  try {
+    mapping(doc, '');
+    return out === '' ? '{}\n' : out;
+  } finally {
+    out = '';
+  }
 }
