@@ -3,11 +3,12 @@ import { platformSchema } from './config/platform-schema';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types';
 import { workspaceSchema } from './config/workspace-schema';
 import { trainingConfigSchema } from './training/config-schema';
-import { helmChartFiles, RenderedLayer } from './helm/chart-files';
+import { CHART_NAME, helmChartFiles, RenderedLayer, RenderedWorkspace, workspaceChartFiles, workspaceChartName } from './helm/chart-files';
 import { checkObjects, PolicyError } from './policy/check';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { RenderPool } from './output/parallel';
-import { Manifest, OutputFile, synthChart, toFile } from './output/render';
+import { digestOf, Manifest, MANIFESTS_FILE, OutputFile, synthChart, toFile, TreeFile } from './output/render';
+import { SynthCache } from './output/synth-cache';
 import { SharedChart } from './shared/shared-chart';
 import { workspaceNamespace } from './names';
 import { BOUNDARIES_FOLDER, splitWorkspace } from './workspace/boundary';
@@ -17,9 +18,9 @@ import { version } from '../package.json';
 /** Everything one synth run produces, before it is written. */
 export interface SynthOutput {
   /** Files of `dist/`: the Argo CD objects, and one folder per Argo CD application. */
-  readonly dist: readonly OutputFile[];
+  readonly dist: readonly TreeFile[];
   /** Files of `charts/`: the Helm chart built from the same objects. */
-  readonly charts: readonly OutputFile[];
+  readonly charts: readonly TreeFile[];
   /** The JSON Schemas, for `schemas/`. */
   readonly schemas: readonly OutputFile[];
   /** How many objects `dist` holds. */
@@ -39,19 +40,50 @@ export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceCon
 /**
  * One workspace, synthesized once and rendered for dist/ and for the chart: its
  * boundary (`dist/workspace-boundaries/<name>/`) and its own objects
- * (`dist/workspaces/<name>/`), which Argo CD syncs through different projects.
+ * (`dist/workspaces/<name>/`), which Argo CD syncs through different projects, and its
+ * chart; with the digest of each file, for the cache.
  */
-export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}): RenderedLayer {
+export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}): RenderedWorkspace {
   const manifests = synthWorkspace(platform, workspace, trainingConfigs);
   const parts = splitWorkspace(manifests, workspaceNamespace(workspace.name));
   const tests = synthChart((app) => new WorkspaceTestsChart(app, `${workspace.name}-tests`, { platform, workspace }));
-  return {
+  const layer: RenderedLayer = {
     source,
     rendered: [toFile(`${BOUNDARIES_FOLDER}/${workspace.name}`, source, parts.boundary), toFile(`workspaces/${workspace.name}`, source, parts.tenant)],
     tests: toFile('', source, tests).content,
     objects: manifests.length,
     problems: checkObjects([...manifests, ...tests]),
   };
+  const chart = workspaceChartFiles(version, workspace, layer);
+  return {
+    source,
+    rendered: layer.rendered,
+    chart,
+    objects: layer.objects,
+    problems: layer.problems,
+    digests: [...layer.rendered, ...chart].map((f) => digestOf(f.content)),
+  };
+}
+
+/** What the cache keeps of a rendered workspace: its object count and each file's digest (never its content). */
+interface CachedWorkspace {
+  readonly objects: number;
+  readonly dist: readonly (readonly [string, string])[];
+  readonly chart: readonly (readonly [string, string])[];
+}
+
+/** The files `renderWorkspace` makes for a workspace, dist/'s then the chart's: a cache entry that names others is not used. */
+export function workspaceFilePaths(name: string): { dist: string[]; chart: string[] } {
+  const chart = `${CHART_NAME}/charts/${workspaceChartName(name)}`;
+  return {
+    dist: [`${BOUNDARIES_FOLDER}/${name}/${MANIFESTS_FILE}`, `workspaces/${name}/${MANIFESTS_FILE}`],
+    chart: [`${chart}/Chart.yaml`, `${chart}/templates/boundary.yaml`, `${chart}/templates/manifests.yaml`, `${chart}/templates/tests.yaml`, `${chart}/templates/NOTES.txt`],
+  };
+}
+
+/** The cache key of a workspace's rendered files. */
+export function layerKey(key: string): string {
+  return `layer:${key}`;
 }
 
 /** The JSON Schemas of the inputs, as written to `schemas/` for editors. */
@@ -68,9 +100,11 @@ export function schemaFiles(): OutputFile[] {
  * for the Helm chart, every object checked against the platform's policy and its
  * schema (a {@link PolicyError} when any fails). With a pool (a large platform), the
  * workspaces were sent to it while the inputs were read; this thread renders the shared
- * layer and Argo CD's objects, then helps render what is left.
+ * layer and Argo CD's objects, then helps render what is left. With a cache, a workspace
+ * whose files are what they were is not rendered: its files are given by digest, and
+ * made again only if the tree does not hold them (see `SynthCache`).
  */
-export async function synthesize(inputs: PlatformInputs, pool?: RenderPool): Promise<SynthOutput> {
+export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cache?: SynthCache): Promise<SynthOutput> {
   const platform = inputs.platform;
   const manifests = synthShared(platform, inputs.workspaces);
   const testPods = synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform }));
@@ -84,16 +118,46 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool): Pro
     testPods,
   };
   const argocd = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform, workspaces: inputs.workspaces.map((w) => w.name) }));
-  const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, RenderedLayer>();
-  const layers = inputs.workspaces.map((config) => pooled.get(config.name)
-    ?? renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}));
-  const workspaces = inputs.workspaces.map((config, i) => ({ config, layer: layers[i] }));
-  const problems = [...checkObjects(argocd), ...shared.problems, ...layers.flatMap((l) => l.problems)];
+  const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, RenderedWorkspace>();
+  const render = (config: WorkspaceConfig) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {});
+  const workspaces = inputs.workspaces.map((config) => {
+    const key = inputs.workspaceKeys?.[config.name];
+    const cached = key !== undefined && !pooled.has(config.name) ? cache?.get<CachedWorkspace>(layerKey(key)) : undefined;
+    if (cached && namesItsOwnFiles(cached, config.name)) return { config, ...reused(cached, () => render(config)) };
+    const layer = pooled.get(config.name) ?? render(config);
+    if (key !== undefined && layer.problems.length === 0) {
+      const entries = [...layer.rendered, ...layer.chart].map((f, i) => [f.path, layer.digests[i]] as const);
+      cache?.put(layerKey(key), { objects: layer.objects, dist: entries.slice(0, layer.rendered.length), chart: entries.slice(layer.rendered.length) } satisfies CachedWorkspace);
+    }
+    return { config, dist: layer.rendered as readonly TreeFile[], chart: layer.chart as readonly TreeFile[], objects: layer.objects, problems: layer.problems };
+  });
+  const problems = [...checkObjects(argocd), ...shared.problems, ...workspaces.flatMap((w) => w.problems)];
   if (problems.length > 0) throw new PolicyError(problems);
   return {
-    dist: [toFile(ARGOCD_FOLDER, inputs.platformFile, argocd), ...shared.rendered, ...layers.flatMap((l) => l.rendered)],
+    dist: [toFile(ARGOCD_FOLDER, inputs.platformFile, argocd), ...shared.rendered, ...workspaces.flatMap((w) => w.dist)],
     charts: helmChartFiles({ version, platform, shared, workspaces }),
     schemas: schemaFiles(),
-    objects: argocd.length + shared.objects + layers.reduce((n, l) => n + l.objects, 0),
+    objects: argocd.length + shared.objects + workspaces.reduce((n, w) => n + w.objects, 0),
   };
+}
+
+/** Whether a cache entry names exactly the files of that workspace (an entry of another would drop its files). */
+function namesItsOwnFiles(cached: CachedWorkspace, name: string): boolean {
+  const paths = workspaceFilePaths(name);
+  const same = (entries: unknown, expected: string[]) => Array.isArray(entries) && entries.length === expected.length
+    && entries.every((e, i) => Array.isArray(e) && e[0] === expected[i] && typeof e[1] === 'string' && /^[0-9a-f]{40}:\d+$/.test(e[1]));
+  return typeof cached.objects === 'number' && same(cached.dist, paths.dist) && same(cached.chart, paths.chart);
+}
+
+/** A workspace's files from the cache: each by its digest, made (once, for all its files) only if needed. */
+function reused(cached: CachedWorkspace, render: () => RenderedWorkspace): { dist: TreeFile[]; chart: TreeFile[]; objects: number; problems: string[] } {
+  let made: Map<string, string> | undefined;
+  const content = (file: string) => {
+    made ??= new Map((({ rendered, chart }) => [...rendered, ...chart])(render()).map((f) => [f.path, f.content]));
+    const text = made.get(file);
+    if (text === undefined) throw new Error(`the cache names ${file}, which rendering does not make`);
+    return text;
+  };
+  const files = (entries: CachedWorkspace['dist']) => entries.map(([file, digest]) => ({ path: file, digest, make: () => content(file) }));
+  return { dist: files(cached.dist), chart: files(cached.chart), objects: cached.objects, problems: [] };
 }

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { loadInputs } from '../lib/config/load';
 import { formatProblem, InputError } from '../lib/config/problems';
-import { Manifest } from '../lib/output/render';
+import { contentOf, Manifest } from '../lib/output/render';
 import { diffObjects, FolderChanges, formatChanges } from '../lib/review/manifest-diff';
 import { synthesize } from '../lib/synth';
 
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const after = new Map(output.dist.map((f) => [path.dirname(f.path), f.content]));
+  const after = new Map(output.dist.map((f) => [path.dirname(f.path), contentOf(f)]));
   const folders: FolderChanges[] = [...new Set([...before.files.keys(), ...after.keys()])].sort().map((folder) => ({
     folder: `dist/${folder}`,
     changes: diffObjects(parse(before.files.get(folder) ?? ''), parse(after.get(folder) ?? '')),

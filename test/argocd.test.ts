@@ -331,7 +331,8 @@ describe('nothing is lost', () => {
       expect(deployments.map((d) => [d.metadata.name, d.spec.replicas]).sort()).toEqual([['llama-factory-inference-a', 0], ['llama-factory-inference-b', 0], ['llama-factory-webui', 0], ['mlflow', 0]]);
       expect(find(manifests, 'PersistentVolumeClaim', 'model-storage-pvc').metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
       expect(find(manifests, 'Namespace', 'llm-workspace-team-s').metadata.labels['llm-platform/state']).toBe('suspended');
-      expect(renderWorkspace(loaded.platform, loaded.workspaces[0], 'workspaces/team-s.yaml').tests).not.toContain('kind: Pod');
+      const tests = renderWorkspace(loaded.platform, loaded.workspaces[0], 'workspaces/team-s.yaml').chart.find((f) => f.path.endsWith('/templates/tests.yaml'))!;
+      expect(tests.content).not.toContain('kind: Pod');
       // Activating it again restores the replicas.
       const active = synthWorkspace(loaded.platform, { ...loaded.workspaces[0], state: 'active' });
       expect(find(active, 'Deployment', 'llama-factory-inference-a').spec.replicas).toBe(2);

@@ -43,7 +43,7 @@ function checkFailure(r: { status: number | null; stdout: string; stderr: string
   expect(box.digest('dist')).toBe(distBefore);
   expect(box.digest('charts')).toBe(chartsBefore);
   expect(box.digest('schemas')).toBe(schemasBefore);
-  expect(fs.readdirSync(box.dir).filter((f) => f.startsWith('.'))).toEqual([]);
+  expect(fs.readdirSync(box.dir).filter((f) => f.startsWith('.') && f !== '.cache')).toEqual([]);
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines[lines.length - 1]).toMatch(/^synth: \d+ problem\(s\) in the inputs; nothing was written$/);
   return lines.slice(0, -1);
@@ -217,14 +217,14 @@ test('fails when an output folder cannot be written, and swaps in none of them',
   expect(r.stderr).toBe(`synth: cannot write ${path.join(box.dir, 'no-such-folder', 'charts')}: its parent folder ${path.join(box.dir, 'no-such-folder')} does not exist; nothing was written\n`);
   expect(box.digest('dist')).toBe(distBefore);
   expect(box.digest('schemas')).toBe(schemasBefore);
-  expect(fs.readdirSync(box.dir).filter((f) => f.startsWith('.'))).toEqual([]);
+  expect(fs.readdirSync(box.dir).filter((f) => f.startsWith('.') && f !== '.cache')).toEqual([]);
 });
 
 test.each([['.'], ['..'], ['workspaces']])('fails on --out %s, which would replace an input', async (out) => {
   const r = await box.synth('--out', out);
   expect(r.status).toBe(2);
   expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^synth: --out ${out.replace(/\./g, '\\.')} (would replace|is inside) `));
-  expect(fs.readdirSync(box.dir).sort()).toEqual(['charts', 'dist', 'platform.yaml', 'schemas', 'workspaces']);
+  expect(fs.readdirSync(box.dir).filter((f) => f !== '.cache').sort()).toEqual(['charts', 'dist', 'platform.yaml', 'schemas', 'workspaces']);
   expect(box.digest('dist')).toBe(distBefore);
 });
 

@@ -5,7 +5,10 @@ import { loadInputs } from '../config/load';
 import { formatProblem, InputError } from '../config/problems';
 import { OutputError, replaceTrees } from '../output/write-tree';
 import { PolicyError } from '../policy/check';
-import { synthesize } from '../synth';
+import { layerKey, synthesize } from '../synth';
+import { SynthCache } from '../output/synth-cache';
+import { LoadedJob } from '../config/load';
+import { PlatformConfig } from '../config/types';
 
 /** Where a command runs and writes: the process's own, or a test's. */
 export interface CommandIO {
@@ -20,26 +23,34 @@ export function processIO(): CommandIO {
   return { cwd: process.cwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 }
 
-const USAGE = `usage: npm run synth -- [--platform FILE] [--workspaces DIR] [--out DIR] [--charts DIR] [--schemas DIR]
+const USAGE = `usage: npm run synth -- [--platform FILE] [--workspaces DIR] [--out DIR] [--charts DIR] [--schemas DIR] [--no-cache]
   --platform    platform file (default: platform.yaml)
   --workspaces  folder of workspace files (default: workspaces)
   --out         folder of the rendered manifests (default: dist)
   --charts      folder of the Helm chart (default: charts)
-  --schemas     folder of the JSON Schemas for editors (default: schemas)`;
+  --schemas     folder of the JSON Schemas for editors (default: schemas)
+  --no-cache    render every workspace, neither reading nor writing .cache/synth/`;
 
-type Options = Record<'platform' | 'workspaces' | 'out' | 'charts' | 'schemas', string>;
+type Options = Record<'platform' | 'workspaces' | 'out' | 'charts' | 'schemas', string> & { cache: boolean };
+
+/** Where synth keeps its cache, in the folder it runs in (ignored by git). */
+export const CACHE_DIR = '.cache/synth';
 
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { platform: 'platform.yaml', workspaces: 'workspaces', out: 'dist', charts: 'charts', schemas: 'schemas' };
+  const options: Options = { platform: 'platform.yaml', workspaces: 'workspaces', out: 'dist', charts: 'charts', schemas: 'schemas', cache: process.env.LLM_SYNTH_CACHE !== 'off' };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--no-cache') {
+      options.cache = false;
+      continue;
+    }
     const key = argv[i].replace(/^--/, '');
     const value = argv[i + 1];
-    if (!(key in options) || !argv[i].startsWith('--') || value === undefined) {
+    if (!(key in options) || key === 'cache' || !argv[i].startsWith('--') || value === undefined) {
       throw new UsageError(`unknown or incomplete option '${argv[i]}'`);
     }
-    options[key as keyof Options] = value;
+    options[key as Exclude<keyof Options, 'cache'>] = value;
     i++;
   }
   return options;
@@ -58,11 +69,11 @@ function within(inner: string, outer: string): boolean {
 function checkOutputs(args: Options, cwd: string): void {
   const at = (p: string) => path.resolve(cwd, p);
   const outputs = (['out', 'charts', 'schemas'] as const).map((k) => [k, at(args[k])] as const);
-  const keep = [['the working directory', cwd], ['--platform', at(args.platform)], ['--workspaces', at(args.workspaces)]] as const;
+  const keep = [['the working directory', cwd], ['--platform', at(args.platform)], ['--workspaces', at(args.workspaces)], ['the cache', at(CACHE_DIR)]] as const;
   for (const [key, dir] of outputs) {
     for (const [what, p] of keep) {
       if (within(p, dir)) throw new UsageError(`--${key} ${args[key]} would replace ${what}, as synth replaces its output folders whole; choose a folder of its own`);
-      if (what === '--workspaces' && within(dir, p)) throw new UsageError(`--${key} ${args[key]} is inside --workspaces ${args.workspaces}; choose a folder of its own`);
+      if ((what === '--workspaces' || what === 'the cache') && within(dir, p)) throw new UsageError(`--${key} ${args[key]} is inside ${what === 'the cache' ? `the cache ${CACHE_DIR}` : `--workspaces ${args.workspaces}`}; choose a folder of its own`);
     }
     for (const [other, otherDir] of outputs) {
       if (other !== key && within(otherDir, dir)) throw new UsageError(`--${key} ${args[key]} holds --${other} ${args[other]}; outputs need folders of their own`);
@@ -80,14 +91,20 @@ export async function synthCommand(argv: readonly string[], io: CommandIO): Prom
   try {
     const args = parseArgs(argv);
     checkOutputs(args, io.cwd);
-    // Workers start before anything is read, and render each workspace as soon as it is.
+    // Workers start before anything is read, and render each workspace as soon as it is
+    // (but those the cache holds, which are not rendered at all).
     const workspacesDir = path.resolve(io.cwd, args.workspaces);
-    pool = RenderPool.start(renderThreads(countWorkspaceFiles(workspacesDir)));
-    const onWorkspace = pool ? pool.submit.bind(pool) : undefined;
-    const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces, cwd: io.cwd }, { onWorkspace });
+    const cache = args.cache ? SynthCache.open(path.join(io.cwd, CACHE_DIR)) : undefined;
+    trace('cache read');
+    // As many threads as the workspaces the cache does not hold call for.
+    pool = RenderPool.start(renderThreads(Math.max(0, countWorkspaceFiles(workspacesDir) - (cache?.count('layer:') ?? 0))));
+    const onWorkspace = (platform: PlatformConfig, job: LoadedJob) => {
+      if (!cache?.has(layerKey(job.key))) pool?.submit(platform, job);
+    };
+    const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces, cwd: io.cwd }, { onWorkspace, cache });
     trace('inputs read');
     for (const w of inputs.warnings) io.stderr(`${formatProblem(w)}\n`);
-    const output = await synthesize(inputs, pool);
+    const output = await synthesize(inputs, pool, cache);
     trace('rendered');
     await replaceTrees([
       { dir: path.resolve(io.cwd, args.out), files: output.dist },
@@ -95,6 +112,7 @@ export async function synthCommand(argv: readonly string[], io: CommandIO): Prom
       { dir: path.resolve(io.cwd, args.schemas), files: output.schemas },
     ]);
     trace('written');
+    cache?.save();
     io.stdout(`synth: ${inputs.workspaces.length} workspace(s), ${output.objects} objects written to ${path.normalize(args.out)}/\n`);
     return 0;
   } catch (e) {

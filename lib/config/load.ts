@@ -11,6 +11,8 @@ import { checkAgainstSchema } from './schema-check';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './types';
 import { workspaceSchema } from './workspace-schema';
 import { YamlSource } from './yaml-source';
+import { quickFromJson, QuickYamlJson, quickToJson } from './quick-yaml';
+import { workspaceKey } from '../output/synth-cache';
 import { trainingConfigSchema } from '../training/config-schema';
 
 /** A workspace that passed the checks of its own files, ready to render. */
@@ -20,6 +22,20 @@ export interface LoadedJob {
   readonly source: string;
   /** Its training configs' text, by file name. */
   readonly trainingConfigs: Readonly<Record<string, string>>;
+  /** A hash of everything its output depends on (`workspaceKey`). */
+  readonly key: string;
+}
+
+/** Where loaded workspaces are remembered between runs (`SynthCache`). */
+export interface InputCache {
+  get<T>(key: string): T | undefined;
+  put(key: string, value: unknown): void;
+}
+
+/** What the cache keeps of a workspace that passed the checks of its own files. */
+interface CachedInput {
+  readonly config: WorkspaceConfig;
+  readonly quick: QuickYamlJson;
 }
 
 /** Options of {@link loadInputs}. */
@@ -29,6 +45,12 @@ export interface LoadOptions {
    * checks across files: it may be rendered meanwhile, and thrown away if those fail.
    */
   readonly onWorkspace?: (platform: PlatformConfig, job: LoadedJob) => void;
+  /**
+   * Workspaces remembered from earlier runs: one whose files (and platform.yaml) are what
+   * they were is taken as it was, without parsing or checking its own files again; the
+   * checks across files still run on all.
+   */
+  readonly cache?: InputCache;
 }
 
 /** Where synth reads its inputs. */
@@ -70,18 +92,41 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
   const files = listWorkspaceFiles(ctx, workspacesDir, problems);
   const stems = files.map((f) => path.basename(f).replace(/\.ya?ml$/, ''));
   const trainingConfigs: Record<string, Record<string, string>> = {};
+  const workspaceKeys: Record<string, string> = {};
   files.forEach((file, i) => {
     const before = problems.length;
-    const found = readYaml(ctx, file, workspaceSchema, problems);
-    const configs = readTrainingConfigs(ctx, workspacesDir, stems[i], problems);
+    const read = readInputFile(ctx, file);
+    const configFiles = readTrainingConfigTexts(ctx, workspacesDir, stems[i], problems);
+    if ('problem' in read) {
+      problems.push(read.problem);
+      parseTrainingConfigs(configFiles, problems);
+      return;
+    }
+    const texts = Object.fromEntries(configFiles.map((c) => [c.name, c.text]));
+    const key = platform ? workspaceKey(platform.text, read.shown, read.text, texts) : '';
+    const cached = platformConfig && problems.length === before ? options.cache?.get<CachedInput>(`input:${key}`) : undefined;
+    if (cached) {
+      const w: LoadedWorkspace = { config: cached.config, source: YamlSource.fromQuick(read.shown, read.text, quickFromJson(cached.quick, cached.config)) };
+      workspaces.push(w);
+      trainingConfigs[w.config.name] = texts;
+      workspaceKeys[w.config.name] = key;
+      options.onWorkspace?.(platformConfig!, { config: w.config, source: read.shown, trainingConfigs: texts, key });
+      return;
+    }
+    const found = parseYaml(read, workspaceSchema, problems);
+    const configs = parseTrainingConfigs(configFiles, problems);
     if (!found) return;
     const w: LoadedWorkspace = { config: found.data as WorkspaceConfig, source: found.source };
     workspaces.push(w);
-    const texts = Object.fromEntries(Object.entries(configs).map(([f, c]) => [f, c.text]));
     trainingConfigs[w.config.name] = texts;
+    workspaceKeys[w.config.name] = key;
     problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(configs)));
     if (platformConfig) problems.push(...checkRemoteCode(platformConfig, w, configs));
-    if (platformConfig && problems.length === before) options.onWorkspace?.(platformConfig, { config: w.config, source: w.source.file, trainingConfigs: texts });
+    if (platformConfig && problems.length === before) {
+      const quick = found.source.quickIndex();
+      if (quick) options.cache?.put(`input:${key}`, { config: w.config, quick: quickToJson(quick) } satisfies CachedInput);
+      options.onWorkspace?.(platformConfig, { config: w.config, source: w.source.file, trainingConfigs: texts, key });
+    }
   });
 
   const names = checkWorkspaceNames(workspaces);
@@ -104,6 +149,7 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
     platformFile: displayPath(ctx, platformFile),
     workspaceFiles: Object.fromEntries(workspaces.map((w) => [w.config.name, w.source.file])),
     trainingConfigs,
+    workspaceKeys,
     warnings: [
       ...(files.length === 0 ? [fileProblem(ctx, `${workspacesDir}/`,
         "warning: no workspace files: every workspace's output goes from dist/ and charts/, and Argo CD deletes their Applications (namespaces and volumes are kept); add a <name>.yaml if that is not meant")] : []),
@@ -152,24 +198,30 @@ function listWorkspaceFiles(ctx: InputContext, dir: string, problems: InputProbl
   return [...byFolded.values()].sort().map((n) => path.join(dir, n));
 }
 
+/** A training config file as read, before it is parsed. */
+interface TrainingConfigText {
+  readonly name: string;
+  readonly text: string;
+  readonly shown: string;
+}
+
 /**
- * The training configs of a workspace (`<workspaces>/<name>/training/*.yaml`), each
- * validated against LLaMA-Factory's keys; by file name, with their text as read
- * (normalized: the same on every OS).
+ * The training configs of a workspace (`<workspaces>/<name>/training/*.yaml`) as read, by
+ * file name, with their text normalized (the same on every OS).
  */
-function readTrainingConfigs(ctx: InputContext, workspacesDir: string, workspace: string, problems: InputProblem[]): Record<string, TrainingConfigFile> {
+function readTrainingConfigTexts(ctx: InputContext, workspacesDir: string, workspace: string, problems: InputProblem[]): TrainingConfigText[] {
   const dir = path.join(workspacesDir, workspace, 'training');
-  if (!fs.existsSync(dir) && !isLink(dir)) return {};
+  if (!fs.existsSync(dir) && !isLink(dir)) return [];
   const folder = resolveLink(ctx, dir);
   if ('problem' in folder) {
     problems.push(fileProblem(ctx, `${dir}/`, folder.problem));
-    return {};
+    return [];
   }
   if (!fs.statSync(folder.real).isDirectory()) {
     problems.push(fileProblem(ctx, dir, 'must be a folder of training configs (<name>.yaml files)'));
-    return {};
+    return [];
   }
-  const configs: Record<string, TrainingConfigFile> = {};
+  const texts: TrainingConfigText[] = [];
   for (const e of fs.readdirSync(folder.real, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!fileOrLink(e)) continue;
     const file = path.join(dir, e.name);
@@ -177,8 +229,19 @@ function readTrainingConfigs(ctx: InputContext, workspacesDir: string, workspace
       problems.push(fileProblem(ctx, file, `not read: training configs are .yaml files, got '${e.name}'; rename or remove it`));
       continue;
     }
-    const found = readYaml(ctx, file, trainingConfigSchema, problems);
-    if (found) configs[e.name] = { text: found.text, source: found.source, data: found.data as Record<string, unknown> };
+    const read = readInputFile(ctx, file);
+    if ('problem' in read) problems.push(read.problem);
+    else texts.push({ name: e.name, text: read.text, shown: read.shown });
+  }
+  return texts;
+}
+
+/** The training configs, each validated against LLaMA-Factory's keys; by file name. */
+function parseTrainingConfigs(texts: readonly TrainingConfigText[], problems: InputProblem[]): Record<string, TrainingConfigFile> {
+  const configs: Record<string, TrainingConfigFile> = {};
+  for (const t of texts) {
+    const found = parseYaml(t, trainingConfigSchema, problems);
+    if (found) configs[t.name] = { text: found.text, source: found.source, data: found.data as Record<string, unknown> };
   }
   return configs;
 }
@@ -206,6 +269,11 @@ function readYaml(ctx: InputContext, file: string, schema: object, problems: Inp
     problems.push(read.problem);
     return undefined;
   }
+  return parseYaml(read, schema, problems);
+}
+
+/** Parses and validates one YAML input as read; problems go to `problems`. */
+function parseYaml(read: { text: string; shown: string }, schema: object, problems: InputProblem[]): { data: unknown; source: YamlSource; text: string } | undefined {
   const { source, problems: syntax } = YamlSource.parse(read.shown, read.text);
   if (syntax.length > 0) {
     problems.push(...syntax);

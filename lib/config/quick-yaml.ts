@@ -308,3 +308,17 @@ function scalar(s: string): unknown {
   if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(s)) return parseFloat(s);
   return s;
 }
+
+/** Where a {@link QuickYaml}'s values and keys start, as JSON (for the cache, which keeps the data apart). */
+export interface QuickYamlJson {
+  readonly values: readonly (readonly [string, number])[];
+  readonly keys: readonly (readonly [string, number])[];
+}
+
+export function quickToJson(q: QuickYaml): QuickYamlJson {
+  return { values: [...q.values], keys: [...q.keys] };
+}
+
+export function quickFromJson(j: QuickYamlJson, data: unknown): QuickYaml {
+  return { data, values: new Map(j.values), keys: new Map(j.keys) };
+}

@@ -1,4 +1,5 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { createHash } from 'crypto';
 import { describeValue, InputProblem, nearest, nearestFirst } from './problems';
 import { FieldPath, showPath, YamlSource } from './yaml-source';
 
@@ -14,11 +15,52 @@ interface SchemaNode {
   readonly 'x-allowed'?: string;
 }
 
-// Union types: some LLaMA-Factory keys take a string or a list.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
-ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
+/** The validator every input schema is compiled with (here, or ahead of time by the build). */
+export function inputAjv(options: { source?: boolean } = {}): Ajv {
+  // Union types: some LLaMA-Factory keys take a string or a list.
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source ?? false } });
+  ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
+  return ajv;
+}
 
+/** A hash of a schema, to know the validator compiled ahead of time is of it. */
+export function schemaHash(schema: object): string {
+  return createHash('sha1').update(JSON.stringify(schema)).digest('hex');
+}
+
+/** File the build writes the input schemas' validators to, compiled ahead of time (`scripts/compile-validators.ts`). */
+export const PRECOMPILED = 'input-validators.generated.js';
+
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
+let precompiled: Record<string, ValidateFunction> | undefined;
+
+/**
+ * The validator of a schema: compiled ahead of time by the build when it is of this
+ * build's schemas (compiling took a quarter of a second of every synth), compiled here
+ * otherwise.
+ */
+function validatorOf(schema: object): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (validate) return validate;
+  const id = (schema as { $id?: string }).$id;
+  if (precompiled === undefined) {
+    try {
+      precompiled = require(`./${PRECOMPILED}`) as Record<string, ValidateFunction>; // eslint-disable-line @typescript-eslint/no-require-imports
+    } catch {
+      precompiled = {};
+    }
+  }
+  // Ahead-of-time code is used only for the very schema it was made of (by a hash of it).
+  const ahead = id ? precompiled[id] : undefined;
+  validate = ahead && precompiled[`${id}#sha1`] as unknown === schemaHash(schema) ? ahead : undefined;
+  if (!validate) {
+    ajv ??= inputAjv();
+    validate = ajv.compile(schema);
+  }
+  compiled.set(schema, validate);
+  return validate;
+}
 
 /**
  * Validates `data` against `schema`, filling in defaults in place, and turns every
@@ -27,11 +69,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
 export function checkAgainstSchema(source: YamlSource, schema: object, data: unknown): InputProblem[] {
   const id = (schema as { $id?: string }).$id;
   const schemaFile = id ? `schemas/${id.split('/').pop()}` : undefined;
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
+  const validate = validatorOf(schema);
   if (validate(data)) return [];
   const seen = new Set<string>();
   const problems: InputProblem[] = [];

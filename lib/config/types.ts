@@ -47,4 +47,6 @@ export interface PlatformInputs {
   readonly trainingConfigs: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Things that are valid but likely wrong; synth prints them and goes on. */
   readonly warnings: readonly InputProblem[];
+  /** Each workspace's cache key, by name: a hash of everything its output depends on (`workspaceKey`). */
+  readonly workspaceKeys?: Readonly<Record<string, string>>;
 }

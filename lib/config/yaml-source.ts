@@ -47,6 +47,18 @@ export class YamlSource {
     return { source, problems };
   }
 
+  /** A source read earlier by the quick reader, from what it found then (the cache's), for the same text. */
+  public static fromQuick(file: string, text: string, quick: QuickYaml): YamlSource {
+    const source = new YamlSource(file, text, quick);
+    source.data = quick.data;
+    return source;
+  }
+
+  /** What the quick reader found, when it read this file. */
+  public quickIndex(): QuickYaml | undefined {
+    return this.quick;
+  }
+
   /** The document as plain data (mappings, lists, scalars), when it parsed without problems. */
   public data: unknown;
 

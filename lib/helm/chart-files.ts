@@ -2,7 +2,7 @@ import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS, workspaceNamespace } from '../names';
 import { BOUNDARIES_FOLDER } from '../workspace/boundary';
 import { trainingJobName } from '../workspace/training-job';
-import { Manifest, OutputFile } from '../output/render';
+import { Manifest, OutputFile, TreeFile } from '../output/render';
 import { toYaml } from '../output/yaml-emitter';
 import { operatorValuesFiles } from '../operators';
 import { escapeForHelm } from './escape';
@@ -35,6 +35,13 @@ export interface RenderedLayer {
   readonly problems: readonly string[];
 }
 
+/** A workspace as rendered: its dist/ files and its chart's (`workspaceChartFiles`, its tests among them). */
+export interface RenderedWorkspace extends Omit<RenderedLayer, 'tests'> {
+  readonly chart: readonly OutputFile[];
+  /** The digest (`digestOf`) of each of its files, dist/'s then the chart's, in order. */
+  readonly digests: readonly string[];
+}
+
 /** Everything the chart is made of. */
 export interface ChartInputs {
   /** Chart version (SemVer), from package.json. */
@@ -42,7 +49,8 @@ export interface ChartInputs {
   readonly platform: PlatformConfig;
   /** The shared layer, with its objects and tests for the chart README. */
   readonly shared: RenderedLayer & { readonly manifests: readonly Manifest[]; readonly testPods: readonly Manifest[] };
-  readonly workspaces: readonly { readonly config: WorkspaceConfig; readonly layer: RenderedLayer }[];
+  /** Each workspace, with its chart's files (`workspaceChartFiles`, or their digests when reused from the cache). */
+  readonly workspaces: readonly { readonly config: WorkspaceConfig; readonly chart: readonly TreeFile[] }[];
 }
 
 /** The template a dist/ file becomes: `manifests.yaml`, or `boundary.yaml` for a workspace's boundary. */
@@ -125,7 +133,8 @@ function workspaceNotes(workspaces: readonly WorkspaceConfig[]): string[] {
   ];
 }
 
-function workspaceChart(inputs: ChartInputs, ws: WorkspaceConfig, layer: RenderedLayer): OutputFile[] {
+/** The files of a workspace's chart, `charts/llm-platform/charts/workspace-<name>/`. */
+export function workspaceChartFiles(version: string, ws: WorkspaceConfig, layer: RenderedLayer): OutputFile[] {
   const name = workspaceChartName(ws.name);
   const ns = workspaceNamespace(ws.name);
   const dir = `${CHART_NAME}/charts/${name}`;
@@ -137,8 +146,8 @@ function workspaceChart(inputs: ChartInputs, ws: WorkspaceConfig, layer: Rendere
         name,
         description: `Workspace ${ws.name} of the LLM platform: namespace ${ns}, generated from ${layer.source}.`,
         type: 'application',
-        version: inputs.version,
-        appVersion: inputs.version,
+        version,
+        appVersion: version,
         kubeVersion: KUBE_VERSION,
       }),
     },
@@ -156,7 +165,7 @@ function workspaceChart(inputs: ChartInputs, ws: WorkspaceConfig, layer: Rendere
  * installable on its own. Templates are the objects of dist/, byte for byte but for
  * `{{` escaping, plus the `helm test` checks.
  */
-export function helmChartFiles(inputs: ChartInputs): OutputFile[] {
+export function helmChartFiles(inputs: ChartInputs): TreeFile[] {
   const names = inputs.workspaces.map((w) => w.config.name);
   const repo = inputs.platform.repository.url.replace(/\.git$/, '');
   const umbrella: OutputFile[] = [
@@ -229,7 +238,7 @@ export function helmChartFiles(inputs: ChartInputs): OutputFile[] {
   ];
   return [
     ...umbrella,
-    ...inputs.workspaces.flatMap((w) => workspaceChart(inputs, w.config, w.layer)),
+    ...inputs.workspaces.flatMap((w) => w.chart),
     ...operatorValuesFiles(inputs.platform, 'operators'),
   ];
 }

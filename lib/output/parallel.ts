@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { LoadedJob } from '../config/load';
 import { PlatformConfig } from '../config/types';
-import { RenderedLayer } from '../helm/chart-files';
+import { RenderedWorkspace } from '../helm/chart-files';
 
 /**
  * Below this many workspaces, a worker thread costs more to start (it loads cdk8s
@@ -18,10 +18,33 @@ export function renderThreads(workspaces: number): number {
 }
 
 /** How one workspace is rendered (`renderWorkspace`). */
-export type RenderFunction = (platform: PlatformConfig, config: LoadedJob['config'], source: string, trainingConfigs: Readonly<Record<string, string>>) => RenderedLayer;
+export type RenderFunction = (platform: PlatformConfig, config: LoadedJob['config'], source: string, trainingConfigs: Readonly<Record<string, string>>) => RenderedWorkspace;
+
+/**
+ * A rendered workspace as a worker posts it: a chart template with the same text as a
+ * dist/ file (most: only `{{` is escaped) names that file instead of carrying the text
+ * again, which would double what crosses between threads and what this thread holds.
+ */
+export interface PackedWorkspace extends Omit<RenderedWorkspace, 'chart'> {
+  readonly chart: readonly ({ readonly path: string; readonly content: string } | { readonly path: string; readonly sameAs: number })[];
+}
+
+export function packWorkspace(w: RenderedWorkspace): PackedWorkspace {
+  return {
+    ...w,
+    chart: w.chart.map((f) => {
+      const same = w.rendered.findIndex((r) => r.content === f.content);
+      return same >= 0 ? { path: f.path, sameAs: same } : f;
+    }),
+  };
+}
+
+function unpackWorkspace(p: PackedWorkspace): RenderedWorkspace {
+  return { ...p, chart: p.chart.map((f) => ('sameAs' in f ? { path: f.path, content: p.rendered[f.sameAs].content } : f)) };
+}
 
 /** What a worker posts back. */
-export type WorkerReply = { readonly index: number; readonly layer: RenderedLayer } | { readonly index: number; readonly error: string };
+export type WorkerReply = { readonly index: number; readonly layer: PackedWorkspace } | { readonly index: number; readonly error: string };
 
 /** What this thread posts to a worker. */
 export type WorkerMessage =
@@ -45,7 +68,7 @@ export class RenderPool {
   private readonly next = new Int32Array(new SharedArrayBuffer(4));
   private readonly workers: Worker[];
   private readonly jobs: { platform: PlatformConfig; job: LoadedJob }[] = [];
-  private readonly layers = new Map<number, RenderedLayer>();
+  private readonly layers = new Map<number, RenderedWorkspace>();
   private readonly errors: string[] = [];
   private waiting?: () => void;
   private failed?: Error;
@@ -55,7 +78,7 @@ export class RenderPool {
       const worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { next: this.next.buffer } });
       worker.on('message', (reply: WorkerReply) => {
         if ('error' in reply) this.errors.push(reply.error);
-        else this.layers.set(reply.index, reply.layer);
+        else this.layers.set(reply.index, unpackWorkspace(reply.layer));
         this.check();
       });
       worker.on('error', (e) => {
@@ -78,7 +101,7 @@ export class RenderPool {
    * Renders here what no worker has claimed yet, waits for the workers, and returns
    * every layer by workspace name.
    */
-  public async finish(render: RenderFunction): Promise<Map<string, RenderedLayer>> {
+  public async finish(render: RenderFunction): Promise<Map<string, RenderedWorkspace>> {
     for (const w of this.workers) w.postMessage({ type: 'end' } satisfies WorkerMessage);
     for (;;) {
       const index = Atomics.load(this.next, 0);

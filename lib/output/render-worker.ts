@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'worker_threads';
 import type { LoadedJob } from '../config/load';
 import { PlatformConfig } from '../config/types';
 import { renderWorkspace } from '../synth';
+import { packWorkspace } from './parallel';
 import type { WorkerMessage, WorkerReply } from './parallel';
 
 const next = new Int32Array((workerData as { next: SharedArrayBuffer }).next);
@@ -22,7 +23,7 @@ function work(): void {
     const job = jobs[index];
     let reply: WorkerReply;
     try {
-      reply = { index, layer: renderWorkspace(platform!, job.config, job.source, job.trainingConfigs) };
+      reply = { index, layer: packWorkspace(renderWorkspace(platform!, job.config, job.source, job.trainingConfigs)) };
     } catch (e) {
       reply = { index, error: `rendering ${job.source}: ${(e as Error).stack ?? e}` };
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { toYaml } from './yaml-emitter';
 
@@ -13,6 +14,31 @@ export interface Manifest {
 export interface OutputFile {
   readonly path: string;
   readonly content: string;
+}
+
+/**
+ * A file of the output tree known by its hash (a workspace reused from the cache): kept
+ * if the file in the tree has these bytes, made (`make`) and written otherwise.
+ */
+export interface ExpectedFile {
+  readonly path: string;
+  /** `<sha1>:<bytes>` of its content (see `digestOf`). */
+  readonly digest: string;
+  readonly make: () => string;
+}
+
+/** A file synth writes: its text, or its digest and a way to make it. */
+export type TreeFile = OutputFile | ExpectedFile;
+
+/** The text of a file: its own, or made now. */
+export function contentOf(file: TreeFile): string {
+  return 'content' in file ? file.content : file.make();
+}
+
+/** The digest of a text as written (UTF-8): its SHA-1 and length, `<sha1>:<bytes>`. */
+export function digestOf(content: string | Buffer): string {
+  const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+  return `${createHash('sha1').update(content).digest('hex')}:${size}`;
 }
 
 /** File name of the manifests in each application folder of dist/. */

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { OutputFile } from './render';
+import { contentOf, digestOf, TreeFile } from './render';
 
 /** A folder synth owns, and the files it must hold. */
 export interface OutputTree {
   readonly dir: string;
-  readonly files: readonly OutputFile[];
+  readonly files: readonly TreeFile[];
 }
 
 /** The output could not be written; nothing was changed. */
@@ -57,7 +57,7 @@ export async function replaceTrees(trees: readonly OutputTree[]): Promise<void> 
 const SUFFIX = `.synth-${process.pid}`;
 
 /** Prepares one folder's change, its plan in `plans` from the start (so a failure undoes what it did). */
-function prepare(dir: string, files: readonly OutputFile[], plans: Plan[]): void {
+function prepare(dir: string, files: readonly TreeFile[], plans: Plan[]): void {
   const parent = path.dirname(dir);
   // The parent must exist (a recursive mkdir under a path like /proc never returns).
   fs.statSync(parent);
@@ -68,7 +68,7 @@ function prepare(dir: string, files: readonly OutputFile[], plans: Plan[]): void
     plans.push({ dir, staged, renames: [], stale: [], created: [] });
     fs.mkdirSync(staged);
     for (const folder of new Set(files.map((f) => path.dirname(path.join(staged, f.path))))) fs.mkdirSync(folder, { recursive: true });
-    for (const f of files) fs.writeFileSync(path.join(staged, f.path), f.content);
+    for (const f of files) fs.writeFileSync(path.join(staged, f.path), contentOf(f));
     return;
   }
   const plan: Plan = { dir, renames: [], stale: [], created: [] };
@@ -78,8 +78,15 @@ function prepare(dir: string, files: readonly OutputFile[], plans: Plan[]): void
   for (const f of files) {
     const target = path.join(dir, f.path);
     const size = existing.files.get(f.path);
-    const bytes = Buffer.from(f.content);
-    if (size === bytes.length && fs.readFileSync(target).equals(bytes)) continue;
+    let bytes: Buffer;
+    if ('content' in f) {
+      bytes = Buffer.from(f.content);
+      if (size === bytes.length && fs.readFileSync(target).equals(bytes)) continue;
+    } else {
+      // Known by its digest: kept when the tree holds exactly those bytes, made otherwise.
+      if (size === Number(f.digest.split(':')[1]) && digestOf(fs.readFileSync(target)) === f.digest) continue;
+      bytes = Buffer.from(f.make());
+    }
     const folder = path.dirname(target);
     if (!existing.dirs.has(path.relative(dir, folder)) && !plan.created.includes(folder)) {
       const first = fs.mkdirSync(folder, { recursive: true });
@@ -113,7 +120,7 @@ function listTree(dir: string): { files: Map<string, number>; dirs: Set<string> 
 }
 
 /** Whether a new file would sit where a folder is, or under something that is not a folder: such a tree is rebuilt whole. */
-function conflicts(existing: { files: Map<string, number>; dirs: Set<string> }, files: readonly OutputFile[]): boolean {
+function conflicts(existing: { files: Map<string, number>; dirs: Set<string> }, files: readonly TreeFile[]): boolean {
   return files.some((f) => {
     if (existing.dirs.has(f.path)) return true;
     for (let d = path.posix.dirname(f.path); d !== '.'; d = path.posix.dirname(d)) if (existing.files.has(d)) return true;
