@@ -21,7 +21,7 @@ const { spawnSync } = require('child_process');
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, 'build');
 const STAMP = path.join(BUILD, '.inputs-sha256');
-const SOURCES = ['main.ts', 'lib', 'scripts', 'test', 'test-integration'];
+const SOURCES = ['main.ts', 'lib', 'scripts', 'test', 'test-integration', 'test-scale'];
 const CONFIG = ['tsconfig.json', 'package-lock.json'];
 
 function tsFiles(entry) {

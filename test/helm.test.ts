@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { workspaceChartName } from '../lib/helm/chart-files';
+import { SHARED_CHART_NAME, workspaceChartName } from '../lib/helm/chart-files';
 import { escapeForHelm } from '../lib/helm/escape';
 import { GCP_STATEFUL_KINDS, isStateful } from '../lib/lifecycle';
 import { Manifest } from '../lib/output/render';
@@ -62,9 +62,11 @@ function differences(a: Map<string, Manifest>, b: Map<string, Manifest>): string
   ];
 }
 
+const SHARED_CHART = path.join(path.dirname(CHART), SHARED_CHART_NAME);
+
 describe('helm lint --strict', () => {
-  test('passes on the umbrella chart and on each workspace chart alone', () => {
-    const charts = [CHART, ...names.map((n) => path.join(CHART, 'charts', workspaceChartName(n)))];
+  test('passes on the umbrella chart, on each workspace chart alone and on the shared chart', () => {
+    const charts = [CHART, ...names.map((n) => path.join(CHART, 'charts', workspaceChartName(n))), SHARED_CHART];
     expect(helm('lint', '--strict', ...charts)).toContain(`${charts.length} chart(s) linted, 0 chart(s) failed`);
   });
 });
@@ -86,6 +88,10 @@ describe('helm template', () => {
       objects(helm('template', `ws-${n}`, path.join(CHART, 'charts', workspaceChartName(n)), '--skip-tests')),
     ));
     expect(wrong).toEqual([]);
+  });
+
+  test('renders the shared chart as exactly the shared layer of dist/', () => {
+    expect(differences(distObjects((o) => o.file.startsWith('dist/shared/')), objects(helm('template', 'llm-platform-shared', SHARED_CHART, '--skip-tests')))).toEqual([]);
   });
 
   test('fails, naming it, on a switch for a workspace that does not exist (values schema)', () => {

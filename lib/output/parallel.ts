@@ -11,6 +11,9 @@ import { RenderedWorkspace } from '../helm/chart-files';
  */
 export const PARALLEL_FROM = 200;
 
+/** Old-generation heap of a render worker, in MB: it holds the workspaces' configs and one workspace's objects at a time. */
+const WORKER_HEAP_MB = 192;
+
 /** How many threads render, this one included: the machine's cores, or `LLM_SYNTH_THREADS` (1: none). */
 export function renderThreads(workspaces: number): number {
   const set = process.env.LLM_SYNTH_THREADS;
@@ -75,7 +78,8 @@ export class RenderPool {
 
   private constructor(count: number) {
     this.workers = Array.from({ length: count }, () => {
-      const worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { next: this.next.buffer } });
+      // A worker keeps nothing it renders: a small heap makes it collect early, which keeps the process's memory low.
+      const worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { next: this.next.buffer }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
       worker.on('message', (reply: WorkerReply) => {
         if ('error' in reply) this.errors.push(reply.error);
         else this.layers.set(reply.index, unpackWorkspace(reply.layer));
