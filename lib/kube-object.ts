@@ -113,7 +113,15 @@ function plainJson(value: unknown, dropEmpty: boolean): unknown {
   }
   const out: Record<string, unknown> = {};
   let empty = true;
-  for (const key of Object.keys(value).sort()) {
+  const keys = Object.keys(value);
+  // Most objects are written in order already: sort only those that are not.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
+  }
+  for (const key of keys) {
     const v = plainJson((value as Record<string, unknown>)[key], dropEmpty);
     if (v !== null && v !== undefined) {
       out[key] = v;

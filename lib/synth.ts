@@ -61,8 +61,19 @@ export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceCo
     chart,
     objects: layer.objects,
     problems: layer.problems,
-    digests: [...layer.rendered, ...chart].map((f) => digestOf(f.content)),
+    // A chart template is most often its dist/ file's very text: hashed once.
+    digests: digestsOf([...layer.rendered, ...chart].map((f) => f.content)),
   };
+}
+
+/** The digest of each text, each distinct text hashed once. */
+function digestsOf(texts: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  return texts.map((t) => {
+    let d = seen.get(t);
+    if (d === undefined) seen.set(t, d = digestOf(t));
+    return d;
+  });
 }
 
 /** What the cache keeps of a rendered workspace: its object count and each file's digest (never its content). */

@@ -126,6 +126,25 @@ function sequence(items: readonly unknown[], indent: string): void {
   }
 }
 
+/**
+ * Writes documents one after the other, each after `---` and a comment line of its own
+ * (`title`), below a header: one string built in place.
+ */
+export function toYamlDocuments(header: string, docs: readonly Record<string, unknown>[], title: (doc: Record<string, unknown>) => string): string {
+  out = header;
+  try {
+    for (const doc of docs) {
+      out += `---\n# ${title(doc)}\n`;
+      const before = out.length;
+      mapping(doc, '');
+      if (out.length === before) out += '{}\n';
+    }
+    return out;
+  } finally {
+    out = '';
+  }
+}
+
 /** Writes one document: a mapping at the top level. */
 export function toYaml(doc: Record<string, unknown>): string {
   out = '';
