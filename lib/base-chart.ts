@@ -1,7 +1,6 @@
 import { Chart, JsonPatch } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { kube } from './kube-object';
+import { KUBE, kube } from './kube-object';
 import { appLabels } from './labels';
 import { applyLifecycle } from './lifecycle';
 import { NAMESPACE_ROLE_LABEL } from './names';
@@ -28,7 +27,7 @@ export interface PlatformNamespaceProps {
 export class PlatformNamespace extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
     super(scope, id);
-    const ns = kube(this, 'Resource', k8s.KubeNamespace, {
+    const ns = kube(this, 'Resource', KUBE.Namespace, {
       metadata: {
         name: props.name,
         labels: {

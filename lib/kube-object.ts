@@ -1,4 +1,5 @@
-import { ApiObject, ApiObjectProps, GroupVersionKind, JsonPatch } from 'cdk8s';
+import { ApiObject, ApiObjectProps, JsonPatch } from 'cdk8s';
+import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 
 /**
@@ -82,15 +83,63 @@ function metadataJson(metadata: ApiObject['metadata']): unknown {
   }, true);
 }
 
-/** A generated class of cdk8s (`k8s.KubeDeployment`, ...): its kind, and the props it takes. */
-type KubeClass = { readonly GVK: GroupVersionKind } & (new (scope: Construct, id: string, props?: any) => ApiObject); // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A kind of object, with the props of cdk8s's generated class for it (`k8s.KubeDeploymentProps`, ...). */
+export interface KubeKind<P> {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Never set: carries the props type. */
+  readonly props?: P;
+}
 
-/** The props of a generated class. */
-export type KubeProps<K extends KubeClass> = NonNullable<ConstructorParameters<K>[2]>;
+function kindOf<P>(apiVersion: string, kind: string): KubeKind<P> {
+  return { apiVersion, kind };
+}
 
-/** A {@link KubeObject} of the kind of a generated class, with that class's props: `kube(this, 'Resource', k8s.KubeService, { spec })`. */
-export function kube<K extends KubeClass>(scope: Construct, id: string, kind: K, props: KubeProps<K>): KubeObject {
-  return new KubeObject(scope, id, { ...kind.GVK, ...props });
+/**
+ * The kinds the platform makes with their generated classes' props, which type them
+ * (the classes themselves are not loaded: only their types are used).
+ */
+export const KUBE = {
+  ConfigMap: kindOf<k8s.KubeConfigMapProps>('v1', 'ConfigMap'),
+  CronJob: kindOf<k8s.KubeCronJobProps>('batch/v1', 'CronJob'),
+  Deployment: kindOf<k8s.KubeDeploymentProps>('apps/v1', 'Deployment'),
+  Job: kindOf<k8s.KubeJobProps>('batch/v1', 'Job'),
+  LimitRange: kindOf<k8s.KubeLimitRangeProps>('v1', 'LimitRange'),
+  Namespace: kindOf<k8s.KubeNamespaceProps>('v1', 'Namespace'),
+  NetworkPolicy: kindOf<k8s.KubeNetworkPolicyProps>('networking.k8s.io/v1', 'NetworkPolicy'),
+  PersistentVolumeClaim: kindOf<k8s.KubePersistentVolumeClaimProps>('v1', 'PersistentVolumeClaim'),
+  Pod: kindOf<k8s.KubePodProps>('v1', 'Pod'),
+  PodDisruptionBudget: kindOf<k8s.KubePodDisruptionBudgetProps>('policy/v1', 'PodDisruptionBudget'),
+  ResourceQuota: kindOf<k8s.KubeResourceQuotaProps>('v1', 'ResourceQuota'),
+  Role: kindOf<k8s.KubeRoleProps>('rbac.authorization.k8s.io/v1', 'Role'),
+  RoleBinding: kindOf<k8s.KubeRoleBindingProps>('rbac.authorization.k8s.io/v1', 'RoleBinding'),
+  Service: kindOf<k8s.KubeServiceProps>('v1', 'Service'),
+  ServiceAccount: kindOf<k8s.KubeServiceAccountProps>('v1', 'ServiceAccount'),
+} as const;
+
+/** A {@link KubeObject} of a kind, with its generated class's props: `kube(this, 'Resource', KUBE.Service, { spec })`. */
+export function kube<P extends object>(scope: Construct, id: string, kind: KubeKind<P>, props: P): KubeObject {
+  return new KubeObject(scope, id, { apiVersion: kind.apiVersion, kind: kind.kind, ...props });
+}
+
+/**
+ * A quantity (`500m`, `16Gi`, a GPU count) where the generated types ask for their
+ * `Quantity` class: rendered as it is written, as the class would render it.
+ */
+export function quantity(value: string | number): k8s.Quantity {
+  return value as unknown as k8s.Quantity;
+}
+
+/** A port number or name where the generated types ask for their `IntOrString` class. */
+export function intOrString(value: string | number): k8s.IntOrString {
+  return value as unknown as k8s.IntOrString;
+}
+
+/** What a quantity holds, whether written plain or as cdk8s's class. */
+export function quantityValue(q: unknown): string | number | undefined {
+  if (typeof q === 'string' || typeof q === 'number') return q;
+  const inner = (q as { value?: unknown } | undefined)?.value;
+  return typeof inner === 'string' || typeof inner === 'number' ? inner : undefined;
 }
 
 /**

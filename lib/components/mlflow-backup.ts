@@ -1,4 +1,3 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
@@ -7,7 +6,7 @@ import { backupBucketName } from '../gcp/gcp-names';
 import { appLabels } from '../labels';
 import { resourceRequirements, securedPodSpec, smallResources } from './pod-defaults';
 import { WorkloadIdentityAccount } from './workload-identity-account';
-import { kube } from '../kube-object';
+import { KUBE, kube } from '../kube-object';
 
 
 /** Props of an {@link MlflowBackups}. */
@@ -54,7 +53,7 @@ export class MlflowBackups extends Construct {
     const labels = appLabels(labelProps);
     // The ServiceAccount, bound to the backups' own GCP account, is named after the app.
     const account = new WorkloadIdentityAccount(this, 'ServiceAccount', { name: BACKUPS_APP, gcpServiceAccount: props.gcpServiceAccount, labels: labelProps });
-    kube(this, 'Resource', k8s.KubeCronJob, {
+    kube(this, 'Resource', KUBE.CronJob, {
       metadata: { name: 'mlflow-backups', labels },
       spec: {
         schedule: p.backups.schedule,

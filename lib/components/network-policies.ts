@@ -1,8 +1,8 @@
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { NAMESPACE_ROLE_LABEL } from '../names';
-import { kube } from '../kube-object';
+import { intOrString, KUBE, kube } from '../kube-object';
 
 /**
  * The building blocks of every namespace's NetworkPolicies: default-deny, DNS, and
@@ -16,7 +16,7 @@ export type Port = k8s.NetworkPolicyPort;
 export type Rules = { ingress?: k8s.NetworkPolicyIngressRule[]; egress?: k8s.NetworkPolicyEgressRule[] };
 
 /** A TCP port. */
-export const tcp = (port: number): Port => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+export const tcp = (port: number): Port => ({ protocol: 'TCP', port: intOrString(port) });
 
 /** Pods with `labels` in the namespace called `namespace`. */
 export function podsIn(namespace: string, labels: Record<string, string> = {}): Peer {
@@ -85,14 +85,14 @@ export class NamespacePolicies extends Construct {
           // GKE with Cloud DNS answers pods from the metadata server's address.
           { ipBlock: { cidr: '169.254.169.254/32' } },
         ],
-        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
+        ports: [{ protocol: 'UDP', port: intOrString(53) }, tcp(53)],
       }],
     });
   }
 
   /** A policy named `name` for the pods with `pods` labels (all, when empty), allowing exactly `rules`. */
   public allow(id: string, name: string, pods: Record<string, string>, rules: Rules): k8s.KubeNetworkPolicy {
-    return kube(this, id, k8s.KubeNetworkPolicy, {
+    return kube(this, id, KUBE.NetworkPolicy, {
       metadata: { name, namespace: this.namespace, labels: this.labels },
       spec: {
         podSelector: { matchLabels: pods },

@@ -1,6 +1,7 @@
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { parseQuantity } from '../config/quantity';
 import { ResourcesConfig } from '../config/types';
+import { intOrString, quantity, quantityValue } from '../kube-object';
 
 /**
  * The platform's pod defaults, decided once. The guide runs everything as root with
@@ -56,8 +57,8 @@ export function homeEnv(): k8s.EnvVar {
 
 /** CPU, memory and local disk (ephemeral-storage) requests and limits, from a workspace or platform file or a component's own figures. */
 export function resourceRequirements(r: ResourcesConfig, extended: Record<string, number> = {}): k8s.ResourceRequirements {
-  const counts = Object.fromEntries(Object.entries(extended).map(([k, v]) => [k, k8s.Quantity.fromNumber(v)]));
-  const q = k8s.Quantity.fromString;
+  const counts = Object.fromEntries(Object.entries(extended).map(([k, v]) => [k, quantity(v)]));
+  const q = quantity;
   return {
     requests: { cpu: q(r.cpu.request), memory: q(r.memory.request), 'ephemeral-storage': q(r.ephemeralStorage.request), ...counts },
     limits: { cpu: q(r.cpu.limit), memory: q(r.memory.limit), 'ephemeral-storage': q(r.ephemeralStorage.limit), ...counts },
@@ -82,11 +83,11 @@ function largest(quantities: readonly string[]): string | undefined {
  * @see https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
  */
 function boundedEmptyDirs(volumes: readonly k8s.Volume[], containers: readonly k8s.Container[]): k8s.Volume[] {
-  const figure = (kind: 'limits' | 'requests', resource: string) => largest(containers.map((c) => c.resources?.[kind]?.[resource]?.value).filter((v): v is string => typeof v === 'string'));
+  const figure = (kind: 'limits' | 'requests', resource: string) => largest(containers.map((c) => quantityValue(c.resources?.[kind]?.[resource])).filter((v): v is string => typeof v === 'string'));
   return volumes.map((v) => {
     if (!v.emptyDir || v.emptyDir.sizeLimit) return v;
     const size = v.emptyDir.medium === 'Memory' ? figure('requests', 'memory') : figure('limits', 'ephemeral-storage');
-    return size ? { ...v, emptyDir: { ...v.emptyDir, sizeLimit: k8s.Quantity.fromString(size) } } : v;
+    return size ? { ...v, emptyDir: { ...v.emptyDir, sizeLimit: quantity(size) } } : v;
   });
 }
 
@@ -108,7 +109,7 @@ export interface HttpProbeOptions {
  * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
  */
 export function httpProbes(o: HttpProbeOptions): Pick<k8s.Container, 'startupProbe' | 'readinessProbe' | 'livenessProbe'> {
-  const httpGet = { path: o.path, port: k8s.IntOrString.fromNumber(o.port) };
+  const httpGet = { path: o.path, port: intOrString(o.port) };
   return {
     startupProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: Math.max(1, Math.ceil(o.startupSeconds / 10)) },
     readinessProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },

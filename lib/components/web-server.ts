@@ -1,9 +1,9 @@
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ResourcesConfig } from '../config/types';
 import { AppLabelsProps, appLabels } from '../labels';
 import { httpProbes, HttpProbeOptions, resourceRequirements, securedPodSpec } from './pod-defaults';
-import { kube, KubeObject } from '../kube-object';
+import { intOrString, KUBE, kube, KubeObject } from '../kube-object';
 
 /** Props of a {@link WebServer}. */
 export interface WebServerProps {
@@ -86,13 +86,13 @@ export class WebServer extends Construct {
     const labels = appLabels(props.labels);
     const c = props.container;
 
-    this.deployment = kube(this, 'Deployment', k8s.KubeDeployment, {
+    this.deployment = kube(this, 'Deployment', KUBE.Deployment, {
       metadata: { name: props.name, labels: { ...labels, ...props.deploymentLabels } },
       spec: {
         replicas: props.replicas ?? 1,
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
-        strategy: props.recreate ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: props.recreate ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: intOrString(1), maxUnavailable: intOrString(0) } },
         template: {
           metadata: { labels: { ...labels, ...props.podLabels, ...selector } },
           spec: securedPodSpec({
@@ -121,18 +121,18 @@ export class WebServer extends Construct {
 
     // With several replicas, a node drain may take only one at a time: the server keeps answering.
     if ((props.replicas ?? 1) > 1) {
-      this.disruptionBudget = kube(this, 'DisruptionBudget', k8s.KubePodDisruptionBudget, {
+      this.disruptionBudget = kube(this, 'DisruptionBudget', KUBE.PodDisruptionBudget, {
         metadata: { name: props.name, labels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+        spec: { maxUnavailable: intOrString(1), selector: { matchLabels: selector } },
       });
     }
 
-    this.service = kube(this, 'Service', k8s.KubeService, {
+    this.service = kube(this, 'Service', KUBE.Service, {
       metadata: { name: props.serviceName ?? props.name, labels },
       spec: {
         type: 'ClusterIP',
         selector,
-        ports: [{ name: 'http', port: props.servicePort ?? c.port, targetPort: k8s.IntOrString.fromNumber(c.port), protocol: 'TCP' }],
+        ports: [{ name: 'http', port: props.servicePort ?? c.port, targetPort: intOrString(c.port), protocol: 'TCP' }],
       },
     });
   }

@@ -1,5 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
-import { kube, KubeObject } from '../kube-object';
+import { KUBE, kube, KubeObject } from '../kube-object';
 import { Construct } from 'constructs';
 import { AppLabelsProps, appLabels } from '../labels';
 
@@ -24,7 +23,7 @@ export class WorkloadIdentityAccount extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadIdentityAccountProps) {
     super(scope, id);
-    this.serviceAccount = kube(this, 'Resource', k8s.KubeServiceAccount, {
+    this.serviceAccount = kube(this, 'Resource', KUBE.ServiceAccount, {
       metadata: {
         name: props.name,
         labels: appLabels(props.labels),

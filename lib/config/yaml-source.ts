@@ -1,4 +1,14 @@
-import { Document, isMap, isNode, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
+
+/** The `yaml` package, loaded only for a file the quick reader leaves to it (most runs never need it). */
+function yamlLib(): typeof import('yaml') {
+  return require('yaml'); // eslint-disable-line @typescript-eslint/no-require-imports
+}
+
+/** Where lines start in a text: what a problem's line and column are computed from. */
+interface LinePositions {
+  linePos(offset: number): { line: number; col: number };
+}
 import { InputProblem } from './problems';
 import { pathKey, QuickYaml, quickYaml } from './quick-yaml';
 
@@ -27,6 +37,7 @@ export class YamlSource {
       source.data = quick.data;
       return { source, problems: [] };
     }
+    const { isScalar, LineCounter, parseDocument } = yamlLib();
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
     const source = new YamlSource(file, text, undefined, doc, lineCounter);
@@ -68,7 +79,7 @@ export class YamlSource {
     /** What the quick reader found, when it read the file. */
     private readonly quick?: QuickYaml,
     private parsed?: Document,
-    private lineCounter?: LineCounter,
+    private lineCounter?: LinePositions,
   ) {}
 
   /** The `yaml` package's document (read only when the quick reader did not read the file). */
@@ -79,7 +90,7 @@ export class YamlSource {
   /** Whether the file writes a value at `path` (rather than leaving it to a default). */
   public has(path: FieldPath): boolean {
     if (this.quick) return this.quick.values.has(pathKey(path));
-    return isNode(this.doc.getIn(path, true));
+    return yamlLib().isNode(this.doc.getIn(path, true));
   }
 
   /** A problem at the value of `path`, or at the nearest enclosing value that was written. */
@@ -93,7 +104,7 @@ export class YamlSource {
     }
     for (let n = path.length; n >= 0; n--) {
       const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
-      if (isNode(node) && node.range) return this.problemAtOffset(node.range[0], message);
+      if (yamlLib().isNode(node) && node.range) return this.problemAtOffset(node.range[0], message);
     }
     return this.problemAtOffset(0, message);
   }
@@ -105,6 +116,7 @@ export class YamlSource {
       return offset !== undefined ? this.problemAtOffset(offset, message) : this.problemAt(path, message);
     }
     const map = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
+    const { isMap, isPair, isScalar } = yamlLib();
     if (isMap(map)) {
       for (const item of map.items) {
         if (isPair(item) && isScalar(item.key) && String(item.key.value) === key && item.key.range) {
@@ -169,10 +181,20 @@ function indentationProblem(source: YamlSource, text: string, errors: readonly {
     : `yaml syntax error: line ${line} is not indented like the lines around it; check its indentation (fields of one mapping start in the same column, a field inside another is indented further, list items start with '- ')`);
 }
 
-/** Line starts of a text, for positions of problems found without the `yaml` package's parse. */
-function countLines(text: string): LineCounter {
-  const counter = new LineCounter();
-  counter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
-  return counter;
+/** Line starts of a text, for positions of problems found without the `yaml` package's parse (1-based, as its LineCounter gives them). */
+function countLines(text: string): LinePositions {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return {
+    linePos(offset: number) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return { line: lo + 1, col: offset - starts[lo] + 1 };
+    },
+  };
 }

@@ -1,8 +1,7 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { resourceRequirements, securedPodSpec, smallResources } from '../components/pod-defaults';
 import { AppLabelsProps, appLabels } from '../labels';
-import { kube, KubeObject } from '../kube-object';
+import { KUBE, kube, KubeObject } from '../kube-object';
 
 /** curl's options: quiet, one try of 10 s, retried for a minute while the server comes up. */
 const CURL = ['--silent', '--show-error', '--output', '/dev/null', '--max-time', '10', '--retry', '6', '--retry-delay', '10', '--retry-all-errors'];
@@ -37,7 +36,7 @@ export class HealthCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: HealthCheckProps) {
     super(scope, id);
-    this.pod = kube(this, 'Resource', k8s.KubePod, {
+    this.pod = kube(this, 'Resource', KUBE.Pod, {
       metadata: {
         name: props.name,
         namespace: props.namespace,

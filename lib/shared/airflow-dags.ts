@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RUN_AS_ID } from '../components/pod-defaults';
 import { PlatformConfig } from '../config/types';
@@ -11,7 +10,7 @@ import {
   workspaceNamespace,
 } from '../names';
 import { projectRoot } from '../paths';
-import { kube } from '../kube-object';
+import { KUBE, kube } from '../kube-object';
 
 /** ConfigMap that holds the DAGs; the Airflow chart's scheduler and workers mount it as their DAG folder. */
 export const DAGS_CONFIG_MAP = 'airflow-dags';
@@ -82,7 +81,7 @@ export interface AirflowDagsProps {
 export class AirflowDags extends Construct {
   constructor(scope: Construct, id: string, props: AirflowDagsProps) {
     super(scope, id);
-    kube(this, 'Resource', k8s.KubeConfigMap, {
+    kube(this, 'Resource', KUBE.ConfigMap, {
       metadata: { name: DAGS_CONFIG_MAP, labels: appLabels({ name: 'airflow', instance: 'shared', component: 'dags' }) },
       data: {
         [DAG_FILE]: dagScript(),

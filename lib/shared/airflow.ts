@@ -1,9 +1,8 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ExternalSecret } from '../components/external-secret';
 import { PlatformConfig } from '../config/types';
 import { appLabels } from '../labels';
-import { kube } from '../kube-object';
+import { intOrString, KUBE, kube } from '../kube-object';
 
 /** Release name of the Airflow chart; its pods carry `release: airflow`. */
 export const AIRFLOW_RELEASE = 'airflow';
@@ -42,12 +41,12 @@ export class AirflowSupport extends Construct {
     secret('WebserverSecretKey', AIRFLOW_SECRETS.webserverSecretKey, 'webserver-secret-key', 'airflow-webserver-secret-key');
     secret('FernetKey', AIRFLOW_SECRETS.fernetKey, 'fernet-key', 'airflow-fernet-key');
 
-    kube(this, 'Service', k8s.KubeService, {
+    kube(this, 'Service', KUBE.Service, {
       metadata: { name: 'airflow', labels: appLabels(labels) },
       spec: {
         type: 'ClusterIP',
         selector: { component: 'webserver', release: AIRFLOW_RELEASE, tier: 'airflow' },
-        ports: [{ name: 'http', port: AIRFLOW_PORT, targetPort: k8s.IntOrString.fromNumber(AIRFLOW_PORT), protocol: 'TCP' }],
+        ports: [{ name: 'http', port: AIRFLOW_PORT, targetPort: intOrString(AIRFLOW_PORT), protocol: 'TCP' }],
       },
     });
   }

@@ -1,5 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
-import { kube } from '../kube-object';
+import { KUBE, kube } from '../kube-object';
 import { Construct } from 'constructs';
 import { WebServer } from '../components/web-server';
 import { PlatformConfig } from '../config/types';
@@ -111,7 +110,7 @@ export class MlflowCommonRead extends Construct {
   constructor(scope: Construct, id: string, props: MlflowCommonReadProps) {
     super(scope, id);
     const labels = { name: 'mlflow', instance: 'shared', component: 'read-only-front' };
-    const config = kube(this, 'Config', k8s.KubeConfigMap, {
+    const config = kube(this, 'Config', KUBE.ConfigMap, {
       // kplus's default, kept so the output does not change: the data may be edited in place.
       immutable: false,
       metadata: { name: `${SHARED_APPS.mlflowRead}-config`, labels: appLabels(labels) },

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { resourceRequirements, securedPodSpec, smallResources } from '../components/pod-defaults';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
@@ -9,7 +8,7 @@ import { appLabels } from '../labels';
 import { projectRoot } from '../paths';
 import { inferenceNames, PORTS, REGISTRAR_APP, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, workspaceNamespace } from '../names';
 import { strapiTokenEnv } from './strapi-token';
-import { kube } from '../kube-object';
+import { KUBE, kube } from '../kube-object';
 
 /** ConfigMap of the gateway's routing table; the gateway mounts it, the registrar reads it. */
 export const ROUTES_CONFIG_MAP = 'llm-gateway-routes';
@@ -63,15 +62,15 @@ export class ModelRegistrySync extends Construct {
     super(scope, id);
     const labels = appLabels({ name: 'model-registrar', instance: 'shared', component: 'model-registry' });
     const routes = `${JSON.stringify({ models: gatewayRecords(props.workspaces) }, null, 2)}\n`;
-    kube(this, 'Routes', k8s.KubeConfigMap, {
+    kube(this, 'Routes', KUBE.ConfigMap, {
       metadata: { name: ROUTES_CONFIG_MAP, labels },
       data: { 'routes.json': routes },
     });
-    kube(this, 'Script', k8s.KubeConfigMap, {
+    kube(this, 'Script', KUBE.ConfigMap, {
       metadata: { name: 'model-registrar', labels },
       data: { 'model-registrar.js': registrarScript() },
     });
-    kube(this, 'Job', k8s.KubeJob, {
+    kube(this, 'Job', KUBE.Job, {
       metadata: {
         name: 'model-registrar',
         labels,

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { STRAPI_TOKEN_SECRET } from '../names';
 
 /** Env var under which the gateway and the console find the Strapi API token. */

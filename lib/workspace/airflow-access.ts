@@ -1,8 +1,7 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { SHARED_NAMESPACE } from '../names';
-import { kube } from '../kube-object';
+import { KUBE, kube } from '../kube-object';
 
 /** ServiceAccount of Airflow's task pods (the official chart's `airflow-worker`), which run the KubernetesPodOperator. */
 export const AIRFLOW_WORKER_ACCOUNT = 'airflow-worker';
@@ -23,7 +22,7 @@ export class AirflowAccess extends Construct {
   constructor(scope: Construct, id: string, props: AirflowAccessProps) {
     super(scope, id);
     const labels = appLabels({ name: 'airflow', instance: props.workspace, component: 'rbac' });
-    const role = kube(this, 'Role', k8s.KubeRole, {
+    const role = kube(this, 'Role', KUBE.Role, {
       metadata: { name: 'airflow-pod-launcher', labels },
       rules: [
         { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete', 'patch'] },
@@ -31,7 +30,7 @@ export class AirflowAccess extends Construct {
         { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
       ],
     });
-    kube(this, 'Binding', k8s.KubeRoleBinding, {
+    kube(this, 'Binding', KUBE.RoleBinding, {
       metadata: { name: 'airflow-pod-launcher', labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.name },
       subjects: [{ kind: 'ServiceAccount', name: AIRFLOW_WORKER_ACCOUNT, namespace: SHARED_NAMESPACE }],

@@ -1,5 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
-import { kube, KubeObject } from '../kube-object';
+import { KUBE, kube, KubeObject } from '../kube-object';
 import { Construct } from 'constructs';
 import { resourceRequirements } from '../components/pod-defaults';
 import { WebServer } from '../components/web-server';
@@ -86,7 +85,7 @@ export class InferenceServer extends Construct {
 
     // The API image's CMD reads /app/config/inference.yaml, which the guide's Dockerfile
     // never puts in the image; the config is generated here, one per served model.
-    this.config = kube(this, 'Config', k8s.KubeConfigMap, {
+    this.config = kube(this, 'Config', KUBE.ConfigMap, {
       // kplus's default, kept so the output does not change: the data may be edited in place.
       immutable: false,
       metadata: { name: `${props.names.deployment}-config`, labels: appLabels(labels) },

@@ -1,5 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
-import { kube, KubeObject } from '../kube-object';
+import { KUBE, kube, KubeObject } from '../kube-object';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { MLFLOW_CONFIG, PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, WORKSPACE_APPS } from '../names';
@@ -22,7 +21,7 @@ export class MlflowConfig extends Construct {
 
   constructor(scope: Construct, id: string, props: MlflowConfigProps) {
     super(scope, id);
-    this.configMap = kube(this, 'Resource', k8s.KubeConfigMap, {
+    this.configMap = kube(this, 'Resource', KUBE.ConfigMap, {
       // kplus's default, kept so the output does not change: the data may be edited in place.
       immutable: false,
       metadata: {

@@ -1,8 +1,7 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { MODEL_STORAGE_PVC } from '../names';
-import { kube, KubeObject } from '../kube-object';
+import { KUBE, kube, KubeObject, quantity } from '../kube-object';
 
 /** Props of a {@link ModelStorage}. */
 export interface ModelStorageProps {
@@ -26,7 +25,7 @@ export class ModelStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelStorageProps) {
     super(scope, id);
-    this.claim = kube(this, 'Resource', k8s.KubePersistentVolumeClaim, {
+    this.claim = kube(this, 'Resource', KUBE.PersistentVolumeClaim, {
       metadata: {
         name: MODEL_STORAGE_PVC,
         labels: appLabels({ name: 'model-storage', instance: props.workspace, component: 'storage' }),
@@ -34,7 +33,7 @@ export class ModelStorage extends Construct {
       spec: {
         accessModes: [props.accessMode],
         storageClassName: props.storageClassName,
-        resources: { requests: { storage: k8s.Quantity.fromString(props.size) } },
+        resources: { requests: { storage: quantity(props.size) } },
       },
     });
   }

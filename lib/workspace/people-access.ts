@@ -1,7 +1,7 @@
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
-import { kube } from '../kube-object';
+import { KUBE, kube } from '../kube-object';
 
 /** The Roles people get in a workspace. */
 export const PEOPLE_ROLES = { member: 'workspace-member', admin: 'workspace-admin' } as const;
@@ -55,8 +55,8 @@ export class PeopleAccess extends Construct {
     const labels = appLabels({ name: 'people-access', instance: props.workspace, component: 'rbac' });
     const grant = (gid: string, role: string, rules: k8s.PolicyRule[], who: readonly string[]) => {
       if (who.length === 0) return;
-      kube(this, `${gid}Role`, k8s.KubeRole, { metadata: { name: role, labels }, rules });
-      kube(this, `${gid}Binding`, k8s.KubeRoleBinding, {
+      kube(this, `${gid}Role`, KUBE.Role, { metadata: { name: role, labels }, rules });
+      kube(this, `${gid}Binding`, KUBE.RoleBinding, {
         metadata: { name: role, labels },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
         subjects: [...new Set(who)].sort().map(subject),

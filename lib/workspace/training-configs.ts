@@ -1,5 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
-import { kube, KubeObject } from '../kube-object';
+import { KUBE, kube, KubeObject } from '../kube-object';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { TRAINING_CONFIGS } from '../names';
@@ -21,7 +20,7 @@ export class TrainingConfigs extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainingConfigsProps) {
     super(scope, id);
-    this.configMap = kube(this, 'Resource', k8s.KubeConfigMap, {
+    this.configMap = kube(this, 'Resource', KUBE.ConfigMap, {
       // kplus's default, kept so the output does not change: the data may be edited in place.
       immutable: false,
       metadata: {

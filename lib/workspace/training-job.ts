@@ -1,4 +1,3 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { resourceRequirements, securedPodSpec } from '../components/pod-defaults';
 import { PlatformConfig, TrainingRunConfig } from '../config/types';
@@ -6,7 +5,7 @@ import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, TRAINING_CONFIGS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 import { MODEL_LOADER, MODEL_LOADER_RESOURCES } from './inference-server';
-import { kube, KubeObject } from '../kube-object';
+import { KUBE, kube, KubeObject } from '../kube-object';
 
 /** Props of a {@link TrainingJob}. */
 export interface TrainingJobProps {
@@ -76,7 +75,7 @@ export class TrainingJob extends Construct {
     const labels = appLabels({ name: 'llama-factory', instance: props.workspace, component: 'training' });
     const output = `/output/${run.id}`;
     const basePath = run.baseModel ? `/models/base-models/${run.baseModel.name}/${run.baseModel.version}` : undefined;
-    this.job = kube(this, 'Resource', k8s.KubeJob, {
+    this.job = kube(this, 'Resource', KUBE.Job, {
       metadata: { name, labels: { ...labels, 'llm-platform/run': run.id } },
       spec: {
         backoffLimit: 1,

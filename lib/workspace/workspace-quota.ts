@@ -1,9 +1,9 @@
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { WorkspaceConfig } from '../config/types';
 import { LIMIT_OVER_REQUEST } from '../config/workspace-schema';
 import { appLabels } from '../labels';
-import { kube } from '../kube-object';
+import { KUBE, kube, quantity } from '../kube-object';
 
 /** Props of a {@link WorkspaceQuota}. */
 export interface WorkspaceQuotaProps {
@@ -29,9 +29,9 @@ export function secretKindCounts(externalSecrets: number): Record<string, number
   };
 }
 
-function times(quantity: string, factor: number): k8s.Quantity {
-  const m = /^([0-9.]+)(.*)$/.exec(quantity)!;
-  return k8s.Quantity.fromString(`${Number(m[1]) * factor}${m[2]}`);
+function times(amount: string, factor: number): k8s.Quantity {
+  const m = /^([0-9.]+)(.*)$/.exec(amount)!;
+  return quantity(`${Number(m[1]) * factor}${m[2]}`);
 }
 
 /**
@@ -49,33 +49,33 @@ export class WorkspaceQuota extends Construct {
     super(scope, id);
     const q = props.quota;
     const labels = appLabels({ name: 'resource-quota', instance: props.workspace, component: 'quota' });
-    kube(this, 'Quota', k8s.KubeResourceQuota, {
+    kube(this, 'Quota', KUBE.ResourceQuota, {
       metadata: { name: 'workspace-quota', labels },
       spec: {
         hard: {
-          'requests.nvidia.com/gpu': k8s.Quantity.fromNumber(q.gpus),
-          'requests.cpu': k8s.Quantity.fromString(q.cpu),
+          'requests.nvidia.com/gpu': quantity(q.gpus),
+          'requests.cpu': quantity(q.cpu),
           'limits.cpu': times(q.cpu, LIMIT_OVER_REQUEST),
-          'requests.memory': k8s.Quantity.fromString(q.memory),
+          'requests.memory': quantity(q.memory),
           'limits.memory': times(q.memory, LIMIT_OVER_REQUEST),
-          'requests.ephemeral-storage': k8s.Quantity.fromString(q.ephemeralStorage),
+          'requests.ephemeral-storage': quantity(q.ephemeralStorage),
           'limits.ephemeral-storage': times(q.ephemeralStorage, LIMIT_OVER_REQUEST),
-          'requests.storage': k8s.Quantity.fromString(q.storage),
-          persistentvolumeclaims: k8s.Quantity.fromNumber(q.persistentVolumeClaims),
-          ...Object.fromEntries(Object.entries(secretKindCounts(props.externalSecrets)).map(([k, n]) => [k, k8s.Quantity.fromNumber(n)])),
+          'requests.storage': quantity(q.storage),
+          persistentvolumeclaims: quantity(q.persistentVolumeClaims),
+          ...Object.fromEntries(Object.entries(secretKindCounts(props.externalSecrets)).map(([k, n]) => [k, quantity(n)])),
         },
       },
     });
-    kube(this, 'Limits', k8s.KubeLimitRange, {
+    kube(this, 'Limits', KUBE.LimitRange, {
       metadata: { name: 'workspace-limits', labels },
       spec: {
         limits: [
           {
             type: 'Container',
-            defaultRequest: { 'cpu': k8s.Quantity.fromString('500m'), 'memory': k8s.Quantity.fromString('1Gi'), 'ephemeral-storage': k8s.Quantity.fromString('1Gi') },
-            default: { 'cpu': k8s.Quantity.fromString('2'), 'memory': k8s.Quantity.fromString('4Gi'), 'ephemeral-storage': k8s.Quantity.fromString('4Gi') },
+            defaultRequest: { 'cpu': quantity('500m'), 'memory': quantity('1Gi'), 'ephemeral-storage': quantity('1Gi') },
+            default: { 'cpu': quantity('2'), 'memory': quantity('4Gi'), 'ephemeral-storage': quantity('4Gi') },
           },
-          { type: 'PersistentVolumeClaim', max: { storage: k8s.Quantity.fromString(q.storage) } },
+          { type: 'PersistentVolumeClaim', max: { storage: quantity(q.storage) } },
         ],
       },
     });
