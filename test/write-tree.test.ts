@@ -76,3 +76,17 @@ test('a file where a folder must go (or the reverse) rebuilds the folder whole',
   expect(listed()).toEqual(['a/inside.yaml', 'b']);
   expect(fs.readdirSync(dir)).toEqual(['out']);
 });
+
+test('a text written twice in one run is written once and linked: a chart template and its dist/ file', async () => {
+  const text = `${'x: 1\n'.repeat(2000)}`;
+  await replaceTrees([{ dir: out(), files: files({ 'dist/a.yaml': text, 'chart/a.yaml': text, 'small/a.yaml': 'y\n', 'small/b.yaml': 'y\n' }) }]);
+  const [a, b] = ['dist/a.yaml', 'chart/a.yaml'].map((p) => fs.statSync(path.join(out(), p)));
+  expect([a.ino, read('chart/a.yaml')]).toEqual([b.ino, text]);
+  // Small texts are written, each on its own.
+  expect(fs.statSync(path.join(out(), 'small/a.yaml')).ino).not.toBe(fs.statSync(path.join(out(), 'small/b.yaml')).ino);
+  // Changed later in an existing folder: written once, linked again.
+  const next = `${text}y: 2\n`;
+  await replaceTrees([{ dir: out(), files: files({ 'dist/a.yaml': next, 'chart/a.yaml': next, 'small/a.yaml': 'y\n', 'small/b.yaml': 'y\n' }) }]);
+  expect(fs.statSync(path.join(out(), 'dist/a.yaml')).ino).toBe(fs.statSync(path.join(out(), 'chart/a.yaml')).ino);
+  expect(read('dist/a.yaml')).toBe(next);
+});

@@ -37,11 +37,12 @@ interface Plan {
  */
 export async function replaceTrees(trees: readonly OutputTree[]): Promise<void> {
   const plans: Plan[] = [];
+  const written = new Map<string, string>();
   let current = '';
   try {
     for (const tree of trees) {
       current = path.resolve(tree.dir);
-      prepare(current, tree.files, plans);
+      prepare(current, tree.files, plans, written);
     }
   } catch (e) {
     for (const plan of plans) undo(plan);
@@ -57,7 +58,7 @@ export async function replaceTrees(trees: readonly OutputTree[]): Promise<void> 
 const SUFFIX = `.synth-${process.pid}`;
 
 /** Prepares one folder's change, its plan in `plans` from the start (so a failure undoes what it did). */
-function prepare(dir: string, files: readonly TreeFile[], plans: Plan[]): void {
+function prepare(dir: string, files: readonly TreeFile[], plans: Plan[], written: Map<string, string>): void {
   const parent = path.dirname(dir);
   // The parent must exist (a recursive mkdir under a path like /proc never returns).
   fs.statSync(parent);
@@ -68,7 +69,7 @@ function prepare(dir: string, files: readonly TreeFile[], plans: Plan[]): void {
     plans.push({ dir, staged, renames: [], stale: [], created: [] });
     fs.mkdirSync(staged);
     for (const folder of new Set(files.map((f) => path.dirname(path.join(staged, f.path))))) fs.mkdirSync(folder, { recursive: true });
-    for (const f of files) fs.writeFileSync(path.join(staged, f.path), contentOf(f));
+    for (const f of files) writeOnce(path.join(staged, f.path), contentOf(f), written);
     return;
   }
   const plan: Plan = { dir, renames: [], stale: [], created: [] };
@@ -78,14 +79,14 @@ function prepare(dir: string, files: readonly TreeFile[], plans: Plan[]): void {
   for (const f of files) {
     const target = path.join(dir, f.path);
     const size = existing.files.get(f.path);
-    let bytes: Buffer;
+    let text: string;
     if ('content' in f) {
-      bytes = Buffer.from(f.content);
-      if (size === bytes.length && fs.readFileSync(target).equals(bytes)) continue;
+      text = f.content;
+      if (size === Buffer.byteLength(text) && fs.readFileSync(target).equals(Buffer.from(text))) continue;
     } else {
       // Known by its digest: kept when the tree holds exactly those bytes, made otherwise.
       if (size === Number(f.digest.split(':')[1]) && digestOf(fs.readFileSync(target)) === f.digest) continue;
-      bytes = Buffer.from(f.make());
+      text = f.make();
     }
     const folder = path.dirname(target);
     if (!existing.dirs.has(path.relative(dir, folder)) && !plan.created.includes(folder)) {
@@ -96,9 +97,31 @@ function prepare(dir: string, files: readonly TreeFile[], plans: Plan[]): void {
     }
     const temp = target + SUFFIX;
     plan.renames.push([temp, target]);
-    fs.writeFileSync(temp, bytes);
+    writeOnce(temp, text, written);
   }
 }
+
+/**
+ * Writes a file, or links it to one this run already wrote with the same text: a chart's
+ * templates are most often their dist/ files' very text, and writing it twice was half
+ * of what a first synth writes. Where links cannot be made (another file system), writes.
+ */
+function writeOnce(file: string, content: string, written: Map<string, string>): void {
+  const twin = written.get(content);
+  if (twin !== undefined) {
+    try {
+      fs.linkSync(twin, file);
+      return;
+    } catch {
+      // Not linkable here: written instead.
+    }
+  }
+  fs.writeFileSync(file, content);
+  if (content.length >= LINK_FROM_BYTES) written.set(content, file);
+}
+
+/** Texts shorter than this are written, not linked: a link saves nothing on them. */
+const LINK_FROM_BYTES = 4096;
 
 /** Files (with their sizes) and folders of a tree, relative to it. */
 function listTree(dir: string): { files: Map<string, number>; dirs: Set<string> } {
