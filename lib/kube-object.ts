@@ -151,7 +151,13 @@ function plainJson(value: unknown, dropEmpty: boolean): unknown {
   if (value === null || value === undefined || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     if (dropEmpty && value.length === 0) return undefined;
-    return value.map((v) => plainJson(v, dropEmpty));
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = plainJson(value[i], dropEmpty);
+      if (v !== value[i] && !copy) copy = value.slice(0, i);
+      if (copy) copy.push(v);
+    }
+    return copy ?? value;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
@@ -160,22 +166,35 @@ function plainJson(value: unknown, dropEmpty: boolean): unknown {
     if ((name === 'Quantity' || name === 'IntOrString') && (typeof inner === 'string' || typeof inner === 'number')) return inner;
     throw new Error(`can't render non-simple object of type '${name}'`);
   }
-  const out: Record<string, unknown> = {};
-  let empty = true;
   const keys = Object.keys(value);
-  // Most objects are written in order already: sort only those that are not.
+  // Plain data already as JSON writes it (keys in order, no empty fields, nothing to
+  // replace) is used as it is: most of an object's parts are.
+  let sorted = true;
   for (let i = 1; i < keys.length; i++) {
     if (keys[i - 1] > keys[i]) {
       keys.sort();
+      sorted = false;
       break;
     }
   }
-  for (const key of keys) {
-    const v = plainJson((value as Record<string, unknown>)[key], dropEmpty);
-    if (v !== null && v !== undefined) {
-      out[key] = v;
+  const src = value as Record<string, unknown>;
+  // Copied only from the first field that differs (or at once, when keys are out of order).
+  let out: Record<string, unknown> | undefined = sorted ? undefined : {};
+  let empty = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const raw = src[key];
+    const v = plainJson(raw, dropEmpty);
+    const kept = v !== null && v !== undefined;
+    if (!out && (v !== raw || !kept)) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]] = src[keys[j]];
+    }
+    if (kept) {
       empty = false;
+      if (out) out[key] = v;
     }
   }
-  return dropEmpty && empty ? undefined : out;
+  if (dropEmpty && empty) return undefined;
+  return out ?? value;
 }

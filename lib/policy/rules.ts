@@ -29,8 +29,21 @@ export interface Rule {
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+type PodEntry = { object: Manifest; spec: Any; at: string };
+type ContainerEntry = { object: Manifest; c: Any; at: string; server: boolean };
+
+// Every rule on pods asks for the same list: found once per list of objects.
+const podsOf = new WeakMap<readonly Manifest[], PodEntry[]>();
+const containersOf = new WeakMap<readonly Manifest[], ContainerEntry[]>();
+
 /** Objects that hold a pod template (or are pods), with the path to the pod spec. */
-function pods(objects: readonly Manifest[]): { object: Manifest; spec: Any; at: string }[] {
+function pods(objects: readonly Manifest[]): PodEntry[] {
+  let found = podsOf.get(objects);
+  if (!found) podsOf.set(objects, found = findPods(objects));
+  return found;
+}
+
+function findPods(objects: readonly Manifest[]): PodEntry[] {
   return objects.flatMap((o: Any) => {
     if (o.kind === 'Pod') return [{ object: o, spec: o.spec, at: 'spec' }];
     if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind)) return [{ object: o, spec: o.spec.template.spec, at: 'spec.template.spec' }];
@@ -40,7 +53,13 @@ function pods(objects: readonly Manifest[]): { object: Manifest; spec: Any; at: 
 }
 
 /** Every container of every pod, init containers too, with its path. */
-function containers(objects: readonly Manifest[]): { object: Manifest; c: Any; at: string; server: boolean }[] {
+function containers(objects: readonly Manifest[]): ContainerEntry[] {
+  let found = containersOf.get(objects);
+  if (!found) containersOf.set(objects, found = findContainers(objects));
+  return found;
+}
+
+function findContainers(objects: readonly Manifest[]): ContainerEntry[] {
   return pods(objects).flatMap(({ object, spec, at }) => [
     ...(spec.initContainers ?? []).map((c: Any, i: number) => ({ object, c, at: `${at}.initContainers[${i}]`, server: false })),
     ...spec.containers.map((c: Any, i: number) => ({ object, c, at: `${at}.containers[${i}]`, server: object.kind !== 'Pod' && (c.ports ?? []).length > 0 })),
