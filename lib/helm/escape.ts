@@ -6,5 +6,6 @@
  * @see https://helm.sh/docs/chart_template_guide/yaml_techniques/
  */
 export function escapeForHelm(text: string): string {
-  return text.replace(/\{\{/g, '{{ "{{" }}');
+  // Most texts hold no `{{`: found without a regular expression, and returned as they are.
+  return text.includes('{{') ? text.replace(/\{\{/g, '{{ "{{" }}') : text;
 }

@@ -58,20 +58,32 @@ function literalBlock(s: string, indent: string): string | undefined {
   return `|${chomp}\n${lines.join('\n')}\n${extra}`;
 }
 
-/** A scalar as it follows `key: ` or `- `, with its line end. */
-function scalar(value: unknown, indent: string): string {
-  if (value === null || value === undefined) return 'null\n';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} to YAML`);
-    return `${value}\n`;
-  }
-  if (typeof value === 'boolean') return `${value}\n`;
+/** Writes a scalar as it follows `key: ` or `- `, with its line end. */
+function scalar(value: unknown, indent: string): void {
   if (typeof value === 'string') {
     if (value.includes('\n')) {
       const block = literalBlock(value, indent);
-      if (block) return block;
+      if (block) {
+        out += block;
+        return;
+      }
     }
-    return `${scalarString(value)}\n`;
+    out += scalarString(value);
+    out += '\n';
+    return;
+  }
+  if (value === null || value === undefined) {
+    out += 'null\n';
+    return;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} to YAML`);
+    out += `${value}\n`;
+    return;
+  }
+  if (typeof value === 'boolean') {
+    out += value ? 'true\n' : 'false\n';
+    return;
   }
   throw new Error(`cannot write a ${typeof value} to YAML`);
 }
@@ -89,39 +101,58 @@ function isEmpty(v: object): boolean {
 /** The text written so far (one string grown in place: cheaper than parts joined at the end). */
 let out = '';
 
-function mapping(obj: Record<string, unknown>, indent: string, firstPrefix?: string): void {
+/** Indentation by depth, made once. */
+const INDENTS: string[] = [''];
+function indentOf(depth: number): string {
+  while (INDENTS.length <= depth) INDENTS.push(`${INDENTS[INDENTS.length - 1]}  `);
+  return INDENTS[depth];
+}
+
+function mapping(obj: Record<string, unknown>, depth: number, firstPrefix?: string): void {
+  const indent = indentOf(depth);
   let first = true;
   for (const key in obj) {
     const value = obj[key];
     if (value === undefined) continue;
-    const lead = first && firstPrefix !== undefined ? firstPrefix : indent;
+    out += first && firstPrefix !== undefined ? firstPrefix : indent;
     first = false;
-    const k = scalarString(key);
-    if (isCollection(value) && !isEmpty(value)) {
-      out += `${lead}${k}:\n`;
-      if (Array.isArray(value)) sequence(value, `${indent}  `);
-      else mapping(value as Record<string, unknown>, `${indent}  `);
-    } else if (isCollection(value)) {
-      out += `${lead}${k}: ${Array.isArray(value) ? '[]' : '{}'}\n`;
+    out += scalarString(key);
+    if (isCollection(value)) {
+      if (Array.isArray(value)) {
+        if (value.length === 0) {
+          out += ': []\n';
+        } else {
+          out += ':\n';
+          sequence(value, depth + 1);
+        }
+      } else if (isEmpty(value)) {
+        out += ': {}\n';
+      } else {
+        out += ':\n';
+        mapping(value as Record<string, unknown>, depth + 1);
+      }
     } else {
-      out += `${lead}${k}: ${scalar(value, `${indent}  `)}`;
+      out += ': ';
+      scalar(value, indentOf(depth + 1));
     }
   }
 }
 
-function sequence(items: readonly unknown[], indent: string): void {
+function sequence(items: readonly unknown[], depth: number): void {
+  const indent = indentOf(depth);
   for (const item of items) {
     if (isCollection(item) && !isEmpty(item)) {
       if (Array.isArray(item)) {
         out += `${indent}-\n`;
-        sequence(item, `${indent}  `);
+        sequence(item, depth + 1);
       } else {
-        mapping(item as Record<string, unknown>, `${indent}  `, `${indent}- `);
+        mapping(item as Record<string, unknown>, depth + 1, `${indent}- `);
       }
     } else if (isCollection(item)) {
       out += `${indent}- ${Array.isArray(item) ? '[]' : '{}'}\n`;
     } else {
-      out += `${indent}- ${scalar(item, `${indent}  `)}`;
+      out += `${indent}- `;
+      scalar(item, indentOf(depth + 1));
     }
   }
 }
@@ -136,7 +167,7 @@ export function toYamlDocuments(header: string, docs: readonly Record<string, un
     for (const doc of docs) {
       out += `---\n# ${title(doc)}\n`;
       const before = out.length;
-      mapping(doc, '');
+      mapping(doc, 0);
       if (out.length === before) out += '{}\n';
     }
     return out;
@@ -149,7 +180,7 @@ export function toYamlDocuments(header: string, docs: readonly Record<string, un
 export function toYaml(doc: Record<string, unknown>): string {
   out = '';
   try {
-    mapping(doc, '');
+    mapping(doc, 0);
     return out === '' ? '{}\n' : out;
   } finally {
     out = '';
