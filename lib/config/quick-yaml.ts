@@ -52,7 +52,7 @@ export function quickYaml(text: string): QuickYaml | undefined {
   const keys = new Map<string, number>();
   try {
     const reader = new Reader(lines, values, keys);
-    const data = reader.node(lines[0].indent, [], lines[0].start + lines[0].indent);
+    const data = reader.node(lines[0].indent, '', lines[0].start + lines[0].indent);
     if (reader.at < lines.length) return undefined;
     return { data, values, keys };
   } catch (e) {
@@ -71,22 +71,22 @@ class Reader {
   ) {}
 
   /** The block node whose first line is the current one, at `indent`. */
-  public node(indent: number, path: readonly (string | number)[], offset: number): unknown {
+  public node(indent: number, at: string, offset: number): unknown {
     const line = this.lines[this.at];
     if (line.indent !== indent) throw new Unsure();
-    if (line.text === '-' || line.text.startsWith('- ')) return this.sequence(indent, path, offset);
-    if (KEY.test(line.text)) return this.mapping(indent, path, offset, line.text, line.start + indent);
+    if (line.text === '-' || line.text.startsWith('- ')) return this.sequence(indent, at, offset);
+    if (KEY.test(line.text)) return this.mapping(indent, at, offset, line.text, line.start + indent);
     // A lone scalar as a whole document, or on a line of its own under a key: only a one-line one.
-    this.values.set(pathKey(path), line.start + indent);
-    const { value, rest } = inline(line.text, line.start + indent, path, this.values, this.keys);
+    this.values.set(at, line.start + indent);
+    const { value, rest } = inline(line.text, line.start + indent, at, this.values, this.keys);
     if (rest !== '') throw new Unsure();
     this.at++;
     return value;
   }
 
   /** A block mapping whose first entry is `first` (at `firstOffset`), the rest on the following lines at `indent`. */
-  private mapping(indent: number, path: readonly (string | number)[], offset: number, first: string, firstOffset: number): Record<string, unknown> {
-    this.values.set(pathKey(path), offset);
+  private mapping(indent: number, at: string, offset: number, first: string, firstOffset: number): Record<string, unknown> {
+    this.values.set(at, offset);
     const out: Record<string, unknown> = {};
     let text = first;
     let textOffset = firstOffset;
@@ -95,15 +95,15 @@ class Reader {
       if (!m) throw new Unsure();
       const key = checkedKey(m[1]);
       if (Object.prototype.hasOwnProperty.call(out, key)) throw new Unsure();
-      const sub = [...path, key];
-      this.keys.set(pathKey(sub), textOffset);
+      const sub = `${at}.${key}`;
+      this.keys.set(sub, textOffset);
       const rest = text.slice(m[0].length);
       this.at++;
       if (rest === '' || rest.startsWith('#')) {
         out[key] = this.below(indent, sub);
       } else {
         const valueOffset = textOffset + m[0].length;
-        this.values.set(pathKey(sub), valueOffset);
+        this.values.set(sub, valueOffset);
         const { value, rest: after } = inline(rest, valueOffset, sub, this.values, this.keys);
         if (after !== '') throw new Unsure();
         out[key] = value;
@@ -120,22 +120,22 @@ class Reader {
   }
 
   /** The value of a key with nothing after its colon: a block node on the next lines, a list at the key's own column, or null. */
-  private below(indent: number, path: readonly (string | number)[]): unknown {
+  private below(indent: number, at: string): unknown {
     const next = this.lines[this.at];
-    if (next && next.indent > indent) return this.node(next.indent, path, next.start + next.indent);
-    if (next && next.indent === indent && (next.text === '-' || next.text.startsWith('- '))) return this.sequence(indent, path, next.start + indent);
+    if (next && next.indent > indent) return this.node(next.indent, at, next.start + next.indent);
+    if (next && next.indent === indent && (next.text === '-' || next.text.startsWith('- '))) return this.sequence(indent, at, next.start + indent);
     // Nothing: null (the `yaml` package gives no position to write a problem at for it).
     throw new Unsure();
   }
 
   /** A block list whose items start with `- ` at `indent`. */
-  private sequence(indent: number, path: readonly (string | number)[], offset: number): unknown[] {
-    this.values.set(pathKey(path), offset);
+  private sequence(indent: number, at: string, offset: number): unknown[] {
+    this.values.set(at, offset);
     const out: unknown[] = [];
     for (;;) {
       const line = this.lines[this.at];
       if (!line || line.indent !== indent || !(line.text === '-' || line.text.startsWith('- '))) return out;
-      const sub = [...path, out.length];
+      const sub = `${at}#${out.length}`;
       const rest = line.text.slice(1).trimStart();
       const itemColumn = indent + line.text.length - rest.length;
       if (rest === '' || rest.startsWith('#')) {
@@ -147,7 +147,7 @@ class Reader {
         // A mapping that starts on the item's line: its other entries line up with its first key.
         out.push(this.mapping(itemColumn, sub, line.start + itemColumn, rest, line.start + itemColumn));
       } else {
-        this.values.set(pathKey(sub), line.start + itemColumn);
+        this.values.set(sub, line.start + itemColumn);
         const { value, rest: after } = inline(rest, line.start + itemColumn, sub, this.values, this.keys);
         if (after !== '') throw new Unsure();
         out.push(value);
@@ -155,7 +155,7 @@ class Reader {
         if (this.at < this.lines.length && this.lines[this.at].indent > indent) throw new Unsure();
       }
       const next = this.lines[this.at];
-      if (next && next.indent === indent && !(next.text === '-' || next.text.startsWith('- ')) && path.length > 0) {
+      if (next && next.indent === indent && !(next.text === '-' || next.text.startsWith('- ')) && at !== '') {
         // A list at its key's column ends where the key's mapping goes on.
         return out;
       }
@@ -167,9 +167,9 @@ class Reader {
  * A value that fits on one line (`text` runs to the end of its line), and what follows it
  * on the line after any comment ('' when nothing does).
  */
-function inline(text: string, offset: number, path: readonly (string | number)[], values: Map<string, number>, keys: Map<string, number>): { value: unknown; rest: string } {
+function inline(text: string, offset: number, at: string, values: Map<string, number>, keys: Map<string, number>): { value: unknown; rest: string } {
   const p = new Inline(text, offset, values, keys);
-  const value = p.value(path, false);
+  const value = p.value(at, false);
   p.space();
   if (p.i < text.length && text[p.i] === '#' && (p.i === 0 || text[p.i - 1] === ' ')) p.i = text.length;
   return { value, rest: text.slice(p.i) };
@@ -184,11 +184,11 @@ class Inline {
     while (this.s[this.i] === ' ') this.i++;
   }
 
-  public value(path: readonly (string | number)[], inFlow: boolean): unknown {
-    this.values.set(pathKey(path), this.offset + this.i);
+  public value(at: string, inFlow: boolean): unknown {
+    this.values.set(at, this.offset + this.i);
     const c = this.s[this.i];
-    if (c === '[') return this.flowSequence(path);
-    if (c === '{') return this.flowMapping(path);
+    if (c === '[') return this.flowSequence(at);
+    if (c === '{') return this.flowMapping(at);
     if (c === '"' || c === "'") return this.quoted();
     return this.plain(inFlow);
   }
@@ -237,7 +237,7 @@ class Inline {
     return scalar(raw);
   }
 
-  private flowSequence(path: readonly (string | number)[]): unknown[] {
+  private flowSequence(at: string): unknown[] {
     const out: unknown[] = [];
     this.i++;
     this.space();
@@ -247,7 +247,7 @@ class Inline {
     }
     for (;;) {
       this.space();
-      const sub = [...path, out.length];
+      const sub = `${at}#${out.length}`;
       const start = this.i;
       const value = this.value(sub, true);
       this.space();
@@ -263,7 +263,7 @@ class Inline {
     }
   }
 
-  private flowMapping(path: readonly (string | number)[]): Record<string, unknown> {
+  private flowMapping(at: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     this.i++;
     this.space();
@@ -275,8 +275,8 @@ class Inline {
       this.space();
       const m = /^([A-Za-z0-9_][A-Za-z0-9_.\/-]*): +/.exec(this.s.slice(this.i));
       if (!m || Object.prototype.hasOwnProperty.call(out, checkedKey(m[1]))) throw new Unsure();
-      const sub = [...path, m[1]];
-      this.keys.set(pathKey(sub), this.offset + this.i);
+      const sub = `${at}.${m[1]}`;
+      this.keys.set(sub, this.offset + this.i);
       this.i += m[0].length;
       out[m[1]] = this.value(sub, true);
       this.space();
