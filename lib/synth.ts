@@ -8,7 +8,7 @@ import { checkObjects, PolicyError } from './policy/check';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { RenderPool } from './output/parallel';
 import { digestOf, Manifest, MANIFESTS_FILE, OutputFile, synthChart, toFile, TreeFile } from './output/render';
-import { SynthCache } from './output/synth-cache';
+import { hashOf, SynthCache } from './output/synth-cache';
 import { SharedChart } from './shared/shared-chart';
 import { workspaceNamespace } from './names';
 import { BOUNDARIES_FOLDER, splitWorkspace } from './workspace/boundary';
@@ -128,7 +128,7 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
     manifests,
     testPods,
   };
-  const argocd = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform, workspaces: inputs.workspaces.map((w) => w.name) }));
+  const argocd = argocdFile(inputs, cache);
   const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, RenderedWorkspace>();
   const render = (config: WorkspaceConfig) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {});
   const workspaces = inputs.workspaces.map((config) => {
@@ -142,14 +142,35 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
     }
     return { config, dist: layer.rendered as readonly TreeFile[], chart: layer.chart as readonly TreeFile[], objects: layer.objects, problems: layer.problems };
   });
-  const problems = [...checkObjects(argocd), ...shared.problems, ...workspaces.flatMap((w) => w.problems)];
+  const problems = [...argocd.problems, ...shared.problems, ...workspaces.flatMap((w) => w.problems)];
   if (problems.length > 0) throw new PolicyError(problems);
   return {
-    dist: [toFile(ARGOCD_FOLDER, inputs.platformFile, argocd), ...shared.rendered, ...workspaces.flatMap((w) => w.dist)],
+    dist: [argocd.file, ...shared.rendered, ...workspaces.flatMap((w) => w.dist)],
     charts: helmChartFiles({ version, platform, shared, workspaces }),
     schemas: schemaFiles(),
-    objects: argocd.length + shared.objects + workspaces.reduce((n, w) => n + w.objects, 0),
+    objects: argocd.objects + shared.objects + workspaces.reduce((n, w) => n + w.objects, 0),
   };
+}
+
+/**
+ * The Argo CD objects' file (`dist/argocd/`), which depends on platform.yaml and the
+ * workspaces' names only: reused by digest from the cache while those are what they were.
+ */
+function argocdFile(inputs: PlatformInputs, cache?: SynthCache): { file: TreeFile; objects: number; problems: readonly string[] } {
+  const names = inputs.workspaces.map((w) => w.name);
+  const make = () => {
+    const objects = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform: inputs.platform, workspaces: names }));
+    return { objects, file: toFile(ARGOCD_FOLDER, inputs.platformFile, objects) };
+  };
+  const key = inputs.platformKey !== undefined ? `argocd:${hashOf(inputs.platformKey, inputs.platformFile, ...names)}` : undefined;
+  const cached = key !== undefined ? cache?.get<{ objects: number; digest: string }>(key) : undefined;
+  if (cached && typeof cached.objects === 'number' && /^[0-9a-f]{40}:\d+$/.test(String(cached.digest))) {
+    return { file: { path: `${ARGOCD_FOLDER}/${MANIFESTS_FILE}`, digest: cached.digest, make: () => make().file.content }, objects: cached.objects, problems: [] };
+  }
+  const { objects, file } = make();
+  const problems = checkObjects(objects);
+  if (key !== undefined && problems.length === 0) cache?.put(key, { objects: objects.length, digest: digestOf(file.content) });
+  return { file, objects: objects.length, problems };
 }
 
 /** Whether a cache entry names exactly the files of that workspace (an entry of another would drop its files). */

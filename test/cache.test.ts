@@ -61,6 +61,14 @@ test('after one workspace changes, the incremental output is the cold output of 
   expect(fs.readFileSync(path.join(box.dir, 'dist/workspaces/team-d/manifests.yaml'), 'utf8')).toContain('nvidia.com/gpu: 2');
 });
 
+test('a workspace added or removed changes what depends on the list of workspaces (Argo CD\'s projects)', async () => {
+  await incremental(box);
+  box.write('workspaces/team-f.yaml', 'name: team-f\n');
+  fs.rmSync(path.join(box.dir, 'workspaces/team-e.yaml'));
+  expect(await incremental(box)).toEqual(await cold(box));
+  expect(fs.readFileSync(path.join(box.dir, 'dist/argocd/manifests.yaml'), 'utf8')).toContain('workspace-team-f');
+});
+
 test('platform.yaml changing makes every workspace again', async () => {
   await incremental(box);
   box.write('platform.yaml', fs.readFileSync(path.join(box.dir, 'platform.yaml'), 'utf8').replace('region: europe-west4', 'region: us-central1'));

@@ -12,7 +12,7 @@ import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './types';
 import { workspaceSchema } from './workspace-schema';
 import { YamlSource } from './yaml-source';
 import { quickFromJson, QuickYamlJson, quickToJson } from './quick-yaml';
-import { workspaceKey } from '../output/synth-cache';
+import { hashOf, workspaceKey } from '../output/synth-cache';
 import { trainingConfigSchema } from '../training/config-schema';
 
 /** A workspace that passed the checks of its own files, ready to render. */
@@ -149,6 +149,7 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
     platformFile: displayPath(ctx, platformFile),
     workspaceFiles: Object.fromEntries(workspaces.map((w) => [w.config.name, w.source.file])),
     trainingConfigs,
+    platformKey: hashOf(platform!.text),
     workspaceKeys,
     warnings: [
       ...(files.length === 0 ? [fileProblem(ctx, `${workspacesDir}/`,

@@ -47,6 +47,8 @@ export interface PlatformInputs {
   readonly trainingConfigs: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Things that are valid but likely wrong; synth prints them and goes on. */
   readonly warnings: readonly InputProblem[];
+  /** A hash of platform.yaml as read, for the cache. */
+  readonly platformKey?: string;
   /** Each workspace's cache key, by name: a hash of everything its output depends on (`workspaceKey`). */
   readonly workspaceKeys?: Readonly<Record<string, string>>;
 }
