@@ -107,11 +107,10 @@ class Reader {
         const { value, rest: after } = inline(rest, valueOffset, sub, this.values, this.keys);
         if (after !== '') throw new Unsure();
         out[key] = value;
-        // A more indented line after a value on the key's line would continue it (or be a mistake).
-        if (this.at < this.lines.length && this.lines[this.at].indent > indent) throw new Unsure();
       }
       const next = this.lines[this.at];
       if (!next || next.indent < indent) return out;
+      // More indented after a value on the key's line would continue it (or be a mistake).
       if (next.indent > indent) throw new Unsure();
       if (next.text === '-' || next.text.startsWith('- ')) throw new Unsure();
       text = next.text;
