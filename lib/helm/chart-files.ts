@@ -350,8 +350,14 @@ helm install ws-<name> charts/llm-platform/charts/workspace-<name>
 
 Helm keeps each release in a Secret of at most 1 MiB. The rendered objects of the
 workspaces dominate it: \`npm run bench\` prints the size per number of
-workspaces (1 MiB at about 800). Past that, install the umbrella with every workspace
-switched off and each workspace chart as its own release (or use Argo CD on \`dist/\`).
+workspaces (1 MiB at about 600). Past that, install the shared layer from
+\`charts/llm-platform-shared\` and each workspace chart as its own release (or use Argo CD
+on \`dist/\`):
+
+\`\`\`sh
+helm install llm-platform-shared charts/llm-platform-shared
+for c in charts/llm-platform/charts/workspace-*; do helm upgrade --install "\${c##*/}" "$c"; done
+\`\`\`
 
 ## helm test
 
