@@ -71,9 +71,4 @@ export class PlatformChart extends Chart {
     applyLifecycle(this);
   }
 
-  /** The chart's objects, with the lifecycle annotations of their kinds. */
-  public override toJson(): any[] {
-    this.prepareObjects();
-    return super.toJson();
-  }
 }

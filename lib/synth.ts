@@ -7,7 +7,7 @@ import { CHART_NAME, helmChartFiles, RenderedLayer, RenderedWorkspace, workspace
 import { checkObjects, PolicyError } from './policy/check';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { RenderPool } from './output/parallel';
-import { digestOf, Manifest, MANIFESTS_FILE, OutputFile, synthChart, toFile, TreeFile } from './output/render';
+import { digestOf, isDigest, Manifest, MANIFESTS_FILE, OutputFile, synthChart, toFile, TreeFile } from './output/render';
 import { hashOf, SynthCache } from './output/synth-cache';
 import { SharedChart } from './shared/shared-chart';
 import { workspaceNamespace } from './names';
@@ -41,9 +41,11 @@ export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceCon
  * One workspace, synthesized once and rendered for dist/ and for the chart: its
  * boundary (`dist/workspace-boundaries/<name>/`) and its own objects
  * (`dist/workspaces/<name>/`), which Argo CD syncs through different projects, and its
- * chart; with the digest of each file, for the cache.
+ * chart; with the digest of each file, for the cache (none when there is no cache).
  */
-export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}): RenderedWorkspace {
+export function renderWorkspace(
+  platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}, withDigests = true,
+): RenderedWorkspace {
   const manifests = synthWorkspace(platform, workspace, trainingConfigs);
   const parts = splitWorkspace(manifests, workspaceNamespace(workspace.name));
   const tests = synthChart((app) => new WorkspaceTestsChart(app, `${workspace.name}-tests`, { platform, workspace }));
@@ -62,7 +64,7 @@ export function renderWorkspace(platform: PlatformConfig, workspace: WorkspaceCo
     objects: layer.objects,
     problems: layer.problems,
     // A chart template is most often its dist/ file's very text: hashed once.
-    digests: digestsOf([...layer.rendered, ...chart].map((f) => f.content)),
+    digests: withDigests ? digestsOf([...layer.rendered, ...chart].map((f) => f.content)) : [],
   };
 }
 
@@ -130,13 +132,13 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
   };
   const argocd = argocdFile(inputs, cache);
   const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, RenderedWorkspace>();
-  const render = (config: WorkspaceConfig) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {});
+  const render = (config: WorkspaceConfig) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}, cache !== undefined);
   const workspaces = inputs.workspaces.map((config) => {
     const key = inputs.workspaceKeys?.[config.name];
     const cached = key !== undefined && !pooled.has(config.name) ? cache?.get<CachedWorkspace>(layerKey(key)) : undefined;
     if (cached && namesItsOwnFiles(cached, config.name)) return { config, ...reused(cached, () => render(config)) };
     const layer = pooled.get(config.name) ?? render(config);
-    if (key !== undefined && layer.problems.length === 0) {
+    if (key !== undefined && layer.problems.length === 0 && layer.digests.length === layer.rendered.length + layer.chart.length) {
       const entries = [...layer.rendered, ...layer.chart].map((f, i) => [f.path, layer.digests[i]] as const);
       cache?.put(layerKey(key), { objects: layer.objects, dist: entries.slice(0, layer.rendered.length), chart: entries.slice(layer.rendered.length) } satisfies CachedWorkspace);
     }
@@ -164,7 +166,7 @@ function argocdFile(inputs: PlatformInputs, cache?: SynthCache): { file: TreeFil
   };
   const key = inputs.platformKey !== undefined ? `argocd:${hashOf(inputs.platformKey, inputs.platformFile, ...names)}` : undefined;
   const cached = key !== undefined ? cache?.get<{ objects: number; digest: string }>(key) : undefined;
-  if (cached && typeof cached.objects === 'number' && /^[0-9a-f]{40}:\d+$/.test(String(cached.digest))) {
+  if (cached && typeof cached.objects === 'number' && isDigest(cached.digest)) {
     return { file: { path: `${ARGOCD_FOLDER}/${MANIFESTS_FILE}`, digest: cached.digest, make: () => make().file.content }, objects: cached.objects, problems: [] };
   }
   const { objects, file } = make();
@@ -177,7 +179,7 @@ function argocdFile(inputs: PlatformInputs, cache?: SynthCache): { file: TreeFil
 function namesItsOwnFiles(cached: CachedWorkspace, name: string): boolean {
   const paths = workspaceFilePaths(name);
   const same = (entries: unknown, expected: string[]) => Array.isArray(entries) && entries.length === expected.length
-    && entries.every((e, i) => Array.isArray(e) && e[0] === expected[i] && typeof e[1] === 'string' && /^[0-9a-f]{40}:\d+$/.test(e[1]));
+    && entries.every((e, i) => Array.isArray(e) && e[0] === expected[i] && isDigest(e[1]));
   return typeof cached.objects === 'number' && same(cached.dist, paths.dist) && same(cached.chart, paths.chart);
 }
 

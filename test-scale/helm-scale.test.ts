@@ -3,12 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { parseAllDocuments } from 'yaml';
 import { SHARED_CHART_NAME, workspaceChartName } from '../lib/helm/chart-files';
-import { Manifest } from '../lib/output/render';
 import { ensureHelm, helmMajor } from '../scripts/helm';
 import { scaleWorkspaceName, writeScalePlatform } from '../scripts/scale-fixture';
-import { readDist, runSynth } from '../test/helpers';
+import { manifestDifferences as differences, manifestKey as key, manifestsOf as objects, readDist, runSynth } from '../test/helpers';
 
 /*
  * `npm run test:scale` (run by .ci/run): past the size of one Helm release. At 1000
@@ -23,24 +21,6 @@ function helm(...args: string[]): string {
   const r = spawnSync(HELM, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${r.stderr}`);
   return r.stdout;
-}
-
-const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-
-function objects(text: string): Map<string, Manifest> {
-  const out = new Map<string, Manifest>();
-  for (const doc of parseAllDocuments(text)) {
-    const o = doc.toJS();
-    if (o) out.set(key(o), o);
-  }
-  return out;
-}
-
-function differences(a: Map<string, Manifest>, b: Map<string, Manifest>): string[] {
-  return [
-    ...[...a].filter(([k, o]) => JSON.stringify(b.get(k)) !== JSON.stringify(o)).map(([k]) => (b.has(k) ? `differs: ${k}` : `missing: ${k}`)),
-    ...[...b.keys()].filter((k) => !a.has(k)).map((k) => `extra: ${k}`),
-  ];
 }
 
 describe('past one release: 1000 workspaces', () => {

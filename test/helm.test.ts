@@ -2,14 +2,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { SHARED_CHART_NAME, workspaceChartName } from '../lib/helm/chart-files';
 import { escapeForHelm } from '../lib/helm/escape';
 import { GCP_STATEFUL_KINDS, isStateful } from '../lib/lifecycle';
 import { Manifest } from '../lib/output/render';
 import { version } from '../package.json';
 import { helmMajor } from '../scripts/helm';
-import { fixture, RenderedObject, ROOT } from './helpers';
+import { fixture, manifestKey as key, manifestDifferences as differences, manifestsOf as objects, RenderedObject, ROOT } from './helpers';
 
 /*
  * The chart of the fixtures, checked with a real helm (scripts/helm.ts finds or fetches
@@ -34,32 +34,12 @@ function helm(...args: string[]): string {
   return r.stdout;
 }
 
-const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-
-/** Objects of a helm output, keyed `kind/namespace/name`. */
-function objects(text: string): Map<string, Manifest> {
-  const out = new Map<string, Manifest>();
-  for (const doc of parseAllDocuments(text)) {
-    const o = doc.toJS();
-    if (o) out.set(key(o), o);
-  }
-  return out;
-}
-
 /** Whether a dist/ object belongs to workspace `name` (its boundary or its own objects). */
 const ofWorkspace = (name: string) => (o: RenderedObject) => o.file.startsWith(`dist/workspaces/${name}/`) || o.file.startsWith(`dist/workspace-boundaries/${name}/`);
 
 /** Objects of dist/ but the Argo CD ones, which the chart does not hold. */
 function distObjects(filter: (o: RenderedObject) => boolean = () => true): Map<string, Manifest> {
   return new Map(dist.filter((o) => !o.file.startsWith('dist/argocd/') && filter(o)).map(({ object }) => [key(object), object]));
-}
-
-/** The objects of `a` that `b` lacks or holds differently, and those `b` holds besides. */
-function differences(a: Map<string, Manifest>, b: Map<string, Manifest>): string[] {
-  return [
-    ...[...a].filter(([k, o]) => JSON.stringify(b.get(k)) !== JSON.stringify(o)).map(([k]) => (b.has(k) ? `differs: ${k}` : `missing: ${k}`)),
-    ...[...b.keys()].filter((k) => !a.has(k)).map((k) => `extra: ${k}`),
-  ];
 }
 
 const SHARED_CHART = path.join(path.dirname(CHART), SHARED_CHART_NAME);

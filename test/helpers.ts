@@ -224,3 +224,26 @@ export function allContainers(objects: readonly Manifest[]): { where: string; ki
   return podSpecs(objects).flatMap(({ where, kind, spec }) => [...(spec.initContainers ?? []), ...spec.containers]
     .map((c: any) => ({ where: `${where}/${c.name}`, kind, c })));
 }
+
+/** An object's identity in a comparison: `kind/namespace/name`. */
+export function manifestKey(o: Manifest): string {
+  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+/** The objects of a multi-document YAML text (a helm output), by {@link manifestKey}. */
+export function manifestsOf(text: string): Map<string, Manifest> {
+  const out = new Map<string, Manifest>();
+  for (const doc of parseAllDocuments(text)) {
+    const o = doc.toJS();
+    if (o) out.set(manifestKey(o), o);
+  }
+  return out;
+}
+
+/** The objects of `a` that `b` lacks or holds differently, and those `b` holds besides. */
+export function manifestDifferences(a: Map<string, Manifest>, b: Map<string, Manifest>): string[] {
+  return [
+    ...[...a].filter(([k, o]) => JSON.stringify(b.get(k)) !== JSON.stringify(o)).map(([k]) => (b.has(k) ? `differs: ${k}` : `missing: ${k}`)),
+    ...[...b.keys()].filter((k) => !a.has(k)).map((k) => `extra: ${k}`),
+  ];
+}

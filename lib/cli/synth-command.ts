@@ -97,7 +97,7 @@ export async function synthCommand(argv: readonly string[], io: CommandIO): Prom
     const cache = args.cache ? SynthCache.open(path.join(io.cwd, CACHE_DIR)) : undefined;
     trace('cache read');
     // As many threads as the workspaces the cache does not hold call for.
-    pool = RenderPool.start(renderThreads(Math.max(0, countWorkspaceFiles(workspacesDir) - (cache?.count('layer:') ?? 0))));
+    pool = RenderPool.start(renderThreads(Math.max(0, countWorkspaceFiles(workspacesDir) - (cache?.count('layer:') ?? 0))), cache !== undefined);
     const onWorkspace = (platform: PlatformConfig, job: LoadedJob) => {
       if (!cache?.has(layerKey(job.key))) pool?.submit(platform, job);
     };

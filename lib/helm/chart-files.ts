@@ -167,7 +167,7 @@ export function workspaceChartFiles(version: string, ws: WorkspaceConfig, layer:
  */
 export function helmChartFiles(inputs: ChartInputs): TreeFile[] {
   const names = inputs.workspaces.map((w) => w.config.name);
-  const repo = inputs.platform.repository.url.replace(/\.git$/, '');
+  const repo = repositoryHome(inputs.platform);
   const umbrella: OutputFile[] = [
     {
       path: `${CHART_NAME}/Chart.yaml`,
@@ -222,17 +222,10 @@ export function helmChartFiles(inputs: ChartInputs): TreeFile[] {
     ...templates(CHART_NAME, inputs.shared),
     {
       path: `${CHART_NAME}/templates/NOTES.txt`,
-      content: [
-        'The LLM platform {{ .Chart.Version }} is installed (release {{ .Release.Name }}).',
-        '',
-        'Check it:  helm test {{ .Release.Name }}',
-        '',
-        CHEAT_SHEET_SHARED,
-        '',
+      content: sharedLayerNotes('The LLM platform', [
         ...workspaceNotes(inputs.workspaces.map((w) => w.config)),
         'helm uninstall keeps namespaces and volumes (helm.sh/resource-policy: keep); see the chart README to delete them.',
-        '',
-      ].join('\n'),
+      ]),
     },
     { path: `${CHART_NAME}/README.md`, content: umbrellaReadme(inputs) },
   ];
@@ -242,6 +235,25 @@ export function helmChartFiles(inputs: ChartInputs): TreeFile[] {
     ...sharedChartFiles(inputs),
     ...operatorValuesFiles(inputs.platform, 'operators'),
   ];
+}
+
+/** The platform's repository, as a chart's home and source. */
+function repositoryHome(platform: PlatformConfig): string {
+  return platform.repository.url.replace(/\.git$/, '');
+}
+
+/** NOTES.txt of a chart that installs the shared layer: what it is, how to check it, the cheat sheet, then `more`. */
+function sharedLayerNotes(what: string, more: readonly string[]): string {
+  return [
+    `${what} {{ .Chart.Version }} is installed (release {{ .Release.Name }}).`,
+    '',
+    'Check it:  helm test {{ .Release.Name }}',
+    '',
+    CHEAT_SHEET_SHARED,
+    '',
+    ...more,
+    '',
+  ].join('\n');
 }
 
 /** Name of the chart of the shared layer alone. */
@@ -255,7 +267,7 @@ export const SHARED_CHART_NAME = `${CHART_NAME}-shared`;
  * workspace's chart is then a release of its own.
  */
 function sharedChartFiles(inputs: ChartInputs): OutputFile[] {
-  const repo = inputs.platform.repository.url.replace(/\.git$/, '');
+  const repo = repositoryHome(inputs.platform);
   return [
     {
       path: `${SHARED_CHART_NAME}/Chart.yaml`,
@@ -284,19 +296,12 @@ function sharedChartFiles(inputs: ChartInputs): OutputFile[] {
     ...templates(SHARED_CHART_NAME, inputs.shared),
     {
       path: `${SHARED_CHART_NAME}/templates/NOTES.txt`,
-      content: [
-        'The shared layer of the LLM platform {{ .Chart.Version }} is installed (release {{ .Release.Name }}).',
-        '',
-        'Check it:  helm test {{ .Release.Name }}',
-        '',
-        CHEAT_SHEET_SHARED,
-        '',
+      content: sharedLayerNotes('The shared layer of the LLM platform', [
         'Each workspace is a release of its own chart:',
         `  for c in charts/${CHART_NAME}/charts/workspace-*; do helm upgrade --install "\${c##*/}" "$c"; done`,
         '',
         'helm uninstall keeps namespaces and volumes (helm.sh/resource-policy: keep).',
-        '',
-      ].join('\n'),
+      ]),
     },
   ];
 }

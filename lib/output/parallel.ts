@@ -21,7 +21,7 @@ export function renderThreads(workspaces: number): number {
 }
 
 /** How one workspace is rendered (`renderWorkspace`). */
-export type RenderFunction = (platform: PlatformConfig, config: LoadedJob['config'], source: string, trainingConfigs: Readonly<Record<string, string>>) => RenderedWorkspace;
+export type RenderFunction = (platform: PlatformConfig, config: LoadedJob['config'], source: string, trainingConfigs: Readonly<Record<string, string>>, withDigests: boolean) => RenderedWorkspace;
 
 /**
  * A rendered workspace as a worker posts it: a chart template with the same text as a
@@ -63,9 +63,9 @@ export type WorkerMessage =
  * result does not depend on who rendered what: layers are returned by workspace name.
  */
 export class RenderPool {
-  /** A pool of `threads - 1` workers (this thread is the other one), or none for one thread. */
-  public static start(threads: number): RenderPool | undefined {
-    return threads > 1 ? new RenderPool(threads - 1) : undefined;
+  /** A pool of `threads - 1` workers (this thread is the other one), or none for one thread; `withDigests` when a cache will keep the files' digests. */
+  public static start(threads: number, withDigests: boolean): RenderPool | undefined {
+    return threads > 1 ? new RenderPool(threads - 1, withDigests) : undefined;
   }
 
   private readonly next = new Int32Array(new SharedArrayBuffer(4));
@@ -76,10 +76,10 @@ export class RenderPool {
   private waiting?: () => void;
   private failed?: Error;
 
-  private constructor(count: number) {
+  private constructor(count: number, private readonly withDigests: boolean) {
     this.workers = Array.from({ length: count }, () => {
       // A worker keeps nothing it renders: a small heap makes it collect early, which keeps the process's memory low.
-      const worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { next: this.next.buffer }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+      const worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { next: this.next.buffer, withDigests }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
       worker.on('message', (reply: WorkerReply) => {
         if ('error' in reply) this.errors.push(reply.error);
         else this.layers.set(reply.index, unpackWorkspace(reply.layer));
@@ -112,7 +112,7 @@ export class RenderPool {
       if (index >= this.jobs.length) break;
       if (Atomics.compareExchange(this.next, 0, index, index + 1) !== index) continue;
       const { platform, job } = this.jobs[index];
-      this.layers.set(index, render(platform, job.config, job.source, job.trainingConfigs));
+      this.layers.set(index, render(platform, job.config, job.source, job.trainingConfigs, this.withDigests));
     }
     if (!this.done()) await new Promise<void>((resolve) => { this.waiting = resolve; });
     await this.terminate();

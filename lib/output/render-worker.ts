@@ -10,7 +10,8 @@ import { renderWorkspace } from '../synth';
 import { packWorkspace } from './parallel';
 import type { WorkerMessage, WorkerReply } from './parallel';
 
-const next = new Int32Array((workerData as { next: SharedArrayBuffer }).next);
+const { next: counter, withDigests } = workerData as { next: SharedArrayBuffer; withDigests: boolean };
+const next = new Int32Array(counter);
 const jobs: LoadedJob[] = [];
 let platform: PlatformConfig | undefined;
 
@@ -23,7 +24,7 @@ function work(): void {
     const job = jobs[index];
     let reply: WorkerReply;
     try {
-      reply = { index, layer: packWorkspace(renderWorkspace(platform!, job.config, job.source, job.trainingConfigs)) };
+      reply = { index, layer: packWorkspace(renderWorkspace(platform!, job.config, job.source, job.trainingConfigs, withDigests)) };
     } catch (e) {
       reply = { index, error: `rendering ${job.source}: ${(e as Error).stack ?? e}` };
     }

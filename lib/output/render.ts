@@ -35,6 +35,16 @@ export function contentOf(file: TreeFile): string {
   return 'content' in file ? file.content : file.make();
 }
 
+/** Whether a value is a digest as `digestOf` makes them (a cache entry's may not be). */
+export function isDigest(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{40}:\d+$/.test(value);
+}
+
+/** The byte length a digest records. */
+export function digestBytes(digest: string): number {
+  return Number(digest.slice(digest.indexOf(':') + 1));
+}
+
 /** The digest of a text as written (UTF-8): its SHA-1 and length, `<sha1>:<bytes>`. */
 export function digestOf(content: string | Buffer): string {
   const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length;

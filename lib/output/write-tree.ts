@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { contentOf, digestOf, TreeFile } from './render';
+import { contentOf, digestBytes, digestOf, TreeFile } from './render';
 
 /** A folder synth owns, and the files it must hold. */
 export interface OutputTree {
@@ -85,7 +85,7 @@ function prepare(dir: string, files: readonly TreeFile[], plans: Plan[], written
       if (size === Buffer.byteLength(text) && fs.readFileSync(target).equals(Buffer.from(text))) continue;
     } else {
       // Known by its digest: kept when the tree holds exactly those bytes, made otherwise.
-      if (size === Number(f.digest.split(':')[1]) && digestOf(fs.readFileSync(target)) === f.digest) continue;
+      if (size === digestBytes(f.digest) && digestOf(fs.readFileSync(target)) === f.digest) continue;
       text = f.make();
     }
     const folder = path.dirname(target);
