@@ -35,7 +35,9 @@ export class KubeObject extends ApiObject {
     const json: Record<string, unknown> = {};
     try {
       json.metadata = metadataJson(this.metadata);
-      for (const key of Object.keys(this.data).sort()) {
+      const keys = Object.keys(this.data);
+      sortKeys(keys);
+      for (const key of keys) {
         if (key === 'metadata') continue;
         const value = plainJson(this.data[key], false);
         if (value !== null && value !== undefined) json[key] = value;
@@ -72,15 +74,48 @@ interface MetadataFields {
 function metadataJson(metadata: ApiObject['metadata']): unknown {
   const m = metadata as unknown as MetadataFields;
   if (!m._additionalAttributes || !m.labels || !m.annotations || !m.finalizers || !m.ownerReferences) return metadata.toJson();
-  return plainJson({
-    ...m._additionalAttributes,
-    name: m.name,
-    namespace: m.namespace,
-    annotations: m.annotations,
-    finalizers: m.finalizers,
-    ownerReferences: m.ownerReferences,
-    labels: m.labels,
-  }, true);
+  for (const _ in m._additionalAttributes) { // eslint-disable-line @typescript-eslint/no-unused-vars
+    return plainJson({
+      ...m._additionalAttributes,
+      name: m.name,
+      namespace: m.namespace,
+      annotations: m.annotations,
+      finalizers: m.finalizers,
+      ownerReferences: m.ownerReferences,
+      labels: m.labels,
+    }, true);
+  }
+  // The usual case, no other field: the same object built at once, its keys in order.
+  const out: Record<string, unknown> = {};
+  const set = (key: string, value: unknown) => {
+    const v = plainJson(value, true);
+    if (v !== null && v !== undefined) out[key] = v;
+  };
+  set('annotations', m.annotations);
+  set('finalizers', m.finalizers);
+  set('labels', m.labels);
+  set('name', m.name);
+  set('namespace', m.namespace);
+  set('ownerReferences', m.ownerReferences);
+  for (const _ in out) return out; // eslint-disable-line @typescript-eslint/no-unused-vars
+  return undefined;
+}
+
+/** Sorts keys in place, as `sort()` does: for the handful of keys of most objects, an insertion sort, far cheaper. */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
 }
 
 /** A kind of object, with the props of cdk8s's generated class for it (`k8s.KubeDeploymentProps`, ...). */
@@ -172,7 +207,7 @@ function plainJson(value: unknown, dropEmpty: boolean): unknown {
   let sorted = true;
   for (let i = 1; i < keys.length; i++) {
     if (keys[i - 1] > keys[i]) {
-      keys.sort();
+      sortKeys(keys);
       sorted = false;
       break;
     }

@@ -7,7 +7,8 @@ import { CHART_NAME, helmChartFiles, RenderedLayer, RenderedWorkspace, workspace
 import { checkObjects, PolicyError } from './policy/check';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { RenderPool } from './output/parallel';
-import { digestOf, isDigest, Manifest, MANIFESTS_FILE, OutputFile, synthChart, toFile, TreeFile } from './output/render';
+import { digestOf, isDigest, Manifest, MANIFESTS_FILE, OutputDirs, OutputFile, synthChart, toFile, TreeFile } from './output/render';
+import { examineFiles, remaker, settle, SettledWorkspace } from './output/on-disk';
 import { hashOf, SynthCache } from './output/synth-cache';
 import { SharedChart } from './shared/shared-chart';
 import { workspaceNamespace } from './names';
@@ -37,14 +38,22 @@ export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceCon
   return synthChart((app) => new WorkspaceChart(app, workspace.name, { platform, workspace, trainingConfigs }));
 }
 
+/** How `renderWorkspace` finishes its files. */
+export interface RenderOptions {
+  /** The digest of each file, for the cache (none when there is no cache). */
+  readonly digests?: boolean;
+  /** The output folders, to compare each file with the one it replaces (`kept`). */
+  readonly compareWith?: OutputDirs;
+}
+
 /**
  * One workspace, synthesized once and rendered for dist/ and for the chart: its
  * boundary (`dist/workspace-boundaries/<name>/`) and its own objects
  * (`dist/workspaces/<name>/`), which Argo CD syncs through different projects, and its
- * chart; with the digest of each file, for the cache (none when there is no cache).
+ * chart; with the digest of each file, and whether the output folders hold it already.
  */
 export function renderWorkspace(
-  platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}, withDigests = true,
+  platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}, options: RenderOptions = { digests: true },
 ): RenderedWorkspace {
   const manifests = synthWorkspace(platform, workspace, trainingConfigs);
   const parts = splitWorkspace(manifests, workspaceNamespace(workspace.name));
@@ -57,25 +66,11 @@ export function renderWorkspace(
     problems: checkObjects([...manifests, ...tests]),
   };
   const chart = workspaceChartFiles(version, workspace, layer);
-  return {
-    source,
-    rendered: layer.rendered,
-    chart,
-    objects: layer.objects,
-    problems: layer.problems,
-    // A chart template is most often its dist/ file's very text: hashed once.
-    digests: withDigests ? digestsOf([...layer.rendered, ...chart].map((f) => f.content)) : [],
-  };
-}
-
-/** The digest of each text, each distinct text hashed once. */
-function digestsOf(texts: readonly string[]): string[] {
-  const seen = new Map<string, string>();
-  return texts.map((t) => {
-    let d = seen.get(t);
-    if (d === undefined) seen.set(t, d = digestOf(t));
-    return d;
-  });
+  const facts = examineFiles([
+    { dir: options.compareWith?.dist, files: layer.rendered },
+    { dir: options.compareWith?.charts, files: chart },
+  ], options.digests === true);
+  return { source, rendered: layer.rendered, chart, objects: layer.objects, problems: layer.problems, ...facts };
 }
 
 /** What the cache keeps of a rendered workspace: its object count and each file's digest (never its content). */
@@ -117,7 +112,7 @@ export function schemaFiles(): OutputFile[] {
  * whose files are what they were is not rendered: its files are given by digest, and
  * made again only if the tree does not hold them (see `SynthCache`).
  */
-export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cache?: SynthCache): Promise<SynthOutput> {
+export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cache?: SynthCache, compareWith?: OutputDirs): Promise<SynthOutput> {
   const platform = inputs.platform;
   const manifests = synthShared(platform, inputs.workspaces);
   const testPods = synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform }));
@@ -131,18 +126,19 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
     testPods,
   };
   const argocd = argocdFile(inputs, cache);
-  const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, RenderedWorkspace>();
-  const render = (config: WorkspaceConfig) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}, cache !== undefined);
+  const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, SettledWorkspace>();
+  const render = (config: WorkspaceConfig, options?: RenderOptions) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}, options);
+  const again = (config: WorkspaceConfig) => remaker(() => render(config, {}));
   const workspaces = inputs.workspaces.map((config) => {
     const key = inputs.workspaceKeys?.[config.name];
     const cached = key !== undefined && !pooled.has(config.name) ? cache?.get<CachedWorkspace>(layerKey(key)) : undefined;
-    if (cached && namesItsOwnFiles(cached, config.name)) return { config, ...reused(cached, () => render(config)) };
-    const layer = pooled.get(config.name) ?? render(config);
-    if (key !== undefined && layer.problems.length === 0 && layer.digests.length === layer.rendered.length + layer.chart.length) {
-      const entries = [...layer.rendered, ...layer.chart].map((f, i) => [f.path, layer.digests[i]] as const);
-      cache?.put(layerKey(key), { objects: layer.objects, dist: entries.slice(0, layer.rendered.length), chart: entries.slice(layer.rendered.length) } satisfies CachedWorkspace);
+    if (cached && namesItsOwnFiles(cached, config.name)) return { config, ...reused(cached, again(config)) };
+    const layer = pooled.get(config.name) ?? settle(render(config, { digests: cache !== undefined, compareWith }), again(config));
+    if (key !== undefined && layer.problems.length === 0 && layer.digests.length === layer.dist.length + layer.chart.length) {
+      const entries = [...layer.dist, ...layer.chart].map((f, i) => [f.path, layer.digests[i]] as const);
+      cache?.put(layerKey(key), { objects: layer.objects, dist: entries.slice(0, layer.dist.length), chart: entries.slice(layer.dist.length) } satisfies CachedWorkspace);
     }
-    return { config, dist: layer.rendered as readonly TreeFile[], chart: layer.chart as readonly TreeFile[], objects: layer.objects, problems: layer.problems };
+    return { config, dist: layer.dist, chart: layer.chart, objects: layer.objects, problems: layer.problems };
   });
   const problems = [...argocd.problems, ...shared.problems, ...workspaces.flatMap((w) => w.problems)];
   if (problems.length > 0) throw new PolicyError(problems);
@@ -184,14 +180,7 @@ function namesItsOwnFiles(cached: CachedWorkspace, name: string): boolean {
 }
 
 /** A workspace's files from the cache: each by its digest, made (once, for all its files) only if needed. */
-function reused(cached: CachedWorkspace, render: () => RenderedWorkspace): { dist: TreeFile[]; chart: TreeFile[]; objects: number; problems: string[] } {
-  let made: Map<string, string> | undefined;
-  const content = (file: string) => {
-    made ??= new Map((({ rendered, chart }) => [...rendered, ...chart])(render()).map((f) => [f.path, f.content]));
-    const text = made.get(file);
-    if (text === undefined) throw new Error(`the cache names ${file}, which rendering does not make`);
-    return text;
-  };
-  const files = (entries: CachedWorkspace['dist']) => entries.map(([file, digest]) => ({ path: file, digest, make: () => content(file) }));
+function reused(cached: CachedWorkspace, make: (path: string) => string): { dist: TreeFile[]; chart: TreeFile[]; objects: number; problems: string[] } {
+  const files = (entries: CachedWorkspace['dist']) => entries.map(([file, digest]) => ({ path: file, digest, make: () => make(file) }));
   return { dist: files(cached.dist), chart: files(cached.chart), objects: cached.objects, problems: [] };
 }

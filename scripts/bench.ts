@@ -21,6 +21,14 @@ import { scaleWorkspaceName, writeScalePlatform } from './scale-fixture';
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'build', 'main.js');
 const PRELOAD = path.join(ROOT, 'build', 'scripts', 'peak-memory.js');
+
+/** The Node.js flags `npm run synth` runs the program with (package.json): measured as users run it. */
+function synthNodeFlags(): string[] {
+  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.synth;
+  const m = /\bnode((?: --[\w-]+(?:=\S+)?)*) build\/main\.js/.exec(script);
+  if (!m) throw new Error(`package.json's synth script does not run node build/main.js: ${script}`);
+  return m[1].split(' ').filter(Boolean);
+}
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000,3000').split(',').filter(Boolean).map(Number);
 
 interface Timed { seconds: number; peakMb: number }
@@ -53,7 +61,7 @@ const RELEASE_LIMIT = 1024 * 1024;
 function synth(dir: string): Timed & { objects: number } {
   const memoryFile = path.join(dir, 'peak-memory');
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--require', PRELOAD, MAIN], { cwd: dir, encoding: 'utf8', env: { ...process.env, PEAK_MEMORY_FILE: memoryFile } });
+  const r = spawnSync(process.execPath, [...synthNodeFlags(), '--require', PRELOAD, MAIN], { cwd: dir, encoding: 'utf8', env: { ...process.env, PEAK_MEMORY_FILE: memoryFile } });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`synth failed in ${dir}:\n${r.stderr}`);
   return { seconds, peakMb: Number(fs.readFileSync(memoryFile, 'utf8')) / 1024, objects: Number(/(\d+) objects/.exec(r.stdout)?.[1] ?? 0) };

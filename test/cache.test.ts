@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CACHE_DIR } from '../lib/cli/synth-command';
+import { CACHE_DIR } from '../lib/cli/synth-args';
 import { renderWorkspace, workspaceFilePaths } from '../lib/synth';
 import { fixture, FIXTURES, Sandbox, sandbox, treeDigest } from './helpers';
 

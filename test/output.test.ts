@@ -1,9 +1,12 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { parse } from 'yaml';
 import { KIND_ORDER, MANIFESTS_FILE } from '../lib/output/render';
-import { allContainers, fixture, fixtureSandbox, podSpecs, sandbox } from './helpers';
+import { RenderPool } from '../lib/output/parallel';
+import { PARALLEL_FROM, startRenderWorkers, startWorkersFor } from '../lib/output/workers';
+import { allContainers, fixture, fixtureSandbox, MAIN, podSpecs, sandbox } from './helpers';
 
 /*
  * The rendered output of the fixtures: layout, labels, selectors, and the defaults every
@@ -228,6 +231,69 @@ describe('parallel rendering', () => {
       };
       const single = await run('1');
       expect(await run('3')).toEqual(single);
+    } finally {
+      if (before === undefined) delete process.env.LLM_SYNTH_THREADS;
+      else process.env.LLM_SYNTH_THREADS = before;
+      box.remove();
+    }
+  });
+
+  test('workers started early that synth turns out not to need (the cache holds the workspaces) are stopped', async () => {
+    const early = startRenderWorkers(2);
+    const exited = early.workers.map((w) => new Promise<number>((resolve) => w.once('exit', resolve)));
+    expect(RenderPool.start(1, {}, early)).toBeUndefined();
+    await Promise.all(exited);
+    const one = startRenderWorkers(2);
+    const pool = RenderPool.start(2, {}, one);
+    expect(pool).toBeDefined();
+    await Promise.all([one.workers[1]].map((w) => new Promise((resolve) => w.once('exit', resolve))));
+    await pool!.terminate();
+  });
+
+  test('workers start early only for a platform large enough, and only when the arguments name its folder', () => {
+    const box = sandbox({ 'team-a.yaml': 'name: team-a\n' });
+    const before = process.env.LLM_SYNTH_THREADS;
+    try {
+      delete process.env.LLM_SYNTH_THREADS;
+      expect(PARALLEL_FROM).toBeGreaterThan(1);
+      expect(startWorkersFor(path.join(box.dir, 'workspaces'))).toBeUndefined();
+      expect(startWorkersFor(undefined)).toBeUndefined();
+    } finally {
+      if (before !== undefined) process.env.LLM_SYNTH_THREADS = before;
+      box.remove();
+    }
+  });
+
+  test('a run that stops on bad usage stops the workers it started early too (the process exits)', () => {
+    const box = sandbox({ 'team-a.yaml': 'name: team-a\n' });
+    try {
+      const r = spawnSync(process.execPath, [MAIN, '--out', '.'], { cwd: box.dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, LLM_SYNTH_THREADS: '2' } });
+      expect(r.error).toBeUndefined();
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('--out . would replace the working directory');
+    } finally {
+      box.remove();
+    }
+  });
+
+  test('each file is compared with the folder as it is rendered: one edited by hand is made again, the others are left alone', async () => {
+    const box = sandbox();
+    for (let i = 0; i < 4; i++) box.write(`workspaces/team-${i}.yaml`, { name: `team-${i}`, inference: { models: [{ name: `t${i}-chat` }] } });
+    const before = process.env.LLM_SYNTH_THREADS;
+    try {
+      process.env.LLM_SYNTH_THREADS = '2';
+      expect((await box.synth('--no-cache')).status).toBe(0);
+      const expected = [box.digest('dist'), box.digest('charts')];
+      // Same sizes, other bytes: only a comparison of the bytes finds them.
+      const edit = (file: string) => fs.writeFileSync(path.join(box.dir, file), fs.readFileSync(path.join(box.dir, file), 'utf8').replace('replicas: 1', 'replicas: 7'));
+      edit('dist/workspaces/team-1/manifests.yaml');
+      edit('charts/llm-platform/charts/workspace-team-2/templates/manifests.yaml');
+      fs.rmSync(path.join(box.dir, 'dist/workspace-boundaries/team-3/manifests.yaml'));
+      const untouched = path.join(box.dir, 'dist/workspaces/team-0/manifests.yaml');
+      const { ino, mtimeMs } = fs.statSync(untouched);
+      expect((await box.synth('--no-cache')).status).toBe(0);
+      expect([box.digest('dist'), box.digest('charts')]).toEqual(expected);
+      expect(fs.statSync(untouched)).toMatchObject({ ino, mtimeMs });
     } finally {
       if (before === undefined) delete process.env.LLM_SYNTH_THREADS;
       else process.env.LLM_SYNTH_THREADS = before;

@@ -55,6 +55,21 @@ test('a file of the same size but other bytes is rewritten: content is compared,
   expect(read('x.yaml')).toBe('aaa\n');
 });
 
+test('a file known as kept (compared when it was rendered) is left as it is while its size holds; made and written when it changed since', async () => {
+  await replaceTrees([{ dir: out(), files: files({ 'same.yaml': 'same\n', 'changed.yaml': 'was\n', 'gone.yaml': 'gone\n' }) }]);
+  const before = fs.statSync(path.join(out(), 'same.yaml'));
+  // Changed after it was compared: another size now; and removed after.
+  fs.writeFileSync(path.join(out(), 'changed.yaml'), 'edited by hand\n');
+  fs.rmSync(path.join(out(), 'gone.yaml'));
+  const made: string[] = [];
+  const kept = (p: string, text: string) => ({ path: p, keptBytes: Buffer.byteLength(text), make: () => { made.push(p); return text; } });
+  await replaceTrees([{ dir: out(), files: [kept('same.yaml', 'same\n'), kept('changed.yaml', 'was\n'), kept('gone.yaml', 'gone\n')] }]);
+  expect(made.sort()).toEqual(['changed.yaml', 'gone.yaml']);
+  expect([read('same.yaml'), read('changed.yaml'), read('gone.yaml')]).toEqual(['same\n', 'was\n', 'gone\n']);
+  const after = fs.statSync(path.join(out(), 'same.yaml'));
+  expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+});
+
 test('when any write fails, no folder changes and nothing is left behind', async () => {
   await replaceTrees([{ dir: out(), files: files({ 'a/one.yaml': '1\n', 'b/two.yaml': '2\n' }) }]);
   fs.mkdirSync(path.join(dir, 'second'));

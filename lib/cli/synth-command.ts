@@ -1,6 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import { renderThreads, RenderPool } from '../output/parallel';
+import { performance } from 'perf_hooks';
+import { RenderPool } from '../output/parallel';
+import { countWorkspaceFiles, renderThreads, RenderWorkers } from '../output/workers';
+import { CACHE_DIR, Options, parseArgs, USAGE, UsageError } from './synth-args';
 import { loadInputs } from '../config/load';
 import { formatProblem, InputError } from '../config/problems';
 import { OutputError, replaceTrees } from '../output/write-tree';
@@ -21,39 +23,6 @@ export interface CommandIO {
 /** The process's working directory and streams. */
 export function processIO(): CommandIO {
   return { cwd: process.cwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
-}
-
-const USAGE = `usage: npm run synth -- [--platform FILE] [--workspaces DIR] [--out DIR] [--charts DIR] [--schemas DIR] [--no-cache]
-  --platform    platform file (default: platform.yaml)
-  --workspaces  folder of workspace files (default: workspaces)
-  --out         folder of the rendered manifests (default: dist)
-  --charts      folder of the Helm chart (default: charts)
-  --schemas     folder of the JSON Schemas for editors (default: schemas)
-  --no-cache    render every workspace, neither reading nor writing .cache/synth/`;
-
-type Options = Record<'platform' | 'workspaces' | 'out' | 'charts' | 'schemas', string> & { cache: boolean };
-
-/** Where synth keeps its cache, in the folder it runs in (ignored by git). */
-export const CACHE_DIR = '.cache/synth';
-
-class UsageError extends Error {}
-
-function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { platform: 'platform.yaml', workspaces: 'workspaces', out: 'dist', charts: 'charts', schemas: 'schemas', cache: process.env.LLM_SYNTH_CACHE !== 'off' };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--no-cache') {
-      options.cache = false;
-      continue;
-    }
-    const key = argv[i].replace(/^--/, '');
-    const value = argv[i + 1];
-    if (!(key in options) || key === 'cache' || !argv[i].startsWith('--') || value === undefined) {
-      throw new UsageError(`unknown or incomplete option '${argv[i]}'`);
-    }
-    options[key as Exclude<keyof Options, 'cache'>] = value;
-    i++;
-  }
-  return options;
 }
 
 /** Whether `inner` is `outer` or inside it. */
@@ -86,25 +55,27 @@ function checkOutputs(args: Options, cwd: string): void {
  * and schemas/. Any invalid input prints one line per problem and writes nothing.
  * Returns the exit status: 0 written, 1 bad input or output, 2 bad usage, 70 a bug.
  */
-export async function synthCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+export async function synthCommand(argv: readonly string[], io: CommandIO, early?: RenderWorkers): Promise<number> {
   let pool: RenderPool | undefined;
   try {
     const args = parseArgs(argv);
     checkOutputs(args, io.cwd);
-    // Workers start before anything is read, and render each workspace as soon as it is
-    // (but those the cache holds, which are not rendered at all).
+    // Workers (started early by main.ts, or now) render each workspace as soon as it is
+    // read, but those the cache holds, which are not rendered at all; as many threads as
+    // the workspaces the cache does not hold call for. Each workspace's files are compared
+    // with the folders they go to as soon as rendered.
     const workspacesDir = path.resolve(io.cwd, args.workspaces);
     const cache = args.cache ? SynthCache.open(path.join(io.cwd, CACHE_DIR)) : undefined;
     trace('cache read');
-    // As many threads as the workspaces the cache does not hold call for.
-    pool = RenderPool.start(renderThreads(Math.max(0, countWorkspaceFiles(workspacesDir) - (cache?.count('layer:') ?? 0))), cache !== undefined);
+    const compareWith = { dist: path.resolve(io.cwd, args.out), charts: path.resolve(io.cwd, args.charts) };
+    pool = RenderPool.start(renderThreads(Math.max(0, countWorkspaceFiles(workspacesDir) - (cache?.count('layer:') ?? 0))), { digests: cache !== undefined, compareWith }, early);
     const onWorkspace = (platform: PlatformConfig, job: LoadedJob) => {
       if (!cache?.has(layerKey(job.key))) pool?.submit(platform, job);
     };
     const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces, cwd: io.cwd }, { onWorkspace, cache });
     trace('inputs read');
     for (const w of inputs.warnings) io.stderr(`${formatProblem(w)}\n`);
-    const output = await synthesize(inputs, pool, cache);
+    const output = await synthesize(inputs, pool, cache, compareWith);
     trace('rendered');
     await replaceTrees([
       { dir: path.resolve(io.cwd, args.out), files: output.dist },
@@ -135,22 +106,16 @@ export async function synthCommand(argv: readonly string[], io: CommandIO): Prom
     io.stderr(`synth: internal error: ${(e as Error).message}\n${process.env.DEBUG ? (e as Error).stack : 'set DEBUG=1 for the stack trace'}\n`);
     return 70;
   } finally {
-    await pool?.terminate();
+    // Workers started early but never handed to a pool (bad usage) would keep the process alive.
+    if (pool) await pool.terminate();
+    else if (early) await Promise.all(early.workers.map((w) => w.terminate()));
   }
 }
 
-const started = process.hrtime.bigint();
+/** When the process started (trace times count from there, start-up and module loading included). */
+const started = process.hrtime.bigint() - BigInt(Math.round(performance.now() * 1e6));
 
 /** With LLM_SYNTH_TRACE set, the time each phase ends, on stderr (for `npm run bench` and profiling). */
 function trace(phase: string): void {
   if (process.env.LLM_SYNTH_TRACE) process.stderr.write(`trace: ${phase} at ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms\n`);
-}
-
-/** How many workspace files there may be (a quick count, to size the pool; the loader checks them). */
-function countWorkspaceFiles(dir: string): number {
-  try {
-    return fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).length;
-  } catch {
-    return 0;
-  }
 }

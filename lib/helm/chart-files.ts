@@ -40,6 +40,8 @@ export interface RenderedWorkspace extends Omit<RenderedLayer, 'tests'> {
   readonly chart: readonly OutputFile[];
   /** The digest (`digestOf`) of each of its files, dist/'s then the chart's, in order. */
   readonly digests: readonly string[];
+  /** For each of its files, dist/'s then the chart's: its length when the output folders held it already, else -1 (`examineFiles`; none when not compared). */
+  readonly keptBytes: readonly number[];
 }
 
 /** Everything the chart is made of. */

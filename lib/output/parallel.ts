@@ -1,49 +1,55 @@
-import * as os from 'os';
-import * as path from 'path';
-import { Worker } from 'worker_threads';
 import type { LoadedJob } from '../config/load';
 import { PlatformConfig } from '../config/types';
-import { RenderedWorkspace } from '../helm/chart-files';
-
-/**
- * Below this many workspaces, a worker thread costs more to start (it loads cdk8s
- * again) than it saves.
- */
-export const PARALLEL_FROM = 200;
-
-/** Old-generation heap of a render worker, in MB: it holds the workspaces' configs and one workspace's objects at a time. */
-const WORKER_HEAP_MB = 192;
-
-/** How many threads render, this one included: the machine's cores, or `LLM_SYNTH_THREADS` (1: none). */
-export function renderThreads(workspaces: number): number {
-  const set = process.env.LLM_SYNTH_THREADS;
-  return Math.max(1, Number(set ?? (workspaces < PARALLEL_FROM ? 1 : os.cpus().length)));
-}
+import type { Worker } from 'worker_threads';
+import type { RenderedWorkspace } from '../helm/chart-files';
+import type { RenderOptions } from '../synth';
+import { remaker, settle, SettledWorkspace } from './on-disk';
+import { TreeFile } from './render';
+import { RenderWorkers, startRenderWorkers } from './workers';
 
 /** How one workspace is rendered (`renderWorkspace`). */
-export type RenderFunction = (platform: PlatformConfig, config: LoadedJob['config'], source: string, trainingConfigs: Readonly<Record<string, string>>, withDigests: boolean) => RenderedWorkspace;
+export type RenderFunction = (platform: PlatformConfig, config: LoadedJob['config'], source: string, trainingConfigs: Readonly<Record<string, string>>, options: RenderOptions) => RenderedWorkspace;
+
+/** A file as a worker posts it: its text; or that it is a dist/ file's very text; or, when the output folder held it already, its length only. */
+type PackedFile = { readonly path: string; readonly content: string } | { readonly path: string; readonly sameAs: number } | { readonly path: string; readonly keptBytes: number };
 
 /**
- * A rendered workspace as a worker posts it: a chart template with the same text as a
- * dist/ file (most: only `{{` is escaped) names that file instead of carrying the text
- * again, which would double what crosses between threads and what this thread holds.
+ * A rendered workspace as a worker posts it. A file the output folder holds already is
+ * posted without its text; a chart template with the same text as a dist/ file (most:
+ * only `{{` is escaped) names that file instead of carrying the text again. Either way
+ * less crosses between threads and waits in this thread's memory.
  */
-export interface PackedWorkspace extends Omit<RenderedWorkspace, 'chart'> {
-  readonly chart: readonly ({ readonly path: string; readonly content: string } | { readonly path: string; readonly sameAs: number })[];
+export interface PackedWorkspace extends Omit<RenderedWorkspace, 'rendered' | 'chart' | 'keptBytes'> {
+  readonly dist: readonly PackedFile[];
+  readonly chart: readonly PackedFile[];
 }
 
 export function packWorkspace(w: RenderedWorkspace): PackedWorkspace {
+  const n = w.rendered.length;
+  const kept = (i: number) => w.keptBytes[i] ?? -1;
+  const dist = w.rendered.map((f, i): PackedFile => (kept(i) >= 0 ? { path: f.path, keptBytes: kept(i) } : f));
   return {
-    ...w,
-    chart: w.chart.map((f) => {
-      const same = w.rendered.findIndex((r) => r.content === f.content);
+    source: w.source,
+    objects: w.objects,
+    problems: w.problems,
+    digests: w.digests,
+    dist,
+    chart: w.chart.map((f, i): PackedFile => {
+      if (kept(n + i) >= 0) return { path: f.path, keptBytes: kept(n + i) };
+      const same = w.rendered.findIndex((r, j) => kept(j) < 0 && r.content === f.content);
       return same >= 0 ? { path: f.path, sameAs: same } : f;
     }),
   };
 }
 
-function unpackWorkspace(p: PackedWorkspace): RenderedWorkspace {
-  return { ...p, chart: p.chart.map((f) => ('sameAs' in f ? { path: f.path, content: p.rendered[f.sameAs].content } : f)) };
+/** A posted workspace as synth writes it; `make` makes a file whose text was not posted. */
+function unpackWorkspace(p: PackedWorkspace, make: (path: string) => string): SettledWorkspace {
+  const file = (f: PackedFile): TreeFile => {
+    if ('keptBytes' in f) return { path: f.path, keptBytes: f.keptBytes, make: () => make(f.path) };
+    if ('sameAs' in f) return { path: f.path, content: (p.dist[f.sameAs] as { content: string }).content };
+    return f;
+  };
+  return { source: p.source, objects: p.objects, problems: p.problems, digests: p.digests, dist: p.dist.map(file), chart: p.chart.map(file) };
 }
 
 /** What a worker posts back. */
@@ -51,7 +57,7 @@ export type WorkerReply = { readonly index: number; readonly layer: PackedWorksp
 
 /** What this thread posts to a worker. */
 export type WorkerMessage =
-  | { readonly type: 'job'; readonly index: number; readonly platform?: PlatformConfig; readonly job: LoadedJob }
+  | { readonly type: 'job'; readonly index: number; readonly platform?: PlatformConfig; readonly options?: RenderOptions; readonly job: LoadedJob }
   | { readonly type: 'end' };
 
 /**
@@ -63,56 +69,64 @@ export type WorkerMessage =
  * result does not depend on who rendered what: layers are returned by workspace name.
  */
 export class RenderPool {
-  /** A pool of `threads - 1` workers (this thread is the other one), or none for one thread; `withDigests` when a cache will keep the files' digests. */
-  public static start(threads: number, withDigests: boolean): RenderPool | undefined {
-    return threads > 1 ? new RenderPool(threads - 1, withDigests) : undefined;
+  /**
+   * A pool of `threads - 1` workers (this thread is the other one), or none for one
+   * thread; `options` for every workspace it renders. Workers started early (`early`)
+   * are used first; those not needed are stopped.
+   */
+  public static start(threads: number, options: RenderOptions, early?: RenderWorkers): RenderPool | undefined {
+    const count = Math.max(0, threads - 1);
+    const started = early ?? startRenderWorkers(count);
+    for (const extra of started.workers.slice(count)) void extra.terminate();
+    if (count === 0) return undefined;
+    const more = started.workers.length < count ? startRenderWorkers(count - started.workers.length, started.next).workers : [];
+    return new RenderPool([...started.workers.slice(0, count), ...more], started.next, options);
   }
 
-  private readonly next = new Int32Array(new SharedArrayBuffer(4));
-  private readonly workers: Worker[];
   private readonly jobs: { platform: PlatformConfig; job: LoadedJob }[] = [];
-  private readonly layers = new Map<number, RenderedWorkspace>();
+  private readonly layers = new Map<number, SettledWorkspace>();
   private readonly errors: string[] = [];
   private waiting?: () => void;
   private failed?: Error;
 
-  private constructor(count: number, private readonly withDigests: boolean) {
-    this.workers = Array.from({ length: count }, () => {
-      // A worker keeps nothing it renders: a small heap makes it collect early, which keeps the process's memory low.
-      const worker = new Worker(path.join(__dirname, 'render-worker.js'), { workerData: { next: this.next.buffer, withDigests }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  /** How a workspace rendered by a worker is rendered again here, should one of its files not posted be needed after all. */
+  private remake?: RenderFunction;
+
+  private constructor(private readonly workers: readonly Worker[], private readonly next: Int32Array, private readonly options: RenderOptions) {
+    for (const worker of workers) {
       worker.on('message', (reply: WorkerReply) => {
         if ('error' in reply) this.errors.push(reply.error);
-        else this.layers.set(reply.index, unpackWorkspace(reply.layer));
+        else this.layers.set(reply.index, unpackWorkspace(reply.layer, this.again(reply.index)));
         this.check();
       });
       worker.on('error', (e) => {
         this.failed = e;
         this.check();
       });
-      return worker;
-    });
+    }
   }
 
   /** Queues a workspace: the first worker free claims it. */
   public submit(platform: PlatformConfig, job: LoadedJob): void {
     const index = this.jobs.length;
     this.jobs.push({ platform, job });
-    // The platform goes with the first job only: it is the same for all.
-    for (const w of this.workers) w.postMessage({ type: 'job', index, job, ...(index === 0 ? { platform } : {}) } satisfies WorkerMessage);
+    // The platform and the options go with the first job only: they are the same for all.
+    for (const w of this.workers) w.postMessage({ type: 'job', index, job, ...(index === 0 ? { platform, options: this.options } : {}) } satisfies WorkerMessage);
   }
 
   /**
    * Renders here what no worker has claimed yet, waits for the workers, and returns
    * every layer by workspace name.
    */
-  public async finish(render: RenderFunction): Promise<Map<string, RenderedWorkspace>> {
+  public async finish(render: RenderFunction): Promise<Map<string, SettledWorkspace>> {
+    this.remake = render;
     for (const w of this.workers) w.postMessage({ type: 'end' } satisfies WorkerMessage);
     for (;;) {
       const index = Atomics.load(this.next, 0);
       if (index >= this.jobs.length) break;
       if (Atomics.compareExchange(this.next, 0, index, index + 1) !== index) continue;
       const { platform, job } = this.jobs[index];
-      this.layers.set(index, render(platform, job.config, job.source, job.trainingConfigs, this.withDigests));
+      this.layers.set(index, settle(render(platform, job.config, job.source, job.trainingConfigs, this.options), this.again(index)));
     }
     if (!this.done()) await new Promise<void>((resolve) => { this.waiting = resolve; });
     await this.terminate();
@@ -124,6 +138,15 @@ export class RenderPool {
   /** Stops the workers (when the inputs turn out invalid, their work is not needed). */
   public async terminate(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** A file's text of the job `index`, rendered again (here, once for all its files). */
+  private again(index: number): (path: string) => string {
+    return remaker(() => {
+      const { platform, job } = this.jobs[index];
+      if (!this.remake) throw new Error('a workspace was asked for again before the pool finished');
+      return this.remake(platform, job.config, job.source, job.trainingConfigs, {});
+    });
   }
 
   private done(): boolean {

@@ -9,11 +9,14 @@ import { PlatformConfig } from '../config/types';
 import { renderWorkspace } from '../synth';
 import { packWorkspace } from './parallel';
 import type { WorkerMessage, WorkerReply } from './parallel';
+import type { RenderOptions } from '../synth';
+import type { WorkerData } from './workers';
 
-const { next: counter, withDigests } = workerData as { next: SharedArrayBuffer; withDigests: boolean };
+const { next: counter } = workerData as WorkerData;
 const next = new Int32Array(counter);
 const jobs: LoadedJob[] = [];
 let platform: PlatformConfig | undefined;
+let options: RenderOptions = {};
 
 /** Claims and renders the jobs that have arrived, until none is left to claim. */
 function work(): void {
@@ -24,7 +27,7 @@ function work(): void {
     const job = jobs[index];
     let reply: WorkerReply;
     try {
-      reply = { index, layer: packWorkspace(renderWorkspace(platform!, job.config, job.source, job.trainingConfigs, withDigests)) };
+      reply = { index, layer: packWorkspace(renderWorkspace(platform!, job.config, job.source, job.trainingConfigs, options)) };
     } catch (e) {
       reply = { index, error: `rendering ${job.source}: ${(e as Error).stack ?? e}` };
     }
@@ -35,6 +38,7 @@ function work(): void {
 parentPort!.on('message', (message: WorkerMessage) => {
   if (message.type === 'job') {
     if (message.platform) platform = message.platform;
+    if (message.options) options = message.options;
     jobs[message.index] = message.job;
   }
   work();

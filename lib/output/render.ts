@@ -27,8 +27,26 @@ export interface ExpectedFile {
   readonly make: () => string;
 }
 
-/** A file synth writes: its text, or its digest and a way to make it. */
-export type TreeFile = OutputFile | ExpectedFile;
+/**
+ * A file the tree held byte for byte when it was rendered (compared then, by the thread
+ * that rendered it, which then let its text go): kept if the tree still has a file of
+ * that size there, made (`make`) and written otherwise.
+ */
+export interface KeptFile {
+  readonly path: string;
+  /** Its length in bytes, as the tree held it. */
+  readonly keptBytes: number;
+  readonly make: () => string;
+}
+
+/** A file synth writes: its text, or what is known of it and a way to make it. */
+export type TreeFile = OutputFile | ExpectedFile | KeptFile;
+
+/** The output folders, for comparing what is rendered with what they hold. */
+export interface OutputDirs {
+  readonly dist: string;
+  readonly charts: string;
+}
 
 /** The text of a file: its own, or made now. */
 export function contentOf(file: TreeFile): string {

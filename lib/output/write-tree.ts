@@ -83,6 +83,10 @@ function prepare(dir: string, files: readonly TreeFile[], plans: Plan[], written
     if ('content' in f) {
       text = f.content;
       if (size === Buffer.byteLength(text) && fs.readFileSync(target).equals(Buffer.from(text))) continue;
+    } else if ('keptBytes' in f) {
+      // Compared with the tree when rendered: kept while the tree still has it.
+      if (size === f.keptBytes) continue;
+      text = f.make();
     } else {
       // Known by its digest: kept when the tree holds exactly those bytes, made otherwise.
       if (size === digestBytes(f.digest) && digestOf(fs.readFileSync(target)) === f.digest) continue;

@@ -38,76 +38,101 @@ function typeOk(type: string, value: unknown): boolean {
 }
 
 /**
+ * Where the check is in the object: the keys and indexes down to the value, pushed and
+ * popped as it walks (a path is made into text only for a problem).
+ */
+const trail: (string | number)[] = [];
+
+function here(): string {
+  return trail.length === 0 ? '/' : `/${trail.join('/')}`;
+}
+
+/** Checks the value under a key or index of the one being checked. */
+function checkAt(schema: Schema | boolean | undefined, value: unknown, key: string | number, out: string[]): void {
+  if (schema === undefined || schema === true) return;
+  trail.push(key);
+  try {
+    check(schema, value, out);
+  } finally {
+    trail.pop();
+  }
+}
+
+/** How many of the schemas a value passes. */
+function passing(schemas: readonly Schema[], value: unknown): number {
+  let n = 0;
+  for (const sub of schemas) {
+    const found: string[] = [];
+    check(sub, value, found);
+    if (found.length === 0) n++;
+  }
+  return n;
+}
+
+/**
  * Checks a value against a structural schema the way the API server does (see the file
  * comment), adding one line per problem to `out`. An interpreter rather than a compiled
  * validator: the CRD schemas are large (the ApplicationSet's repeats the Application
  * template in every generator) while the objects are small, and walking the object
  * costs what the object costs, where compiling cost seconds on every synth.
  */
-function check(schema: Schema | boolean | undefined, value: unknown, at: string, out: string[], root = false): void {
+function check(schema: Schema | boolean | undefined, value: unknown, out: string[], root = false): void {
   if (schema === undefined || schema === true) return;
   if (schema === false) {
-    out.push(`${at || '/'} is not allowed`);
+    out.push(`${here()} is not allowed`);
     return;
   }
   if (value === null && schema.nullable) return;
-  for (const sub of schema.allOf ?? []) check(sub, value, at, out);
-  for (const [k, pick] of [['anyOf', (n: number) => n > 0], ['oneOf', (n: number) => n === 1]] as const) {
-    if (!schema[k]) continue;
-    const passing = (schema[k] as Schema[]).filter((sub) => {
-      const found: string[] = [];
-      check(sub, value, at, found);
-      return found.length === 0;
-    }).length;
-    if (!pick(passing)) out.push(`${at || '/'} must match ${k === 'anyOf' ? 'a schema in anyOf' : 'exactly one schema in oneOf'}`);
-  }
-  if (schema.not) {
-    const found: string[] = [];
-    check(schema.not, value, at, found);
-    if (found.length === 0) out.push(`${at || '/'} must NOT be valid against the schema in not`);
-  }
+  if (schema.allOf) for (const sub of schema.allOf as Schema[]) check(sub, value, out);
+  if (schema.anyOf && passing(schema.anyOf as Schema[], value) === 0) out.push(`${here()} must match a schema in anyOf`);
+  if (schema.oneOf && passing(schema.oneOf as Schema[], value) !== 1) out.push(`${here()} must match exactly one schema in oneOf`);
+  if (schema.not && passing([schema.not as Schema], value) === 1) out.push(`${here()} must NOT be valid against the schema in not`);
   if (schema['x-kubernetes-int-or-string']) {
-    if (!Number.isInteger(value) && typeof value !== 'string') out.push(`${at || '/'} must be integer or string`);
+    if (!Number.isInteger(value) && typeof value !== 'string') out.push(`${here()} must be integer or string`);
     return;
   }
   if (schema.type && !typeOk(schema.type, value)) {
-    out.push(`${at || '/'} must be ${schema.type}`);
+    out.push(`${here()} must be ${schema.type}`);
     return;
   }
-  if (schema.enum && !(schema.enum as unknown[]).some((e) => e === value)) out.push(`${at || '/'} must be equal to one of the allowed values`);
+  if (schema.enum && !(schema.enum as unknown[]).some((e) => e === value)) out.push(`${here()} must be equal to one of the allowed values`);
   if (typeof value === 'string') {
     if (schema.pattern) {
       let re = patterns.get(schema.pattern);
       if (!re) patterns.set(schema.pattern, re = new RegExp(schema.pattern, 'u'));
-      if (!re.test(value)) out.push(`${at || '/'} must match pattern "${schema.pattern}"`);
+      if (!re.test(value)) out.push(`${here()} must match pattern "${schema.pattern}"`);
     }
-    if (schema.maxLength !== undefined && [...value].length > schema.maxLength) out.push(`${at || '/'} must NOT have more than ${schema.maxLength} characters`);
-    if (schema.minLength !== undefined && [...value].length < schema.minLength) out.push(`${at || '/'} must NOT have fewer than ${schema.minLength} characters`);
+    if (schema.maxLength !== undefined && [...value].length > schema.maxLength) out.push(`${here()} must NOT have more than ${schema.maxLength} characters`);
+    if (schema.minLength !== undefined && [...value].length < schema.minLength) out.push(`${here()} must NOT have fewer than ${schema.minLength} characters`);
   }
   if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) out.push(`${at || '/'} must be >= ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum) out.push(`${at || '/'} must be <= ${schema.maximum}`);
+    if (schema.minimum !== undefined && value < schema.minimum) out.push(`${here()} must be >= ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum) out.push(`${here()} must be <= ${schema.maximum}`);
   }
   if (Array.isArray(value)) {
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) out.push(`${at || '/'} must NOT have more than ${schema.maxItems} items`);
-    if (schema.minItems !== undefined && value.length < schema.minItems) out.push(`${at || '/'} must NOT have fewer than ${schema.minItems} items`);
-    value.forEach((item, i) => check(schema.items, item, `${at}/${i}`, out));
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) out.push(`${here()} must NOT have more than ${schema.maxItems} items`);
+    if (schema.minItems !== undefined && value.length < schema.minItems) out.push(`${here()} must NOT have fewer than ${schema.minItems} items`);
+    for (let i = 0; i < value.length; i++) checkAt(schema.items, value[i], i, out);
   } else if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    for (const r of schema.required ?? []) if (!(r in o)) out.push(`${at || '/'} must have required property '${r}'`);
-    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    if (schema.required) for (const r of schema.required as string[]) if (!(r in o)) out.push(`${here()} must have required property '${r}'`);
+    const properties = schema.properties as Record<string, Schema> | undefined;
+    const additional = schema.additionalProperties;
     // The root's metadata is ObjectMeta, which the API server checks itself.
-    const open = schema['x-kubernetes-preserve-unknown-fields'] || (!schema.properties && schema.additionalProperties === undefined);
-    const embedded = schema['x-kubernetes-embedded-resource'] ? ['apiVersion', 'kind', 'metadata'] : [];
-    for (const [k, v] of Object.entries(o)) {
+    const open = schema['x-kubernetes-preserve-unknown-fields'] || (!properties && additional === undefined);
+    const embedded = schema['x-kubernetes-embedded-resource'] === true;
+    let count = 0;
+    for (const k in o) {
+      count++;
+      const v = o[k];
       if (v === undefined) continue;
       if (root && k === 'metadata') continue;
-      if (k in properties) check(properties[k], v, `${at}/${k}`, out);
-      else if (embedded.includes(k)) continue;
-      else if (typeof schema.additionalProperties === 'object') check(schema.additionalProperties, v, `${at}/${k}`, out);
-      else if (!open && schema.additionalProperties !== true) out.push(`${at || '/'} must NOT have additional properties '${k}'`);
+      if (properties && Object.prototype.hasOwnProperty.call(properties, k)) checkAt(properties[k], v, k, out);
+      else if (embedded && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) continue;
+      else if (typeof additional === 'object') checkAt(additional, v, k, out);
+      else if (!open && additional !== true) out.push(`${here()} must NOT have additional properties '${k}'`);
     }
-    if (schema.maxProperties !== undefined && Object.keys(o).length > schema.maxProperties) out.push(`${at || '/'} must NOT have more than ${schema.maxProperties} properties`);
+    if (schema.maxProperties !== undefined && count > schema.maxProperties) out.push(`${here()} must NOT have more than ${schema.maxProperties} properties`);
   }
 }
 
@@ -157,6 +182,7 @@ export function crdProblems(o: { apiVersion: string; kind: string }): string[] {
   if (!schema) return [`no CRD schema vendored for ${o.apiVersion} ${o.kind} (npm run import-crds)`];
   const out: string[] = [];
   // The object as synthesized is plain JSON: checked as it is, not copied.
-  check(schema, o, '', out, true);
+  trail.length = 0;
+  check(schema, o, out, true);
   return out;
 }
