@@ -18,38 +18,60 @@ export interface FileFacts {
 }
 
 /**
- * Encodes each distinct text once, hashes it (`digests`) and compares it with the file it
- * replaces. Done by the thread that rendered the files, as soon as it did: a file the
- * tree holds already need not travel between threads nor wait in memory to be written,
- * and on a platform of a thousand workspaces almost every file of a run is such a file.
+ * Encodes each text, hashes it (`digests`) and compares it with the file it replaces.
+ * Done by the thread that rendered the files, as soon as it did: a file the tree holds
+ * already need not travel between threads nor wait in memory to be written, and on a
+ * platform of a thousand workspaces almost every file of a run is such a file. Texts and
+ * files are read into two buffers kept for the thread's life: allocating one per file
+ * cost more than reading it.
  */
 export function examineFiles(groups: readonly FileGroup[], digests: boolean): FileFacts {
-  const encoded = new Map<string, { bytes: Buffer; digest?: string }>();
   const facts: FileFacts = { digests: [], keptBytes: [] };
   const compared = groups.some((g) => g.dir !== undefined);
   for (const group of groups) {
     for (const f of group.files) {
-      let e = encoded.get(f.content);
-      if (!e) encoded.set(f.content, e = { bytes: Buffer.from(f.content) });
-      if (digests) facts.digests.push(e.digest ??= digestOf(e.bytes));
-      if (compared) facts.keptBytes.push(group.dir !== undefined && holds(path.join(group.dir, f.path), e.bytes) ? e.bytes.length : -1);
+      const bytes = encoded(f.content);
+      if (digests) facts.digests.push(digestOf(bytes));
+      if (compared) facts.keptBytes.push(group.dir !== undefined && holds(path.join(group.dir, f.path), bytes) ? bytes.length : -1);
     }
   }
   return facts;
 }
 
+/** The UTF-8 text of the file being examined, and the file it replaces: grown when too small. */
+let text = Buffer.allocUnsafeSlow(256 * 1024);
+let file = Buffer.allocUnsafeSlow(256 * 1024);
+
+/** A text as UTF-8, in the shared buffer (valid until the next call). */
+function encoded(content: string): Buffer {
+  // UTF-8 takes at most three bytes per UTF-16 unit.
+  if (text.length < content.length * 3) text = Buffer.allocUnsafeSlow(content.length * 3);
+  return text.subarray(0, text.write(content));
+}
+
 /** Whether a file holds exactly these bytes (false when it cannot be read: it will be written). */
-function holds(file: string, bytes: Buffer): boolean {
+function holds(at: string, bytes: Buffer): boolean {
+  let fd: number;
   try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      if (fs.fstatSync(fd).size !== bytes.length) return false;
-      return fs.readFileSync(fd).equals(bytes);
-    } finally {
-      fs.closeSync(fd);
-    }
+    fd = fs.openSync(at, 'r');
   } catch {
     return false;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size !== bytes.length) return false;
+    if (file.length < size) file = Buffer.allocUnsafeSlow(size);
+    let read = 0;
+    while (read < size) {
+      const n = fs.readSync(fd, file, read, size - read, read);
+      if (n === 0) return false;
+      read += n;
+    }
+    return file.subarray(0, size).equals(bytes);
+  } catch {
+    return false;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

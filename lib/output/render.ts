@@ -113,9 +113,10 @@ export const KIND_ORDER: readonly string[] = [
   'Job', 'CronJob', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
 ];
 
+const KIND_RANK = new Map(KIND_ORDER.map((k, i) => [k, i]));
+
 function kindRank(kind: string): number {
-  const i = KIND_ORDER.indexOf(kind);
-  return i < 0 ? KIND_ORDER.length : i;
+  return KIND_RANK.get(kind) ?? KIND_ORDER.length;
 }
 
 /** Orders objects by kind, then name: the order does not depend on the order of construction. */
