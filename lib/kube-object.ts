@@ -144,6 +144,7 @@ export const KUBE = {
   NetworkPolicy: kindOf<k8s.KubeNetworkPolicyProps>('networking.k8s.io/v1', 'NetworkPolicy'),
   PersistentVolumeClaim: kindOf<k8s.KubePersistentVolumeClaimProps>('v1', 'PersistentVolumeClaim'),
   Pod: kindOf<k8s.KubePodProps>('v1', 'Pod'),
+  PriorityClass: kindOf<k8s.KubePriorityClassProps>('scheduling.k8s.io/v1', 'PriorityClass'),
   PodDisruptionBudget: kindOf<k8s.KubePodDisruptionBudgetProps>('policy/v1', 'PodDisruptionBudget'),
   ResourceQuota: kindOf<k8s.KubeResourceQuotaProps>('v1', 'ResourceQuota'),
   Role: kindOf<k8s.KubeRoleProps>('rbac.authorization.k8s.io/v1', 'Role'),

@@ -34,6 +34,11 @@ export const SYNC_WAVES: Readonly<Record<string, number>> = {
   RoleBinding: -2,
   ResourceQuota: -2,
   LimitRange: -2,
+  PriorityClass: -2,
+  ResourceFlavor: -2,
+  WorkloadPriorityClass: -2,
+  ClusterQueue: -2,
+  LocalQueue: -1,
   NetworkPolicy: -1,
   ValidatingAdmissionPolicy: -1,
   ValidatingAdmissionPolicyBinding: -1,
@@ -63,7 +68,7 @@ export function isStateful(kind: string, namespace: string | undefined): boolean
 }
 
 /** Kinds from CRDs that the operators install (External Secrets, Config Connector), maybe after this sync starts. */
-const OPERATOR_KINDS: readonly string[] = ['ExternalSecret', 'SecretStore', 'Password', 'IAMPolicyMember', ...GCP_STATEFUL_KINDS];
+const OPERATOR_KINDS: readonly string[] = ['ExternalSecret', 'SecretStore', 'Password', 'IAMPolicyMember', ...GCP_STATEFUL_KINDS, 'ResourceFlavor', 'WorkloadPriorityClass', 'ClusterQueue', 'LocalQueue', 'JobSet'];
 
 /** Helm keeps the object on uninstall and on an upgrade that drops it. */
 export const HELM_KEEP = { 'helm.sh/resource-policy': 'keep' } as const;

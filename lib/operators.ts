@@ -12,11 +12,46 @@ import { OutputFile } from './output/render';
 /** Namespace of the External Secrets Operator. */
 export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
 
-/** Official chart repositories of the third-party services. */
+/** Namespace of Kueue's controller. */
+export const KUEUE_NAMESPACE = 'kueue-system';
+
+/** Namespace of the JobSet controller. */
+export const JOBSET_NAMESPACE = 'jobset-system';
+
+/** Official chart repositories of the third-party services (Kueue's and JobSet's are OCI charts). */
 export const CHART_REPOS = {
   externalSecrets: 'https://charts.external-secrets.io',
   airflow: 'https://airflow.apache.org',
+  kueue: 'oci://registry.k8s.io/kueue/charts/kueue',
+  jobset: 'oci://registry.k8s.io/jobset/charts/jobset',
 } as const;
+
+/**
+ * Helm values of the Kueue chart. Kueue manages only the jobs that name a queue (the
+ * chart's default), so Airflow's task pods and other jobs are left alone. The
+ * controller's pod security is pinned here as the chart has it, so that a chart upgrade
+ * cannot loosen it unseen.
+ * @see https://kueue.sigs.k8s.io/docs/installation/#install-a-released-version
+ */
+export function kueueValues(): Record<string, unknown> {
+  return {
+    controllerManager: {
+      manager: {
+        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      },
+    },
+  };
+}
+
+/**
+ * Helm values of the JobSet chart: its defaults. A run of several nodes is a JobSet
+ * that Kueue admits whole.
+ * @see https://jobset.sigs.k8s.io/docs/installation/
+ */
+export function jobsetValues(): Record<string, unknown> {
+  return {};
+}
 
 /** Helm values of the External Secrets chart, for Argo CD and for a plain `helm install`. */
 export function externalSecretsValues(): Record<string, unknown> {
@@ -85,6 +120,12 @@ export function operatorValuesFiles(platform: PlatformConfig, folder: string): O
     file('external-secrets', 'before the platform chart (it brings the CRDs of its ExternalSecrets)',
       `helm install external-secrets external-secrets --repo ${CHART_REPOS.externalSecrets} --version ${platform.operators.externalSecrets.chartVersion} --namespace ${EXTERNAL_SECRETS_NAMESPACE} --create-namespace --values charts/${folder}/external-secrets.values.yaml`,
       externalSecretsValues()),
+    file('kueue', 'before the platform chart (it brings the CRDs of the training queues)',
+      `helm install kueue ${CHART_REPOS.kueue} --version ${platform.operators.kueue.chartVersion} --namespace ${KUEUE_NAMESPACE} --create-namespace --values charts/${folder}/kueue.values.yaml`,
+      kueueValues()),
+    file('jobset', 'before the platform chart (it brings the CRD of runs of several nodes)',
+      `helm install jobset ${CHART_REPOS.jobset} --version ${platform.operators.jobset.chartVersion} --namespace ${JOBSET_NAMESPACE} --create-namespace --values charts/${folder}/jobset.values.yaml`,
+      jobsetValues()),
     file('airflow', 'after the platform chart (it needs namespace llm-shared and its secrets there)',
       `helm install ${AIRFLOW_RELEASE} airflow --repo ${CHART_REPOS.airflow} --version ${platform.operators.airflow.chartVersion} --namespace llm-shared --values charts/${folder}/airflow.values.yaml`,
       airflowValues()),

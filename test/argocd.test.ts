@@ -16,7 +16,7 @@ describe('Argo CD objects in dist/argocd', () => {
     expect(argocd.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'AppProject/llm-platform', 'AppProject/llm-platform-bootstrap', 'AppProject/llm-platform-operators',
       ...names.map((n) => `AppProject/workspace-${n}`),
-      'Application/airflow', 'Application/external-secrets', 'Application/llm-platform-bootstrap', 'Application/llm-shared',
+      'Application/airflow', 'Application/external-secrets', 'Application/jobset', 'Application/kueue', 'Application/llm-platform-bootstrap', 'Application/llm-shared',
       'ApplicationSet/llm-workspace-boundaries', 'ApplicationSet/llm-workspaces',
     ].sort());
     expect(argocd.filter((o) => o.metadata.namespace !== 'argocd')).toEqual([]);
@@ -29,7 +29,7 @@ describe('Argo CD objects in dist/argocd', () => {
     const allowed = project.clusterResourceWhitelist.map((k: any) => k.kind);
     const clusterScoped = dist.filter((o) => !o.file.startsWith('dist/argocd/') && !o.object.metadata.namespace).map((o) => o.object.kind);
     expect(clusterScoped.filter((k) => !allowed.includes(k))).toEqual([]);
-    expect(allowed).toEqual(['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+    expect(allowed).toEqual(['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'ResourceFlavor', 'WorkloadPriorityClass', 'ClusterQueue']);
   });
 
   test('the shared layer has an Application that syncs dist/shared automatically with self-heal', () => {
@@ -65,16 +65,18 @@ describe('Argo CD objects in dist/argocd', () => {
   test('every Application ignores the differences real clusters make', () => {
     const apps = [...['llm-shared', 'airflow'].map((n) => find(argocd, 'Application', n).spec), find(argocd, 'ApplicationSet', 'llm-workspaces').spec.template.spec];
     for (const app of apps) {
-      expect(app.ignoreDifferences.map((d: any) => d.kind)).toEqual(['Deployment', 'ExternalSecret', 'Job']);
+      expect(app.ignoreDifferences.map((d: any) => d.kind)).toEqual(['Deployment', 'ExternalSecret', 'Job', 'JobSet']);
       expect(app.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     }
     const eso = find(argocd, 'Application', 'external-secrets').spec;
     expect(eso.ignoreDifferences.map((d: any) => d.kind)).toEqual(['ValidatingWebhookConfiguration', 'CustomResourceDefinition']);
   });
 
-  test('Applications come up in order: the operator, then the shared layer (Airflow\'s namespace and secrets), then Airflow', () => {
+  test('Applications come up in order: the operators, then the shared layer (Airflow\'s namespace and secrets, the queues\' flavors), then Airflow', () => {
     const wave = (n: string) => Number(find(argocd, 'Application', n).metadata.annotations['argocd.argoproj.io/sync-wave']);
     expect(wave('external-secrets')).toBeLessThan(wave('llm-shared'));
+    expect(wave('kueue')).toBeLessThan(wave('llm-shared'));
+    expect(wave('jobset')).toBeLessThan(wave('llm-shared'));
     expect(wave('llm-shared')).toBeLessThan(wave('airflow'));
   });
 

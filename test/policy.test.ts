@@ -35,6 +35,8 @@ test('the fixtures break no rule and pass their schemas', () => {
 });
 
 const cases: [string, Manifest[], string][] = [
+  ['gpu-pods-queued', broken('Job', 'llama-fine-tune-v1', (j) => { delete j.metadata.labels['kueue.x-k8s.io/queue-name']; }),
+    `policy: Job ${ns}/llama-fine-tune-v1: 'metadata.labels['kueue.x-k8s.io/queue-name']' must be 'training' (rule gpu-pods-queued)`],
   ['pod-non-root', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.securityContext.runAsNonRoot = false; }),
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.securityContext.runAsNonRoot' must be true (rule pod-non-root)`],
   ['pod-seccomp', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.securityContext.seccompProfile; }),
@@ -109,6 +111,16 @@ test('fails on a GCP object that Config Connector would delete with its object, 
 test.each(cases)('fails on an object that breaks %s', (_rule, objects, message) => {
   expect(messages(objects)[0]).toBe(message);
   expect(messages(objects).every((m) => m.endsWith(`(rule ${_rule})`))).toBe(true);
+});
+
+test('fails on every way a GPU pod can skip the queue or outrank a server', () => {
+  const objects = broken('Deployment', 'llama-factory-inference', (d) => { delete d.spec.template.spec.priorityClassName; },
+    broken('Job', 'llama-fine-tune-v1', (j) => { j.spec.suspend = false; j.spec.template.spec.priorityClassName = 'llm-inference'; }));
+  expect(messages(objects)).toEqual([
+    `policy: Deployment ${ns}/llama-factory-inference: 'spec.template.spec.priorityClassName' must be 'llm-inference' (rule gpu-pods-queued)`,
+    `policy: Job ${ns}/llama-fine-tune-v1: 'spec.template.spec.priorityClassName' must be 'llm-training' (rule gpu-pods-queued)`,
+    `policy: Job ${ns}/llama-fine-tune-v1: 'spec.suspend' must be true (Kueue starts it) (rule gpu-pods-queued)`,
+  ]);
 });
 
 test('fails on every way a pod can reach the node or root', () => {

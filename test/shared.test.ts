@@ -18,7 +18,7 @@ test('namespace llm-shared carries purpose=shared', () => {
 });
 
 test('every namespaced object is in llm-shared but the probes\' policies and the GCP side; the cluster-scoped ones have no namespace', () => {
-  const clusterScoped = ['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
+  const clusterScoped = ['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'ResourceFlavor', 'WorkloadPriorityClass'];
   const gcpSide = (m: any) => m.apiVersion.includes('.cnrm.cloud.google.com/') || m.apiVersion.startsWith('generators.external-secrets.io/')
     || (m.kind === 'ExternalSecret' && !m.spec.secretStoreRef);
   const where = (m: any) => (clusterScoped.includes(m.kind) ? undefined : m.metadata.labels['app.kubernetes.io/instance'] === 'probes' ? 'llm-probes'

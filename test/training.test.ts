@@ -130,21 +130,47 @@ describe('training runs', () => {
     expect(job.spec.template.metadata.labels['llm-platform/mlflow-client']).toBe('true');
   });
 
-  test('fails on a run whose config does not exist, a repeated run id, and a run that cannot fit the quota', () => {
-    const ws = 'name: team-a\ntraining:\n  runs:\n    - { id: r1, config: sft.yaml, registeredModel: m }\n    - { id: r1, config: other.yaml, registeredModel: m, gpus: 3 }\n';
+  test('fails on a run whose config does not exist, and a repeated run id', () => {
+    const ws = 'name: team-a\ntraining:\n  runs:\n    - { id: r1, config: sft.yaml, registeredModel: m }\n    - { id: r1, config: other.yaml, registeredModel: m }\n';
     expect(problems({ 'workspaces/team-a.yaml': ws, 'workspaces/team-a/training/sft.yaml': SFT })).toEqual([
-      "workspaces/team-a.yaml:1:7 'quota.gpus' is 2, but the servers and runs ask for 4 GPUs (run 'r1' 1x1, run 'r1' 1x3); raise 'quota.gpus' or ask for fewer",
       "workspaces/team-a.yaml:5:13 'training.runs[1].id' 'r1' is already used by training.runs[0]; a new run needs a new id",
       "workspaces/team-a.yaml:5:25 'training.runs[1].config' names 'other.yaml', which is not in workspaces/team-a/training/ (there: sft.yaml)",
     ]);
   });
 
-  test('fails on a run whose request passes its limit, and on runs whose limits pass the quota', () => {
+  test('runs queue rather than add up: each must fit alone in what its queue can give, with GPUs per node its nodes come with', () => {
+    const ws = [
+      'name: team-a',
+      'quota: { gpus: 8, borrowGpus: 4 }',
+      'inference:',
+      '  models: [{ name: chat, gpus: 2 }]',
+      'training:',
+      '  runs:',
+      // 6 + 4 borrowed: fits, however many such runs are declared.
+      '    - { id: fits, config: sft.yaml, registeredModel: m, gpus: 8, accelerator: nvidia-l4, resources: { cpu: { request: "2", limit: "4" } } }',
+      '    - { id: fits-too, config: sft.yaml, registeredModel: m, gpus: 8, accelerator: nvidia-l4, resources: { cpu: { request: "2", limit: "4" } } }',
+      '    - { id: too-big, config: sft.yaml, registeredModel: m, gpus: 8, nodes: 2, accelerator: nvidia-l4, resources: { cpu: { request: "2", limit: "4" } } }',
+      '    - { id: odd, config: sft.yaml, registeredModel: m, gpus: 3 }',
+      '    - { id: shape, config: sft.yaml, registeredModel: m, gpus: 16, accelerator: nvidia-l4 }',
+      '    - { id: unknown, config: sft.yaml, registeredModel: m, accelerator: nvidia-b300 }',
+      '    - { id: hungry, config: sft.yaml, registeredModel: m, resources: { memory: { request: 100Gi, limit: 200Gi } }, nodes: 3 }',
+      '',
+    ].join('\n');
+    expect(problems({ 'workspaces/team-a.yaml': ws, 'workspaces/team-a/training/sft.yaml': SFT })).toEqual([
+      "workspaces/team-a.yaml:9:76 run 'too-big' asks for 16 GPUs (8 on each of 2 node(s)), but its queue can give at most 10: 'quota.gpus' 8 less the servers' 2, plus 'quota.borrowGpus' 4; raise them or ask for fewer",
+      "workspaces/team-a.yaml:10:62 'training.runs[3].gpus' is 3 GPUs per node, but the platform's nodes come with 1, 2, 4, 8, 16; ask for one of these per node, and for more nodes ('nodes') to go further",
+      "workspaces/team-a.yaml:11:64 'training.runs[4].gpus' is 16 GPUs per node, but nvidia-l4 nodes come with 1, 2, 4, 8; ask for one of these per node, and for more nodes ('nodes') to go further",
+      "workspaces/team-a.yaml:12:73 'training.runs[5].accelerator' is 'nvidia-b300', which is not an accelerator of the platform; known: nvidia-tesla-a100, nvidia-a100-80gb, nvidia-h100-80gb, nvidia-l4, nvidia-tesla-t4, nvidia-tesla-v100 (training.accelerators in platform.yaml)",
+      "workspaces/team-a.yaml:13:70 run 'hungry' requests 300.0Gi of memory on all its nodes, but 'quota.memory' 256Gi leaves its runs 231.0Gi beside the servers; raise 'quota.memory' or lower the run's requests",
+    ]);
+  });
+
+  test('fails on a run whose request passes its limit, and on a run whose limits pass what the quota leaves it', () => {
     const ws = 'name: team-a\ntraining:\n  runs:\n    - id: r1\n      config: sft.yaml\n      registeredModel: m\n      resources: { cpu: { request: "30", limit: "2" } }\n    - { id: r2, config: sft.yaml, registeredModel: m, resources: { memory: { request: 8Gi, limit: 500Gi } } }\n';
     expect(problems({ 'workspaces/team-a.yaml': ws, 'workspaces/team-a/training/sft.yaml': SFT })).toEqual([
-      "workspaces/team-a.yaml:1:7 'quota.cpu' is 32, but the servers and runs request 40.5 cores together; raise 'quota.cpu' or lower their requests",
-      "workspaces/team-a.yaml:1:7 'quota.memory' is 256Gi, so limits may reach 512.0Gi, but the servers and runs limit 584.0Gi together; raise 'quota.memory' or lower their limits",
+      "workspaces/team-a.yaml:7:18 run 'r1' requests 30 cores of cpu on all its nodes, but 'quota.cpu' 32 leaves its runs 29.5 cores beside the servers; raise 'quota.cpu' or lower the run's requests",
       "workspaces/team-a.yaml:7:36 'training.runs[0].resources.cpu.request' must be at most the limit 2, got 30",
+      "workspaces/team-a.yaml:8:66 run 'r2' limits 500.0Gi of memory on all its nodes, but 'quota.memory' 256Gi lets limits reach 492.0Gi beside the servers; raise 'quota.memory' or lower the run's limits",
     ]);
   });
 });

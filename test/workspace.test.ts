@@ -21,7 +21,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
     enabled: true,
     resources: { cpu: { request: '3', limit: '6' }, memory: { request: '12Gi', limit: '24Gi' }, ephemeralStorage: { request: '3Gi', limit: '30Gi' } },
   },
-  quota: { gpus: 8, cpu: '64', memory: '512Gi', ephemeralStorage: '300Gi', storage: '600Gi', persistentVolumeClaims: 6 },
+  quota: { gpus: 8, borrowGpus: 4, cpu: '64', memory: '512Gi', ephemeralStorage: '300Gi', storage: '600Gi', persistentVolumeClaims: 6 },
   inference: {
     models: [{
       name: 'chat',
@@ -42,6 +42,8 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       registeredModel: 'ft-chat-model',
       baseModel: { name: 'qwen-base', version: 2 },
       gpus: 2,
+      nodes: 1,
+      priority: 'high',
       accelerator: 'nvidia-tesla-a100',
       resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '32Gi' }, ephemeralStorage: { request: '50Gi', limit: '200Gi' } },
     }],
@@ -78,7 +80,11 @@ describe('namespace and identity', () => {
     const gcpSide = minimal.filter((o) => o.metadata.namespace === 'llm-gcp');
     expect(gcpSide.filter((o) => !o.metadata.name.startsWith('ws-team-min-') || (o.metadata.labels as Record<string, string>)['app.kubernetes.io/instance'] !== 'team-min')).toEqual([]);
     expect(gcpSide.length).toBe(11);
-    for (const m of minimal.filter((o) => o.kind !== 'Namespace' && !gcpSide.includes(o))) expect(m.metadata.namespace).toBe('llm-workspace-team-min');
+    // And its queue, cluster-scoped as Kueue's ClusterQueues are, for its namespace only.
+    const queue = find(minimal, 'ClusterQueue', 'llm-workspace-team-min');
+    expect(queue.metadata.namespace).toBeUndefined();
+    expect(queue.spec.namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'llm-workspace-team-min' } });
+    for (const m of minimal.filter((o) => o.kind !== 'Namespace' && o !== queue && !gcpSide.includes(o))) expect(m.metadata.namespace).toBe('llm-workspace-team-min');
   });
 
   test('llm-workload-sa is bound to the workspace\'s own GCP account, derived from its name', () => {
@@ -347,9 +353,9 @@ describe('people', () => {
 });
 
 describe('quota', () => {
-  test('the ResourceQuota is the file\'s quota: GPUs as written, CPU, memory and local disk limits at twice the requests', () => {
+  test('the ResourceQuota is the file\'s quota: its GPUs and those its runs may borrow, CPU, memory and local disk limits at twice the requests', () => {
     expect(find(full, 'ResourceQuota', 'workspace-quota').spec.hard).toEqual({
-      'requests.nvidia.com/gpu': 8,
+      'requests.nvidia.com/gpu': 12,
       'requests.cpu': '64',
       'limits.cpu': '128',
       'requests.memory': '512Gi',

@@ -4,7 +4,7 @@ import { PlatformConfig } from '../config/types';
 import { GCP_NAMESPACE, PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
 import { BOUNDARIES_FOLDER, TENANT_KINDS } from '../workspace/boundary';
 import { appLabels } from '../labels';
-import { airflowValues, CHART_REPOS, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues } from '../operators';
+import { airflowValues, CHART_REPOS, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues, JOBSET_NAMESPACE, jobsetValues, KUEUE_NAMESPACE, kueueValues } from '../operators';
 import { AIRFLOW_RELEASE } from '../shared/airflow';
 import { KubeObject } from '../kube-object';
 
@@ -56,7 +56,9 @@ export const IGNORE_DIFFERENCES = [
   { group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.template.metadata.annotations."kubectl.kubernetes.io/restartedAt"'] },
   { group: 'external-secrets.io', kind: 'ExternalSecret', jqPathExpressions: ['.spec.data[].remoteRef.conversionStrategy', '.spec.data[].remoteRef.decodingStrategy', '.spec.data[].remoteRef.metadataPolicy', '.spec.data[].remoteRef.nullBytePolicy'] },
   // A Job's pod template cannot change: once a run started, an image upgrade applies to new runs only.
-  { group: 'batch', kind: 'Job', jqPathExpressions: ['.spec.template'] },
+  // Kueue starts a run by setting suspend to false: the declared true must not undo it.
+  { group: 'batch', kind: 'Job', jqPathExpressions: ['.spec.template', '.spec.suspend'] },
+  { group: 'jobset.x-k8s.io', kind: 'JobSet', jqPathExpressions: ['.spec.replicatedJobs', '.spec.suspend'] },
 ];
 
 /**
@@ -85,7 +87,7 @@ const OPERATOR_IGNORE_DIFFERENCES = [
 ];
 
 /** The order the Applications come up in (with Argo CD's Application health check; see the README). */
-export const APPLICATION_WAVES = { externalSecrets: -10, shared: -5, airflow: 0 } as const;
+export const APPLICATION_WAVES = { externalSecrets: -10, kueue: -10, shared: -5, airflow: 0 } as const;
 
 /** Props of the {@link ArgoCdChart}. */
 export interface ArgoCdChartProps {
@@ -133,6 +135,11 @@ export class ArgoCdChart extends Chart {
         { group: '', kind: 'Namespace' },
         { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
         { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+        // The training queues: the servers' and runs' priorities, the accelerators, each team's queue.
+        { group: 'scheduling.k8s.io', kind: 'PriorityClass' },
+        { group: 'kueue.x-k8s.io', kind: 'ResourceFlavor' },
+        { group: 'kueue.x-k8s.io', kind: 'WorkloadPriorityClass' },
+        { group: 'kueue.x-k8s.io', kind: 'ClusterQueue' },
       ],
       // Secrets come from the stores; nothing in git may be one, or send one out.
       namespaceResourceBlacklist: [{ group: '', kind: 'Secret' }, { group: 'external-secrets.io', kind: 'PushSecret' }],
@@ -153,15 +160,18 @@ export class ArgoCdChart extends Chart {
     }
     object('OperatorsProject', 'AppProject', PROJECTS.operators, {
       description: 'Third-party services of the LLM platform, from their official Helm charts.',
-      sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow],
-      destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE)],
-      // What the External Secrets chart installs cluster-wide: its namespace, CRDs, RBAC and webhook.
+      sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow, CHART_REPOS.kueue, CHART_REPOS.jobset],
+      destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE), dest(KUEUE_NAMESPACE), dest(JOBSET_NAMESPACE)],
+      // What the operators' charts install cluster-wide: their namespaces, CRDs, RBAC and
+      // webhooks, and Kueue's visibility API.
       clusterResourceWhitelist: [
         { group: '', kind: 'Namespace' },
         { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
         { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+        { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+        { group: 'apiregistration.k8s.io', kind: 'APIService' },
       ],
     });
 
@@ -186,6 +196,21 @@ export class ArgoCdChart extends Chart {
       syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
       ignoreDifferences: OPERATOR_IGNORE_DIFFERENCES,
     }, wave(APPLICATION_WAVES.externalSecrets));
+    // Kueue and JobSet before the shared layer and the workspaces, which hold their kinds.
+    object('Kueue', 'Application', 'kueue', {
+      project: PROJECTS.operators,
+      source: { repoURL: CHART_REPOS.kueue, path: '.', targetRevision: platform.operators.kueue.chartVersion, helm: { releaseName: 'kueue', valuesObject: kueueValues() } },
+      destination: dest(KUEUE_NAMESPACE),
+      syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
+      ignoreDifferences: OPERATOR_IGNORE_DIFFERENCES,
+    }, wave(APPLICATION_WAVES.kueue));
+    object('JobSet', 'Application', 'jobset', {
+      project: PROJECTS.operators,
+      source: { repoURL: CHART_REPOS.jobset, path: '.', targetRevision: platform.operators.jobset.chartVersion, helm: { releaseName: 'jobset', valuesObject: jobsetValues() } },
+      destination: dest(JOBSET_NAMESPACE),
+      syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
+      ignoreDifferences: OPERATOR_IGNORE_DIFFERENCES,
+    }, wave(APPLICATION_WAVES.kueue));
     // The shared layer comes before Airflow: it holds Airflow's namespace and secrets.
     object('Shared', 'Application', 'llm-shared', {
       project: PROJECTS.platform,

@@ -48,6 +48,8 @@ export interface WebServerProps {
   readonly volumes?: k8s.Volume[];
   /** ServiceAccount the pods run as. @default the namespace's `default` */
   readonly serviceAccountName?: string;
+  /** PriorityClass of its pods (servers of GPUs outrank training). @default none */
+  readonly priorityClassName?: string;
   /** Port of the Service. @default the container port */
   readonly servicePort?: number;
   /**
@@ -97,6 +99,7 @@ export class WebServer extends Construct {
           metadata: { labels: { ...labels, ...props.podLabels, ...selector } },
           spec: securedPodSpec({
             serviceAccountName: props.serviceAccountName,
+            priorityClassName: props.priorityClassName,
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
             nodeSelector: props.nodeSelector,
             tolerations: props.tolerations,

@@ -4,7 +4,7 @@ import { displayPath, fileProblem, InputContext, readInputFile, resolveLink } fr
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
-  checkGatewayRecords, checkGcpIdentities, checkGcpNames, checkMlflowStores, checkRemoteCode, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
+  checkGatewayRecords, checkGcpIdentities, checkGcpNames, checkMlflowStores, checkRemoteCode, checkRunSizes, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
   checkWorkspaceResources, LoadedWorkspace, TrainingConfigFile,
 } from './rules';
 import { checkAgainstSchema } from './schema-check';
@@ -121,7 +121,7 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
     trainingConfigs[w.config.name] = texts;
     workspaceKeys[w.config.name] = key;
     problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(configs)));
-    if (platformConfig) problems.push(...checkRemoteCode(platformConfig, w, configs));
+    if (platformConfig) problems.push(...checkRemoteCode(platformConfig, w, configs), ...checkRunSizes(platformConfig, w));
     if (platformConfig && problems.length === before) {
       const quick = found.source.quickIndex();
       if (quick) options.cache?.put(`input:${key}`, { config: w.config, quick: quickToJson(quick) } satisfies CachedInput);

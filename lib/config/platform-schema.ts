@@ -4,6 +4,20 @@ import { DNS_LABEL_PATTERN, image, REGISTRY_PATTERN, resources } from './schema-
  * JSON Schema of `platform.yaml`: what the operator states once for the whole platform.
  * Written out to `schemas/platform.schema.json` for editors by `npm run synth`.
  */
+/**
+ * GKE's GPUs and the GPU counts of their machine types (A2: A100 40GB 1-16; A2 Ultra:
+ * A100 80GB 1-8; A3: H100 1-8; G2: L4 1-8; N1 with T4 or V100).
+ * @see https://cloud.google.com/compute/docs/gpus
+ */
+export const DEFAULT_ACCELERATORS = [
+  { name: 'nvidia-tesla-a100', nodeGpus: [1, 2, 4, 8, 16] },
+  { name: 'nvidia-a100-80gb', nodeGpus: [1, 2, 4, 8] },
+  { name: 'nvidia-h100-80gb', nodeGpus: [1, 2, 4, 8] },
+  { name: 'nvidia-l4', nodeGpus: [1, 2, 4, 8] },
+  { name: 'nvidia-tesla-t4', nodeGpus: [1, 2, 4] },
+  { name: 'nvidia-tesla-v100', nodeGpus: [1, 2, 4, 8] },
+];
+
 export const platformSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://llm-platform.local/schemas/platform.schema.json',
@@ -155,6 +169,34 @@ export const platformSchema = {
           uniqueItems: true,
           items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 256, 'x-allowed': "an MLflow model name like 'llama-3-8b-base'" },
         },
+        accelerators: {
+          type: 'array',
+          description: "The GPUs of the cluster's node pools that training runs may ask for: each becomes a Kueue ResourceFlavor (runs are admitted per accelerator), and a run's GPUs per node must be a count its nodes come with. Default: the GKE accelerators with their machine shapes (A100 40GB: 1, 2, 4, 8 or 16; L4: 1, 2, 4 or 8; ...).",
+          minItems: 1,
+          maxItems: 16,
+          default: DEFAULT_ACCELERATORS,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'nodeGpus'],
+            properties: {
+              name: {
+                type: 'string',
+                description: 'GKE accelerator name (the node label cloud.google.com/gke-accelerator).',
+                pattern: '^nvidia-[a-z0-9-]+$',
+                maxLength: 63,
+                'x-allowed': "a GKE accelerator name like 'nvidia-tesla-a100'",
+              },
+              nodeGpus: {
+                type: 'array',
+                description: 'GPU counts a node of this accelerator comes with (its machine types).',
+                minItems: 1,
+                uniqueItems: true,
+                items: { type: 'integer', minimum: 1, maximum: 16, 'x-allowed': 'a whole number of GPUs from 1 to 16' },
+              },
+            },
+          },
+        },
       },
     },
     clients: {
@@ -250,6 +292,34 @@ export const platformSchema = {
               description: 'Pinned chart version; 0.17 or later serves the external-secrets.io/v1 API the manifests use. Default: 2.10.0.',
               pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
               'x-allowed': "a chart version like '2.10.0'",
+            },
+          },
+        },
+        kueue: {
+          type: 'object',
+          description: 'Kueue (chart kueue from oci://registry.k8s.io/kueue/charts), in namespace kueue-system: admits every training run through its team\'s queue.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            chartVersion: {
+              type: 'string', default: '0.19.2',
+              description: 'Pinned chart version; the manifests use the kueue.x-k8s.io/v1beta2 API of Kueue 0.19. Default: 0.19.2.',
+              pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
+              'x-allowed': "a chart version like '0.19.2'",
+            },
+          },
+        },
+        jobset: {
+          type: 'object',
+          description: 'JobSet (chart jobset from oci://registry.k8s.io/jobset/charts), in namespace jobset-system: runs a training run of several nodes as one unit.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            chartVersion: {
+              type: 'string', default: '0.12.0',
+              description: 'Pinned chart version; the manifests use the jobset.x-k8s.io/v1alpha2 API. Default: 0.12.0.',
+              pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
+              'x-allowed': "a chart version like '0.12.0'",
             },
           },
         },

@@ -3,6 +3,7 @@ import { backupBucketName, bucketNameProblem, secretIdProblem, serviceAccountIdP
 import { artifactBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount } from '../names';
 import { InputProblem } from './problems';
 import { parseQuantity } from './quantity';
+import { runDemand, serverDemand, trainingShare } from '../training/share';
 import { PlatformConfig, ResourcesConfig, WorkspaceConfig } from './types';
 import { LIMIT_OVER_REQUEST } from './workspace-schema';
 import { FieldPath, showPath, YamlSource } from './yaml-source';
@@ -194,24 +195,22 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
     { what: 'mlflow', replicas: 1, r: config.mlflow.resources, gpus: 0 },
     ...(config.webui.enabled ? [{ what: 'the web UI', replicas: 1, r: config.webui.resources, gpus: 0 }] : []),
     ...config.inference.models.map((m) => ({ what: `inference '${m.name}'`, replicas: m.replicas, r: m.resources, gpus: m.gpus })),
-    // Every declared run's Job exists at once: count them all.
-    ...config.training.runs.map((r) => ({ what: `run '${r.id}'`, replicas: 1, r: r.resources, gpus: r.gpus })),
   ];
   const field = (name: string) => (source.has(['quota', name]) ? ['quota', name] : ['name']);
   const problems: InputProblem[] = [];
   const gpus = servers.reduce((n, s) => n + s.gpus * s.replicas, 0);
   if (gpus > q.gpus) {
     const detail = servers.filter((s) => s.gpus > 0).map((s) => `${s.what} ${s.replicas}x${s.gpus}`).join(', ');
-    problems.push(source.problemAt(field('gpus'), `'quota.gpus' is ${q.gpus}, but the servers and runs ask for ${gpus} GPUs (${detail}); raise 'quota.gpus' or ask for fewer`));
+    problems.push(source.problemAt(field('gpus'), `'quota.gpus' is ${q.gpus}, but the servers ask for ${gpus} GPUs (${detail}); raise 'quota.gpus' or ask for fewer`));
   }
   const show = (kind: 'cpu' | 'memory' | 'ephemeralStorage', n: number) => (kind === 'cpu' ? `${n} cores` : `${(n / 2 ** 30).toFixed(1)}Gi`);
   for (const kind of ['cpu', 'memory', 'ephemeralStorage'] as const) {
     const requested = servers.reduce((n, s) => n + parseQuantity(s.r[kind].request) * s.replicas, 0);
     const limited = servers.reduce((n, s) => n + parseQuantity(s.r[kind].limit) * s.replicas, 0);
     if (requested > parseQuantity(q[kind])) {
-      problems.push(source.problemAt(field(kind), `'quota.${kind}' is ${q[kind]}, but the servers and runs request ${show(kind, requested)} together; raise 'quota.${kind}' or lower their requests`));
+      problems.push(source.problemAt(field(kind), `'quota.${kind}' is ${q[kind]}, but the servers request ${show(kind, requested)} together; raise 'quota.${kind}' or lower their requests`));
     } else if (limited > parseQuantity(q[kind]) * LIMIT_OVER_REQUEST) {
-      problems.push(source.problemAt(field(kind), `'quota.${kind}' is ${q[kind]}, so limits may reach ${show(kind, parseQuantity(q[kind]) * LIMIT_OVER_REQUEST)}, but the servers and runs limit ${show(kind, limited)} together; raise 'quota.${kind}' or lower their limits`));
+      problems.push(source.problemAt(field(kind), `'quota.${kind}' is ${q[kind]}, so limits may reach ${show(kind, parseQuantity(q[kind]) * LIMIT_OVER_REQUEST)}, but the servers limit ${show(kind, limited)} together; raise 'quota.${kind}' or lower their limits`));
     }
   }
   if (parseQuantity(config.storage.size) > parseQuantity(q.storage)) {
@@ -244,6 +243,49 @@ export function checkRemoteCode(platform: PlatformConfig, { config }: LoadedWork
     if (runs.length === 0) return [at('no run uses this config, so it could start from any model; allowed only for runs from a trusted base model')];
     return untrusted.map((r) => at(`run '${r.id}' starts from ${r.baseModel ? `'${r.baseModel.name}', which the platform does not trust` : "the config's model_name_or_path, not a trusted base model"}`));
   });
+}
+
+/**
+ * Each run can ever start: its accelerator is one the platform has, its GPUs per node a
+ * count that accelerator's nodes come with, and all it asks for on all its nodes fits in
+ * what its team's queue can give (the quota less the servers, plus the GPUs it may
+ * borrow). Otherwise Kueue would hold it forever, far from the file that asked for it.
+ */
+export function checkRunSizes(platform: PlatformConfig, { config, source }: LoadedWorkspace): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const accelerators = platform.training.accelerators;
+  const share = trainingShare(config);
+  config.training.runs.forEach((run, i) => {
+    const at = (f: string) => (source.has(['training', 'runs', i, f]) ? ['training', 'runs', i, f] : ['training', 'runs', i, 'id']);
+    const named = run.accelerator === undefined ? undefined : accelerators.find((a) => a.name === run.accelerator);
+    if (run.accelerator !== undefined && !named) {
+      problems.push(source.problemAt(at('accelerator'), `'training.runs[${i}].accelerator' is '${run.accelerator}', which is not an accelerator of the platform; known: ${accelerators.map((a) => a.name).join(', ')} (training.accelerators in platform.yaml)`));
+      return;
+    }
+    const shapes = named ? [named] : accelerators;
+    if (!shapes.some((a) => a.nodeGpus.includes(run.gpus))) {
+      const counts = named ? named.nodeGpus.join(', ') : [...new Set(accelerators.flatMap((a) => a.nodeGpus))].sort((a, b) => a - b).join(', ');
+      problems.push(source.problemAt(at('gpus'), `'training.runs[${i}].gpus' is ${run.gpus} GPUs per node, but ${named ? `${named.name} nodes come with ${counts}` : `the platform's nodes come with ${counts}`}; ask for one of these per node, and for more nodes ('nodes') to go further`));
+      return;
+    }
+    const demand = runDemand(run);
+    const most = share.gpus + share.borrowGpus;
+    if (demand.gpus > most) {
+      problems.push(source.problemAt(at(run.nodes > 1 ? 'nodes' : 'gpus'), `run '${run.id}' asks for ${demand.gpus} GPUs (${run.gpus} on each of ${run.nodes} node(s)), but its queue can give at most ${most}: 'quota.gpus' ${config.quota.gpus} less the servers' ${config.quota.gpus - share.gpus}, plus 'quota.borrowGpus' ${share.borrowGpus}; raise them or ask for fewer`));
+    }
+    const show = (kind: 'cpu' | 'memory' | 'ephemeralStorage', n: number) => (kind === 'cpu' ? `${n} cores` : `${(n / 2 ** 30).toFixed(1)}Gi`);
+    const limits = runDemand(run, 'limit');
+    const serverLimits = serverDemand(config, 'limit');
+    for (const kind of ['cpu', 'memory', 'ephemeralStorage'] as const) {
+      const room = Math.max(0, parseQuantity(config.quota[kind]) * LIMIT_OVER_REQUEST - serverLimits[kind]);
+      if (demand[kind] > share[kind]) {
+        problems.push(source.problemAt(at('resources'), `run '${run.id}' requests ${show(kind, demand[kind])} of ${kind} on all its nodes, but 'quota.${kind}' ${config.quota[kind]} leaves its runs ${show(kind, share[kind])} beside the servers; raise 'quota.${kind}' or lower the run's requests`));
+      } else if (limits[kind] > room) {
+        problems.push(source.problemAt(at('resources'), `run '${run.id}' limits ${show(kind, limits[kind])} of ${kind} on all its nodes, but 'quota.${kind}' ${config.quota[kind]} lets limits reach ${show(kind, room)} beside the servers; raise 'quota.${kind}' or lower the run's limits`));
+      }
+    }
+  });
+  return problems;
 }
 
 /** Run ids are unique and each run's config exists (the quota is checked with the servers, in `checkQuota`). */

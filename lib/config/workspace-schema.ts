@@ -141,14 +141,25 @@ const trainingRun = {
     },
     gpus: {
       type: 'integer', minimum: 1, maximum: 16, default: 1,
-      description: 'GPUs of the run (nvidia.com/gpu). Default: 1.',
+      description: "GPUs on each node of the run (nvidia.com/gpu): a count the accelerator's nodes come with (platform.yaml training.accelerators). More than one runs under torchrun, one process per GPU. Default: 1.",
       'x-allowed': 'a whole number of GPUs from 1 to 16',
+    },
+    nodes: {
+      type: 'integer', minimum: 1, maximum: 64, default: 1,
+      description: 'Nodes of the run. More than one runs as one JobSet: a pod per node, started together, with a stable rendezvous (NNODES, NODE_RANK, MASTER_ADDR, MASTER_PORT). Default: 1.',
+      'x-allowed': 'a whole number of nodes from 1 to 64',
     },
     accelerator: {
       type: 'string',
-      description: 'GKE accelerator to run on (cloud.google.com/gke-accelerator), like nvidia-tesla-a100. Default: any GPU node.',
+      description: "GKE accelerator to run on (cloud.google.com/gke-accelerator), one of platform.yaml's training.accelerators. Default: whichever of them Kueue finds room on.",
       pattern: '^nvidia-[a-z0-9-]+$',
       'x-allowed': "a GKE accelerator name like 'nvidia-tesla-a100'",
+    },
+    priority: {
+      type: 'string',
+      enum: ['low', 'normal', 'high'],
+      default: 'normal',
+      description: "Order among the team's runs waiting in its queue (Kueue WorkloadPriorityClass llm-training-<priority>); a higher one may preempt a lower one of the same team. Inference always outranks training. Default: normal.",
     },
     resources: resources('the training container (the DAG\'s: 8/16 CPU, 32Gi/64Gi memory; Hugging Face caches its tokenized data sets in /tmp)', { cpuRequest: '8', cpuLimit: '16', memoryRequest: '32Gi', memoryLimit: '64Gi', diskRequest: '20Gi', diskLimit: '100Gi' }),
   },
@@ -275,7 +286,12 @@ export const workspaceSchema = {
       properties: {
         gpus: {
           type: 'integer', minimum: 0, maximum: 256, default: 2,
-          description: 'GPUs (requests.nvidia.com/gpu) for inference and training together. Default: 2.',
+          description: "GPUs (requests.nvidia.com/gpu) for inference and training together. What the servers do not hold is the team's nominal quota in its Kueue queue, lent to other teams while idle. Default: 2.",
+          'x-allowed': 'a whole number of GPUs from 0 to 256',
+        },
+        borrowGpus: {
+          type: 'integer', minimum: 0, maximum: 256, default: 0,
+          description: "GPUs the team's training runs may borrow from other teams' idle quota (the Kueue queue's borrowing limit), given back by preemption when their owners need them. The namespace allows gpus + borrowGpus. Default: 0.",
           'x-allowed': 'a whole number of GPUs from 0 to 256',
         },
         cpu: cpu('CPU requested by all pods together (requests.cpu); limits may reach twice this.', '32'),

@@ -106,10 +106,11 @@ export function synthChart(build: (app: App) => Chart): Manifest[] {
  */
 export const KIND_ORDER: readonly string[] = [
   'AppProject', 'Application', 'ApplicationSet',
+  'PriorityClass', 'ResourceFlavor', 'WorkloadPriorityClass',
   'Namespace', 'Password',
   'IAMServiceAccount', 'IAMPolicyMember', 'StorageBucket', 'SQLDatabase', 'SQLUser', 'SecretManagerSecret', 'SecretManagerSecretVersion',
   'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
-  'ResourceQuota', 'LimitRange', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy',
+  'ResourceQuota', 'LimitRange', 'ClusterQueue', 'LocalQueue', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy',
   'Job', 'CronJob', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
 ];
 

@@ -2,6 +2,7 @@ import { RESOURCE_ID_RULES } from '../gcp/gcp-names';
 import { GCP_ABANDON, GCP_STATEFUL_KINDS, isStateful } from '../lifecycle';
 import { secretKindCounts } from '../workspace/workspace-quota';
 import { Manifest } from '../output/render';
+import { LOCAL_QUEUE, PRIORITY_CLASSES, QUEUE_LABEL } from '../training/kueue';
 
 /**
  * The platform's policy, as rules over generated objects. Each rule looks at one object
@@ -48,6 +49,7 @@ function findPods(objects: readonly Manifest[]): PodEntry[] {
     if (o.kind === 'Pod') return [{ object: o, spec: o.spec, at: 'spec' }];
     if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind)) return [{ object: o, spec: o.spec.template.spec, at: 'spec.template.spec' }];
     if (o.kind === 'CronJob') return [{ object: o, spec: o.spec.jobTemplate.spec.template.spec, at: 'spec.jobTemplate.spec.template.spec' }];
+    if (o.kind === 'JobSet') return (o.spec.replicatedJobs ?? []).map((r: Any, i: number) => ({ object: o, spec: r.template.spec.template.spec, at: `spec.replicatedJobs[${i}].template.spec.template.spec` }));
     return [];
   });
 }
@@ -67,6 +69,11 @@ function findContainers(objects: readonly Manifest[]): ContainerEntry[] {
 }
 
 const v = (rule: string, object: Manifest, field: string, problem: string): Violation => ({ rule, object, field, problem });
+
+/** Whether a pod's containers ask for GPUs. */
+function asksForGpus(spec: Any): boolean {
+  return [...(spec.initContainers ?? []), ...spec.containers].some((c: Any) => Number(c.resources?.limits?.['nvidia.com/gpu'] ?? c.resources?.requests?.['nvidia.com/gpu'] ?? 0) > 0);
+}
 
 export const RULES: readonly Rule[] = [
   {
@@ -150,6 +157,22 @@ export const RULES: readonly Rule[] = [
     description: "Every image is pinned by a tag other than 'latest' (or by digest).",
     check: (o) => containers(o).filter(({ c }) => !/@sha256:[a-f0-9]{64}$/.test(c.image) && !/:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(c.image.split('/').pop()))
       .map(({ object, c, at }) => v('image-pinned', object, `${at}.image`, `must carry a pinned tag, got '${c.image}'`)),
+  },
+  {
+    id: 'gpu-pods-queued',
+    description: "Every pod that asks for GPUs has its place: a server's (Deployment) runs at priority llm-inference; a run's (Job or JobSet) names its workspace's Kueue LocalQueue, is created suspended for Kueue to start, and runs at llm-training, which preempts nothing.",
+    check: (o) => pods(o).filter(({ spec }) => asksForGpus(spec)).flatMap(({ object, spec, at }): Violation[] => {
+      const x = object as Any;
+      if (x.kind === 'Deployment') {
+        return spec.priorityClassName === PRIORITY_CLASSES.inference ? [] : [v('gpu-pods-queued', object, `${at}.priorityClassName`, `must be '${PRIORITY_CLASSES.inference}'`)];
+      }
+      if (x.kind !== 'Job' && x.kind !== 'JobSet') return [v('gpu-pods-queued', object, at, 'asks for GPUs outside a server or a queued run')];
+      return [
+        ...(spec.priorityClassName === PRIORITY_CLASSES.training ? [] : [v('gpu-pods-queued', object, `${at}.priorityClassName`, `must be '${PRIORITY_CLASSES.training}'`)]),
+        ...(x.metadata.labels?.[QUEUE_LABEL] === LOCAL_QUEUE ? [] : [v('gpu-pods-queued', object, `metadata.labels['${QUEUE_LABEL}']`, `must be '${LOCAL_QUEUE}'`)]),
+        ...(x.spec.suspend === true ? [] : [v('gpu-pods-queued', object, 'spec.suspend', 'must be true (Kueue starts it)')]),
+      ];
+    }),
   },
   {
     id: 'namespace-pod-security',

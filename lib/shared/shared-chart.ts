@@ -17,6 +17,7 @@ import { SharedNetwork } from './shared-network';
 import { ModelRegistrySync } from './model-registry-sync';
 import { PromptConsole } from './prompt-console';
 import { Strapi } from './strapi';
+import { SharedQueues } from '../training/kueue';
 
 /** Props of the {@link SharedChart}. */
 export interface SharedChartProps {
@@ -64,6 +65,7 @@ export class SharedChart extends PlatformChart {
     new SharedNetwork(this, 'Network', { platform });
     new SharedGcp(this, 'Gcp', { platform });
     new ProbesNamespace(this, 'Probes');
+    new SharedQueues(this, 'Queues', { platform });
     new MlflowCommonRead(this, 'MlflowCommonRead', { platform });
     new SecretStore(this, 'SecretStore', { name: platform.secretStore.name, platform, gcpServiceAccount: account(SHARED_GCP_ACCOUNTS.sharedSecrets), labels: { instance: 'shared' } });
     new Strapi(this, 'Strapi', { platform });

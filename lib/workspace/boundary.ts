@@ -31,6 +31,7 @@ export const TENANT_KINDS: readonly GroupKind[] = [
 /** The kinds of a workspace's boundary, which the platform's project syncs. */
 export const BOUNDARY_KINDS: readonly string[] = [
   'Namespace', 'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ResourceQuota', 'LimitRange', 'NetworkPolicy',
+  'ClusterQueue', 'LocalQueue',
 ];
 
 /** Folder of dist/ that holds the boundaries, one subfolder per workspace. */

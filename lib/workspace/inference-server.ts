@@ -6,6 +6,7 @@ import { PlatformConfig, ServedModelConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
 import { appLabels } from '../labels';
 import { toYaml } from '../output/yaml-emitter';
+import { PRIORITY_CLASSES } from '../training/kueue';
 import { INFERENCE_APP, InferenceNames, MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 
 /** Label that tells the pods of one served model from another's (all carry `app: llama-infer`). */
@@ -108,6 +109,7 @@ export class InferenceServer extends Construct {
       labels: { ...labels, version: imageTag(props.platform, 'api') },
       replicas: props.replicas,
       serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
+      priorityClassName: PRIORITY_CLASSES.inference,
       initContainers: [{
         name: 'model-loader',
         image: imageRef(props.platform, 'train'),

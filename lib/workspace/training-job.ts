@@ -6,6 +6,7 @@ import { appLabels } from '../labels';
 import { MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, TRAINING_CONFIGS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 import { MODEL_LOADER, MODEL_LOADER_RESOURCES } from './inference-server';
 import { KUBE, kube, KubeObject } from '../kube-object';
+import { LOCAL_QUEUE, PRIORITY_CLASSES, QUEUE_LABEL, WORKLOAD_PRIORITY_LABEL, workloadPriorityClass } from '../training/kueue';
 
 /** Props of a {@link TrainingJob}. */
 export interface TrainingJobProps {
@@ -76,13 +77,19 @@ export class TrainingJob extends Construct {
     const output = `/output/${run.id}`;
     const basePath = run.baseModel ? `/models/base-models/${run.baseModel.name}/${run.baseModel.version}` : undefined;
     this.job = kube(this, 'Resource', KUBE.Job, {
-      metadata: { name, labels: { ...labels, 'llm-platform/run': run.id } },
+      metadata: {
+        name,
+        labels: { ...labels, 'llm-platform/run': run.id, [QUEUE_LABEL]: LOCAL_QUEUE, [WORKLOAD_PRIORITY_LABEL]: workloadPriorityClass(run.priority) },
+      },
       spec: {
+        // Created suspended: Kueue starts it when its team's queue admits it.
+        suspend: true,
         backoffLimit: 1,
         template: {
           metadata: { labels: { ...labels, app: 'llama-fine-tune', 'llm-platform/run': run.id, [MLFLOW_CLIENT_LABEL]: 'true' } },
           spec: securedPodSpec({
             restartPolicy: 'Never',
+            priorityClassName: PRIORITY_CLASSES.training,
             serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
             tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
             nodeSelector: run.accelerator ? { 'cloud.google.com/gke-accelerator': run.accelerator } : undefined,

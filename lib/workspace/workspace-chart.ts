@@ -19,6 +19,7 @@ import { PeopleAccess } from './people-access';
 import { TrainingConfigs } from './training-configs';
 import { TrainingJob } from './training-job';
 import { WorkspaceQuota } from './workspace-quota';
+import { WorkspaceQueue } from '../training/kueue';
 
 /** Props of a {@link WorkspaceChart}. */
 export interface WorkspaceChartProps {
@@ -97,11 +98,11 @@ export class WorkspaceChart extends PlatformChart {
     new PeopleAccess(this, 'People', { workspace: ws.name, members: ws.members, admins: ws.admins });
     new WorkspaceGcp(this, 'Gcp', { platform, workspace: ws });
     new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name, files: { ...props.trainingConfigs } });
-    // A suspended workspace starts no training either.
-    if (running) {
-      const training = new Construct(this, 'Training');
-      for (const run of ws.training.runs) new TrainingJob(training, run.id, { workspace: ws.name, platform, run });
-    }
+    // Runs stay declared while the workspace is suspended (its queue holds them), so
+    // resuming it retrains nothing that finished.
+    new WorkspaceQueue(this, 'Queue', { platform, workspace: ws });
+    const training = new Construct(this, 'Training');
+    for (const run of ws.training.runs) new TrainingJob(training, run.id, { workspace: ws.name, platform, run });
     // Last: the quota counts the ExternalSecrets made above in the workspace's namespace
     // (the GCP side's generated passwords live in llm-gcp, outside the quota).
     const externalSecrets = this.node.findAll()

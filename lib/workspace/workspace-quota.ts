@@ -53,7 +53,8 @@ export class WorkspaceQuota extends Construct {
       metadata: { name: 'workspace-quota', labels },
       spec: {
         hard: {
-          'requests.nvidia.com/gpu': quantity(q.gpus),
+          // Its own GPUs, and those its runs may borrow from other teams through Kueue.
+          'requests.nvidia.com/gpu': quantity(q.gpus + q.borrowGpus),
           'requests.cpu': quantity(q.cpu),
           'limits.cpu': times(q.cpu, LIMIT_OVER_REQUEST),
           'requests.memory': quantity(q.memory),
