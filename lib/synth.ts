@@ -65,7 +65,7 @@ export function renderWorkspace(
     objects: manifests.length,
     problems: checkObjects([...manifests, ...tests]),
   };
-  const chart = workspaceChartFiles(version, workspace, layer);
+  const chart = workspaceChartFiles(version, workspace, layer, trainingConfigs);
   const facts = examineFiles([
     { dir: options.compareWith?.dist, files: layer.rendered },
     { dir: options.compareWith?.charts, files: chart },
@@ -132,13 +132,13 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
   const workspaces = inputs.workspaces.map((config) => {
     const key = inputs.workspaceKeys?.[config.name];
     const cached = key !== undefined && !pooled.has(config.name) ? cache?.get<CachedWorkspace>(layerKey(key)) : undefined;
-    if (cached && namesItsOwnFiles(cached, config.name)) return { config, ...reused(cached, again(config)) };
+    if (cached && namesItsOwnFiles(cached, config.name)) return { config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {}, ...reused(cached, again(config)) };
     const layer = pooled.get(config.name) ?? settle(render(config, { digests: cache !== undefined, compareWith }), again(config));
     if (key !== undefined && layer.problems.length === 0 && layer.digests.length === layer.dist.length + layer.chart.length) {
       const entries = [...layer.dist, ...layer.chart].map((f, i) => [f.path, layer.digests[i]] as const);
       cache?.put(layerKey(key), { objects: layer.objects, dist: entries.slice(0, layer.dist.length), chart: entries.slice(layer.dist.length) } satisfies CachedWorkspace);
     }
-    return { config, dist: layer.dist, chart: layer.chart, objects: layer.objects, problems: layer.problems };
+    return { config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {}, dist: layer.dist, chart: layer.chart, objects: layer.objects, problems: layer.problems };
   });
   const problems = [...argocd.problems, ...shared.problems, ...workspaces.flatMap((w) => w.problems)];
   if (problems.length > 0) throw new PolicyError(problems);

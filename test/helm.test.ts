@@ -9,7 +9,7 @@ import { GCP_STATEFUL_KINDS, isStateful } from '../lib/lifecycle';
 import { Manifest } from '../lib/output/render';
 import { version } from '../package.json';
 import { helmMajor } from '../scripts/helm';
-import { fixture, manifestKey as key, manifestDifferences as differences, manifestsOf as objects, RenderedObject, ROOT } from './helpers';
+import { fixture, manifestKey as key, manifestDifferences as differences, manifestsOf as objects, RenderedObject, ROOT, runName } from './helpers';
 
 /*
  * The chart of the fixtures, checked with a real helm (scripts/helm.ts finds or fetches
@@ -170,7 +170,7 @@ describe('NOTES.txt', () => {
     for (const ws of inputs.workspaces) {
       const text = fs.readFileSync(path.join(CHART, 'charts', workspaceChartName(ws.name), 'templates', 'NOTES.txt'), 'utf8');
       const jobs = [...text.matchAll(/job\/(\S+)/g)].map((m) => m[1]);
-      expect({ ws: ws.name, jobs }).toEqual({ ws: ws.name, jobs: ws.training.runs.map((r) => `llama-fine-tune-${r.id}`) });
+      expect({ ws: ws.name, jobs }).toEqual({ ws: ws.name, jobs: ws.training.runs.map((r) => runName(fixture().objects, `llm-workspace-${ws.name}`, r.id)) });
     }
   });
 });

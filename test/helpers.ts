@@ -247,3 +247,10 @@ export function manifestDifferences(a: Map<string, Manifest>, b: Map<string, Man
     ...[...b.keys()].filter((k) => !a.has(k)).map((k) => `extra: ${k}`),
   ];
 }
+
+/** The name of a run's Job or JobSet (`llama-fine-tune-<id>-<hash>`), found by its run id in a namespace. */
+export function runName(objects: readonly Manifest[], namespace: string, id: string): string {
+  const run = objects.find((o) => ['Job', 'JobSet'].includes(o.kind) && (o.metadata.namespace ?? namespace) === namespace && (o.metadata.labels as Record<string, string> | undefined)?.['llm-platform/run'] === id);
+  if (!run) throw new Error(`no run ${id} in ${namespace}`);
+  return run.metadata.name;
+}

@@ -1,4 +1,4 @@
-import { fixture } from './helpers';
+import { fixture, runName } from './helpers';
 
 /*
  * The flows of the platform, allowed and denied, read off the generated NetworkPolicies
@@ -94,7 +94,7 @@ const shared = 'llm-shared';
 const mlflow = pod(alpha, 'mlflow');
 const webui = pod(alpha, 'llama-factory-webui');
 const inference = pod(alpha, 'llama-factory-inference');
-const training = pod(alpha, 'llama-fine-tune-v1');
+const training = pod(alpha, runName(objects, alpha, 'v1'));
 const airflowTask: Pod = { namespace: alpha, labels: { kubernetes_pod_operator: 'True', dag_id: 'llm_finetune_workflow' } };
 const stranger: Pod = { namespace: alpha, labels: { app: 'debug' } };
 const betaMlflow = pod(beta, 'mlflow');

@@ -4,7 +4,7 @@ import { airflowValues } from '../lib/operators';
 import { POLICY_EXCEPTIONS } from '../lib/policy/exceptions';
 import { RULES } from '../lib/policy/rules';
 import { synthShared, synthWorkspace } from '../lib/synth';
-import { find, fixture } from './helpers';
+import { find, fixture, runName } from './helpers';
 
 /*
  * The policy step: every rule passes on the fixtures and fails, with a message naming
@@ -28,6 +28,7 @@ function broken(kind: string, name: string, edit: (o: any) => void, objects: rea
 
 const messages = (objects: readonly Manifest[]) => policyViolations(objects).map(formatViolation);
 const ns = 'llm-workspace-team-alpha';
+const RUN = runName(workspace, ns, 'v1');
 
 test('the fixtures break no rule and pass their schemas', () => {
   expect(checkObjects(workspace)).toEqual([]);
@@ -35,8 +36,8 @@ test('the fixtures break no rule and pass their schemas', () => {
 });
 
 const cases: [string, Manifest[], string][] = [
-  ['gpu-pods-queued', broken('Job', 'llama-fine-tune-v1', (j) => { delete j.metadata.labels['kueue.x-k8s.io/queue-name']; }),
-    `policy: Job ${ns}/llama-fine-tune-v1: 'metadata.labels['kueue.x-k8s.io/queue-name']' must be 'training' (rule gpu-pods-queued)`],
+  ['gpu-pods-queued', broken('Job', RUN, (j) => { delete j.metadata.labels['kueue.x-k8s.io/queue-name']; }),
+    `policy: Job ${ns}/${RUN}: 'metadata.labels['kueue.x-k8s.io/queue-name']' must be 'training' (rule gpu-pods-queued)`],
   ['pod-non-root', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.securityContext.runAsNonRoot = false; }),
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.securityContext.runAsNonRoot' must be true (rule pod-non-root)`],
   ['pod-seccomp', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.securityContext.seccompProfile; }),
@@ -115,11 +116,11 @@ test.each(cases)('fails on an object that breaks %s', (_rule, objects, message) 
 
 test('fails on every way a GPU pod can skip the queue or outrank a server', () => {
   const objects = broken('Deployment', 'llama-factory-inference', (d) => { delete d.spec.template.spec.priorityClassName; },
-    broken('Job', 'llama-fine-tune-v1', (j) => { j.spec.suspend = false; j.spec.template.spec.priorityClassName = 'llm-inference'; }));
+    broken('Job', RUN, (j) => { j.spec.suspend = false; j.spec.template.spec.priorityClassName = 'llm-inference'; }));
   expect(messages(objects)).toEqual([
     `policy: Deployment ${ns}/llama-factory-inference: 'spec.template.spec.priorityClassName' must be 'llm-inference' (rule gpu-pods-queued)`,
-    `policy: Job ${ns}/llama-fine-tune-v1: 'spec.template.spec.priorityClassName' must be 'llm-training' (rule gpu-pods-queued)`,
-    `policy: Job ${ns}/llama-fine-tune-v1: 'spec.suspend' must be true (Kueue starts it) (rule gpu-pods-queued)`,
+    `policy: Job ${ns}/${RUN}: 'spec.template.spec.priorityClassName' must be 'llm-training' (rule gpu-pods-queued)`,
+    `policy: Job ${ns}/${RUN}: 'spec.suspend' must be true (Kueue starts it) (rule gpu-pods-queued)`,
   ]);
 });
 
@@ -166,10 +167,10 @@ test('fails on a workspace quota that would admit another secret store, a PushSe
 });
 
 test('fails on a container without local-disk (ephemeral-storage) figures', () => {
-  const unbounded = broken('Job', 'llama-fine-tune-v1', (j) => { delete j.spec.template.spec.containers[0].resources.requests['ephemeral-storage']; delete j.spec.template.spec.initContainers[0].resources.limits['ephemeral-storage']; });
+  const unbounded = broken('Job', RUN, (j) => { delete j.spec.template.spec.containers[0].resources.requests['ephemeral-storage']; delete j.spec.template.spec.initContainers[0].resources.limits['ephemeral-storage']; });
   expect(messages(unbounded)).toEqual([
-    `policy: Job ${ns}/llama-fine-tune-v1: 'spec.template.spec.initContainers[0].resources.limits.ephemeral-storage' must be set (rule container-resources)`,
-    `policy: Job ${ns}/llama-fine-tune-v1: 'spec.template.spec.containers[0].resources.requests.ephemeral-storage' must be set (rule container-resources)`,
+    `policy: Job ${ns}/${RUN}: 'spec.template.spec.initContainers[0].resources.limits.ephemeral-storage' must be set (rule container-resources)`,
+    `policy: Job ${ns}/${RUN}: 'spec.template.spec.containers[0].resources.requests.ephemeral-storage' must be set (rule container-resources)`,
   ]);
 });
 

@@ -97,7 +97,7 @@ describe('training configs', () => {
 });
 
 describe('training runs', () => {
-  const job = dist.find((o) => o.kind === 'Job' && o.metadata.name === 'llama-fine-tune-v1');
+  const job = dist.find((o) => o.kind === 'Job' && o.metadata.labels?.['llm-platform/run'] === 'v1');
 
   test('a declared run is a Job on the GPU pool with the config, the volume and MLflow', () => {
     expect(job.metadata.namespace).toBe('llm-workspace-team-alpha');
@@ -119,7 +119,7 @@ describe('training runs', () => {
     expect(spec.volumes).toContainEqual({ name: 'models', persistentVolumeClaim: { claimName: 'model-storage-pvc' } });
     expect(env(train, 'CONFIG_FILE')).toBe('/configs/train_config_v1.yaml');
     expect(train.args[0]).toContain('llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" model_name_or_path="$BASE_MODEL_PATH"');
-    expect(env(train, 'OUTPUT_DIR')).toBe('/output/v1');
+    expect(env(train, 'OUTPUT_DIR')).toBe(`/output/${job.metadata.name}`);
     expect(env(train, 'REGISTERED_MODEL')).toBe('ft-llama3-8b-v1');
     expect(env(train, 'REGISTER_SCRIPT')).toContain('mlflow.register_model');
     // A LoRA adapter is merged into its base model before it is registered: vLLM serves whole models.
@@ -142,6 +142,7 @@ describe('training runs', () => {
     const ws = [
       'name: team-a',
       'quota: { gpus: 8, borrowGpus: 4 }',
+      'storage: { accessMode: ReadWriteMany, storageClassName: standard-rwx }',
       'inference:',
       '  models: [{ name: chat, gpus: 2 }]',
       'training:',
@@ -157,11 +158,11 @@ describe('training runs', () => {
       '',
     ].join('\n');
     expect(problems({ 'workspaces/team-a.yaml': ws, 'workspaces/team-a/training/sft.yaml': SFT })).toEqual([
-      "workspaces/team-a.yaml:9:76 run 'too-big' asks for 16 GPUs (8 on each of 2 node(s)), but its queue can give at most 10: 'quota.gpus' 8 less the servers' 2, plus 'quota.borrowGpus' 4; raise them or ask for fewer",
-      "workspaces/team-a.yaml:10:62 'training.runs[3].gpus' is 3 GPUs per node, but the platform's nodes come with 1, 2, 4, 8, 16; ask for one of these per node, and for more nodes ('nodes') to go further",
-      "workspaces/team-a.yaml:11:64 'training.runs[4].gpus' is 16 GPUs per node, but nvidia-l4 nodes come with 1, 2, 4, 8; ask for one of these per node, and for more nodes ('nodes') to go further",
-      "workspaces/team-a.yaml:12:73 'training.runs[5].accelerator' is 'nvidia-b300', which is not an accelerator of the platform; known: nvidia-tesla-a100, nvidia-a100-80gb, nvidia-h100-80gb, nvidia-l4, nvidia-tesla-t4, nvidia-tesla-v100 (training.accelerators in platform.yaml)",
-      "workspaces/team-a.yaml:13:70 run 'hungry' requests 300.0Gi of memory on all its nodes, but 'quota.memory' 256Gi leaves its runs 231.0Gi beside the servers; raise 'quota.memory' or lower the run's requests",
+      "workspaces/team-a.yaml:10:76 run 'too-big' asks for 16 GPUs (8 on each of 2 node(s)), but its queue can give at most 10: 'quota.gpus' 8 less the servers' 2, plus 'quota.borrowGpus' 4; raise them or ask for fewer",
+      "workspaces/team-a.yaml:11:62 'training.runs[3].gpus' is 3 GPUs per node, but the platform's nodes come with 1, 2, 4, 8, 16; ask for one of these per node, and for more nodes ('nodes') to go further",
+      "workspaces/team-a.yaml:12:64 'training.runs[4].gpus' is 16 GPUs per node, but nvidia-l4 nodes come with 1, 2, 4, 8; ask for one of these per node, and for more nodes ('nodes') to go further",
+      "workspaces/team-a.yaml:13:73 'training.runs[5].accelerator' is 'nvidia-b300', which is not an accelerator of the platform; known: nvidia-tesla-a100, nvidia-a100-80gb, nvidia-h100-80gb, nvidia-l4, nvidia-tesla-t4, nvidia-tesla-v100 (training.accelerators in platform.yaml)",
+      "workspaces/team-a.yaml:14:70 run 'hungry' requests 300.0Gi of memory on all its nodes, but 'quota.memory' 256Gi leaves its runs 231.0Gi beside the servers; raise 'quota.memory' or lower the run's requests",
     ]);
   });
 
@@ -277,7 +278,7 @@ describe('base models and remote code', () => {
   const WS = 'name: team-a\ntraining:\n  runs:\n    - { id: r1, config: sft.yaml, registeredModel: m, baseModel: { name: BASE, version: 2 } }\n';
 
   test('a run downloads its base model at the pinned version, read only, through mlflow-common-read', () => {
-    const job = dist.find((o) => o.kind === 'Job' && o.metadata.name === 'llama-fine-tune-v1');
+    const job = dist.find((o) => o.kind === 'Job' && o.metadata.labels?.['llm-platform/run'] === 'v1');
     const loader = container(podSpec(job), 'base-model-loader');
     expect(env(loader, 'MODEL_URI')).toBe('models:/llama-3-8b-base/1');
     expect(env(container(podSpec(job), 'train'), 'BASE_MODEL_PATH')).toBe('/models/base-models/llama-3-8b-base/1');

@@ -268,6 +268,9 @@ export function checkRunSizes(platform: PlatformConfig, { config, source }: Load
       problems.push(source.problemAt(at('gpus'), `'training.runs[${i}].gpus' is ${run.gpus} GPUs per node, but ${named ? `${named.name} nodes come with ${counts}` : `the platform's nodes come with ${counts}`}; ask for one of these per node, and for more nodes ('nodes') to go further`));
       return;
     }
+    if (run.nodes > 1 && config.storage.accessMode !== 'ReadWriteMany') {
+      problems.push(source.problemAt(at('nodes'), `run '${run.id}' runs on ${run.nodes} nodes, which all write its checkpoints to model-storage-pvc, but a ReadWriteOnce volume attaches to one node; set 'storage.accessMode: ReadWriteMany' with a class like 'standard-rwx' (Filestore)`));
+    }
     const demand = runDemand(run);
     const most = share.gpus + share.borrowGpus;
     if (demand.gpus > most) {

@@ -101,7 +101,7 @@ const trainingRun = {
   properties: {
     id: {
       type: 'string',
-      description: 'Run id; the Job is llama-fine-tune-<id>. Running again means a new id.',
+      description: 'Run id; its Job (or JobSet) is llama-fine-tune-<id>-<hash of what it trains>, so changing its config, base model or size makes a new run.',
       pattern: DNS_LABEL_PATTERN,
       maxLength: 40,
       'x-allowed': "a DNS label of at most 40 characters, like 'v1' or '2024-06-01'",

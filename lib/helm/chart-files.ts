@@ -1,8 +1,9 @@
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS, workspaceNamespace } from '../names';
 import { BOUNDARIES_FOLDER } from '../workspace/boundary';
-import { trainingJobName } from '../workspace/training-job';
 import { Manifest, OutputFile, TreeFile } from '../output/render';
+import { RUN_NAME_LABEL } from '../training/training-run';
+import { trainingRunName } from '../training/run-name';
 import { toYaml } from '../output/yaml-emitter';
 import { operatorValuesFiles } from '../operators';
 import { escapeForHelm } from './escape';
@@ -52,7 +53,7 @@ export interface ChartInputs {
   /** The shared layer, with its objects and tests for the chart README. */
   readonly shared: RenderedLayer & { readonly manifests: readonly Manifest[]; readonly testPods: readonly Manifest[] };
   /** Each workspace, with its chart's files (`workspaceChartFiles`, or their digests when reused from the cache). */
-  readonly workspaces: readonly { readonly config: WorkspaceConfig; readonly chart: readonly TreeFile[] }[];
+  readonly workspaces: readonly { readonly config: WorkspaceConfig; readonly trainingConfigs: Readonly<Record<string, string>>; readonly chart: readonly TreeFile[] }[];
 }
 
 /** The template a dist/ file becomes: `manifests.yaml`, or `boundary.yaml` for a workspace's boundary. */
@@ -89,21 +90,22 @@ Shared logs:     kubectl -n ${SHARED_NAMESPACE} logs -f deploy/${SHARED_APPS.gat
  * really have: each `kubectl` line names an object the workspace's chart holds (a test
  * checks it), so no line is printed for what the workspace does not run.
  */
-function workspaceCheatSheet(ns: string, ws: WorkspaceConfig): string {
+function workspaceCheatSheet(ns: string, ws: WorkspaceConfig, configs: Readonly<Record<string, string>>): string {
+  const runs = ws.training.runs.map((r) => ({ name: trainingRunName(r, configs), kind: r.nodes > 1 ? 'JobSet' : 'Job' }));
   const inference = ws.inference.models.map((m) => inferenceNames(m.name, ws.inference.models.length).deployment);
-  // A suspended workspace has no run Jobs.
-  const jobs = ws.state === 'active' ? ws.training.runs.map((r) => trainingJobName(r.id)) : [];
+  // A run of one node is a Job; of several, a JobSet, whose pods carry its name.
   const logs = [
     ...(ws.webui.enabled ? [`deploy/${WORKSPACE_APPS.webui}`] : []),
     `deploy/${WORKSPACE_APPS.mlflow}`,
     ...inference.map((d) => `deploy/${d}`),
-    ...jobs.map((j) => `job/${j}`),
+    ...runs.map((r) => (r.kind === 'Job' ? `job/${r.name}` : `-l ${RUN_NAME_LABEL}=${r.name} --prefix`)),
   ];
   return [
     ws.webui.enabled ? `Web UI:    kubectl -n ${ns} port-forward svc/${WORKSPACE_APPS.webui} ${PORTS.webui}:${PORTS.webui}  -> http://localhost:${PORTS.webui}` : undefined,
     `MLflow:    kubectl -n ${ns} port-forward svc/${WORKSPACE_APPS.mlflow} ${PORTS.mlflow}:${PORTS.mlflow}  -> http://localhost:${PORTS.mlflow}`,
     ...logs.map((l, i) => `${i === 0 ? 'Logs:' : ''.padEnd(5)}      kubectl -n ${ns} logs -f ${l}`),
     `Status:    kubectl -n ${ns} get pods,svc,pvc`,
+    ...(runs.length > 0 ? [`Runs:      kubectl -n ${ns} get ${[...new Set(runs.map((r) => r.kind.toLowerCase()))].join(',')},workloads.kueue.x-k8s.io`] : []),
     ...inference.map((d) => `GPU:       kubectl -n ${ns} exec -it deploy/${d} -- nvidia-smi`),
   ].filter((l): l is string => l !== undefined).join('\n');
 }
@@ -112,13 +114,13 @@ function workspaceCheatSheet(ns: string, ws: WorkspaceConfig): string {
 export const NOTES_PER_WORKSPACE_UP_TO = 25;
 
 /** The workspace part of the umbrella's NOTES.txt: each installed workspace's own cheat sheet. */
-function workspaceNotes(workspaces: readonly WorkspaceConfig[]): string[] {
+function workspaceNotes(workspaces: ChartInputs['workspaces']): string[] {
   if (workspaces.length <= NOTES_PER_WORKSPACE_UP_TO) {
-    return workspaces.flatMap((ws) => [
+    return workspaces.flatMap(({ config: ws, trainingConfigs }) => [
       `{{- if (index .Values.workspaces ${JSON.stringify(ws.name)}).enabled }}`,
       '',
       `Workspace ${ws.name}${ws.state === 'suspended' ? ' (suspended: its servers are scaled to zero)' : ''}:`,
-      ...workspaceCheatSheet(workspaceNamespace(ws.name), ws).split('\n').map((l) => `  ${l}`),
+      ...workspaceCheatSheet(workspaceNamespace(ws.name), ws, trainingConfigs).split('\n').map((l) => `  ${l}`),
       '{{- end }}',
     ]).concat(['']);
   }
@@ -136,7 +138,7 @@ function workspaceNotes(workspaces: readonly WorkspaceConfig[]): string[] {
 }
 
 /** The files of a workspace's chart, `charts/llm-platform/charts/workspace-<name>/`. */
-export function workspaceChartFiles(version: string, ws: WorkspaceConfig, layer: RenderedLayer): OutputFile[] {
+export function workspaceChartFiles(version: string, ws: WorkspaceConfig, layer: RenderedLayer, configs: Readonly<Record<string, string>> = {}): OutputFile[] {
   const name = workspaceChartName(ws.name);
   const ns = workspaceNamespace(ws.name);
   const dir = `${CHART_NAME}/charts/${name}`;
@@ -156,7 +158,7 @@ export function workspaceChartFiles(version: string, ws: WorkspaceConfig, layer:
     ...templates(dir, layer),
     {
       path: `${dir}/templates/NOTES.txt`,
-      content: `Workspace ${ws.name} is installed in namespace ${ns} (release {{ .Release.Name }}).\n\nCheck it:  helm test {{ .Release.Name }}\n\n${workspaceCheatSheet(ns, ws)}\n`,
+      content: `Workspace ${ws.name} is installed in namespace ${ns} (release {{ .Release.Name }}).\n\nCheck it:  helm test {{ .Release.Name }}\n\n${workspaceCheatSheet(ns, ws, configs)}\n`,
     },
   ];
 }
@@ -225,7 +227,7 @@ export function helmChartFiles(inputs: ChartInputs): TreeFile[] {
     {
       path: `${CHART_NAME}/templates/NOTES.txt`,
       content: sharedLayerNotes('The LLM platform', [
-        ...workspaceNotes(inputs.workspaces.map((w) => w.config)),
+        ...workspaceNotes(inputs.workspaces),
         'helm uninstall keeps namespaces and volumes (helm.sh/resource-policy: keep); see the chart README to delete them.',
       ]),
     },

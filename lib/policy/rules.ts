@@ -64,7 +64,7 @@ function containers(objects: readonly Manifest[]): ContainerEntry[] {
 function findContainers(objects: readonly Manifest[]): ContainerEntry[] {
   return pods(objects).flatMap(({ object, spec, at }) => [
     ...(spec.initContainers ?? []).map((c: Any, i: number) => ({ object, c, at: `${at}.initContainers[${i}]`, server: false })),
-    ...spec.containers.map((c: Any, i: number) => ({ object, c, at: `${at}.containers[${i}]`, server: object.kind !== 'Pod' && (c.ports ?? []).length > 0 })),
+    ...spec.containers.map((c: Any, i: number) => ({ object, c, at: `${at}.containers[${i}]`, server: ['Deployment', 'StatefulSet', 'DaemonSet'].includes(object.kind) && (c.ports ?? []).length > 0 })),
   ]);
 }
 

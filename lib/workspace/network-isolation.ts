@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { addresses, METADATA_SERVER, NamespacePolicies, podsHere, podsIn, tcp } from '../components/network-policies';
 import { PlatformConfig } from '../config/types';
+import { KUBE, kube } from '../kube-object';
+import { appLabels } from '../labels';
+import { RUN_NAME_LABEL } from '../training/training-run';
 import {
   INFERENCE_APP, INFERENCE_NETWORK_POLICY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS,
 } from '../names';
@@ -63,6 +66,34 @@ export class NetworkIsolation extends Construct {
     });
     policies.allow('WebuiProbes', 'allow-webui-probes', { app: WORKSPACE_APPS.webui }, {
       ingress: [{ from: [probes], ports: [tcp(PORTS.webui)] }],
+    });
+  }
+}
+
+/** Props of {@link RunPeers}. */
+export interface RunPeersProps {
+  readonly workspace: string;
+  /** The run's name (its pods' `llm-platform/run-name`). */
+  readonly name: string;
+}
+
+/**
+ * NetworkPolicy `<run>-peers`: the pods of one multi-node run reach each other, on any
+ * port (the rendezvous on MASTER_PORT, then NCCL's own ports), and no other pod; pods of
+ * other runs, or of another workspace, stay out.
+ */
+export class RunPeers extends Construct {
+  constructor(scope: Construct, id: string, props: RunPeersProps) {
+    super(scope, id);
+    const peers = { [RUN_NAME_LABEL]: props.name };
+    kube(this, 'Resource', KUBE.NetworkPolicy, {
+      metadata: { name: `${props.name}-peers`, labels: appLabels({ name: 'network-policy', instance: props.workspace, component: 'network' }) },
+      spec: {
+        podSelector: { matchLabels: peers },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [podsHere(peers)] }],
+        egress: [{ to: [podsHere(peers)] }],
+      },
     });
   }
 }

@@ -17,7 +17,9 @@ import { ModelStorage } from './model-storage';
 import { NetworkIsolation } from './network-isolation';
 import { PeopleAccess } from './people-access';
 import { TrainingConfigs } from './training-configs';
-import { TrainingJob } from './training-job';
+import { TrainingRun } from '../training/training-run';
+import { trainingRunName } from '../training/run-name';
+import { RunPeers } from './network-isolation';
 import { WorkspaceQuota } from './workspace-quota';
 import { WorkspaceQueue } from '../training/kueue';
 
@@ -102,7 +104,11 @@ export class WorkspaceChart extends PlatformChart {
     // resuming it retrains nothing that finished.
     new WorkspaceQueue(this, 'Queue', { platform, workspace: ws });
     const training = new Construct(this, 'Training');
-    for (const run of ws.training.runs) new TrainingJob(training, run.id, { workspace: ws.name, platform, run });
+    for (const run of ws.training.runs) {
+      const name = trainingRunName(run, props.trainingConfigs ?? {});
+      new TrainingRun(training, run.id, { workspace: ws.name, platform, run, name });
+      if (run.nodes > 1) new RunPeers(training, `${run.id}-peers`, { workspace: ws.name, name });
+    }
     // Last: the quota counts the ExternalSecrets made above in the workspace's namespace
     // (the GCP side's generated passwords live in llm-gcp, outside the quota).
     const externalSecrets = this.node.findAll()

@@ -1,0 +1,153 @@
+import { isCrdGroup } from '../lib/policy/crd-schema';
+import { checkObjects } from '../lib/policy/check';
+import { trainingRunName } from '../lib/training/run-name';
+import { TrainingRunConfig } from '../lib/config/types';
+import { all, container, env, find, podSpec, sandbox } from './helpers';
+import { synthWorkspace } from '../lib/synth';
+
+/*
+ * Runs of any size (lib/training/training-run.ts): one node is a Job, several GPUs on it
+ * run under torchrun; several nodes are one JobSet with a stable rendezvous, admitted
+ * whole by Kueue, their pods reaching each other and nothing else. A run is its name.
+ */
+
+const SFT = 'model_name_or_path: /models/base-model\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: qa\ntemplate: qwen\noutput_dir: /output/sft\n';
+
+/** A workspace's objects, or the problems its files have. */
+function made(file: object, config = SFT): { objects: ReturnType<typeof synthWorkspace>; problems: string[] } {
+  const box = sandbox({ 'team-r.yaml': file });
+  try {
+    box.write('workspaces/team-r/training/sft.yaml', config);
+    try {
+      const loaded = box.load();
+      const ws = loaded.workspaces[0];
+      return { objects: synthWorkspace(loaded.platform, ws, loaded.trainingConfigs[ws.name]), problems: [] };
+    } catch (e) {
+      return { objects: [], problems: ((e as { problems?: { message: string }[] }).problems ?? []).map((p) => String((p as any).message ?? p)) };
+    }
+  } finally {
+    box.remove();
+  }
+}
+
+const big = {
+  name: 'team-r',
+  storage: { accessMode: 'ReadWriteMany', storageClassName: 'standard-rwx' },
+  webui: { enabled: false },
+  quota: { gpus: 16, cpu: '64', memory: '512Gi' },
+  training: { runs: [{ id: 'big', config: 'sft.yaml', registeredModel: 'm', nodes: 2, gpus: 8, accelerator: 'nvidia-tesla-a100', priority: 'high' }] },
+};
+
+describe('a run of 2 nodes with 8 GPUs each', () => {
+  const { objects, problems } = made(big);
+  const set = all(objects, 'JobSet')[0];
+  const name = set?.metadata.name;
+  const spec = set && set.spec.replicatedJobs[0].template.spec;
+  const train = spec && container(spec.template.spec, 'train');
+
+  test('is one JobSet, suspended in its queue at its priority, that passes the platform\'s checks and the JobSet CRD', () => {
+    expect(problems).toEqual([]);
+    expect(all(objects, 'Job')).toEqual([]);
+    expect(name).toMatch(/^llama-fine-tune-big-[0-9a-f]{6}$/);
+    expect(set.apiVersion).toBe('jobset.x-k8s.io/v1alpha2');
+    expect(isCrdGroup(set.apiVersion)).toBe(true);
+    expect(checkObjects(objects)).toEqual([]);
+    expect(set.spec.suspend).toBe(true);
+    expect(set.metadata.labels).toMatchObject({ 'kueue.x-k8s.io/queue-name': 'training', 'kueue.x-k8s.io/priority-class': 'llm-training-high' });
+    expect(spec.template.spec.priorityClassName).toBe('llm-training');
+    expect(spec.template.spec.nodeSelector).toEqual({ 'cloud.google.com/gke-accelerator': 'nvidia-tesla-a100' });
+  });
+
+  test('a pod per node, started together, failing together: an Indexed Job of 2, no restarts', () => {
+    expect(set.spec.replicatedJobs).toHaveLength(1);
+    expect(set.spec.replicatedJobs[0]).toMatchObject({ name: 'node', replicas: 1 });
+    expect(spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimit: 0 });
+    expect(set.spec.failurePolicy).toEqual({ maxRestarts: 0 });
+    expect(train.resources.limits['nvidia.com/gpu']).toBe(8);
+  });
+
+  test('a stable rendezvous: NNODES, NODE_RANK from the pod\'s index, the first pod as MASTER_ADDR by its DNS name, MASTER_PORT', () => {
+    expect(env(train, 'FORCE_TORCHRUN')).toBe('1');
+    expect(env(train, 'NNODES')).toBe('2');
+    expect(train.env.find((e: any) => e.name === 'NODE_RANK').valueFrom).toEqual({ fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } });
+    // <jobset>-<replicated job>-<job index>-<pod index>.<subdomain>: JobSet's hostnames on its headless Service.
+    expect(env(train, 'MASTER_ADDR')).toBe(`${name}-node-0-0.${name}`);
+    expect(set.spec.network).toEqual({ enableDNSHostnames: true, subdomain: name });
+    expect(env(train, 'MASTER_PORT')).toBe('29500');
+    // The model is registered once, by the first node.
+    expect(train.args[0]).toContain('if [ "$NODE_RANK" = 0 ]; then python -c "$REGISTER_SCRIPT"; fi');
+  });
+
+  test('checkpoints go where every node can write: the workspace\'s ReadWriteMany volume', () => {
+    const volume = spec.template.spec.volumes.find((v: any) => v.name === 'models');
+    expect(volume.persistentVolumeClaim.claimName).toBe('model-storage-pvc');
+    expect(find(objects, 'PersistentVolumeClaim', 'model-storage-pvc').spec.accessModes).toEqual(['ReadWriteMany']);
+    expect(env(train, 'OUTPUT_DIR')).toBe(`/output/${name}`);
+  });
+
+  test('its pods reach each other on any port, and nothing else reaches them through that policy', () => {
+    const peers = find(objects, 'NetworkPolicy', `${name}-peers`);
+    const selector = { matchLabels: { 'llm-platform/run-name': name } };
+    expect(peers.spec).toEqual({ podSelector: selector, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: selector }] }], egress: [{ to: [{ podSelector: selector }] }] });
+    expect(spec.template.metadata.labels['llm-platform/run-name']).toBe(name);
+    // No other policy lets anything in on the rendezvous port.
+    const others = all(objects, 'NetworkPolicy').filter((p) => p !== peers && p.spec.ingress?.some((r: any) => r.ports?.some((x: any) => x.port === 29500)));
+    expect(others).toEqual([]);
+  });
+});
+
+test('one node with several GPUs runs under torchrun, as a Job, without a rendezvous of nodes', () => {
+  const { objects, problems } = made({ name: 'team-r', quota: { gpus: 4 }, webui: { enabled: false }, training: { runs: [{ id: 'four', config: 'sft.yaml', registeredModel: 'm', gpus: 4 }] } });
+  expect(problems).toEqual([]);
+  const job = all(objects, 'Job')[0];
+  const train = container(podSpec(job), 'train');
+  expect(env(train, 'FORCE_TORCHRUN')).toBe('1');
+  expect(train.env.map((e: any) => e.name)).not.toContain('NNODES');
+  expect(all(objects, 'JobSet')).toEqual([]);
+  expect(all(objects, 'NetworkPolicy').filter((p) => p.metadata.name.endsWith('-peers'))).toEqual([]);
+  const single = all(made({ name: 'team-r', training: { runs: [{ id: 'one', config: 'sft.yaml', registeredModel: 'm' }] } }).objects, 'Job')[0];
+  expect(container(podSpec(single), 'train').env.map((e: any) => e.name)).not.toContain('FORCE_TORCHRUN');
+});
+
+test('a run of several nodes on a ReadWriteOnce volume is refused: the nodes could not all write its checkpoints', () => {
+  const box = sandbox({ 'team-r.yaml': { ...big, storage: {} } });
+  try {
+    box.write('workspaces/team-r/training/sft.yaml', SFT);
+    expect(() => box.load()).toThrow("run 'big' runs on 2 nodes, which all write its checkpoints to model-storage-pvc, but a ReadWriteOnce volume attaches to one node; set 'storage.accessMode: ReadWriteMany' with a class like 'standard-rwx' (Filestore)");
+  } finally {
+    box.remove();
+  }
+});
+
+describe('a run is its name', () => {
+  const run: TrainingRunConfig = {
+    id: 'v1', config: 'sft.yaml', registeredModel: 'm', gpus: 1, nodes: 1, priority: 'normal', baseModel: { name: 'base', version: 1 },
+    resources: { cpu: { request: '8', limit: '16' }, memory: { request: '32Gi', limit: '64Gi' }, ephemeralStorage: { request: '20Gi', limit: '100Gi' } },
+  };
+  const name = (r: TrainingRunConfig = run, config = SFT) => trainingRunName(r, { 'sft.yaml': config });
+
+  test('the same config however written (comments, key order) and another priority: the same run', () => {
+    const rewritten = `# tuned\n${SFT.split('\n').filter(Boolean).reverse().join('\n')}\n`;
+    expect(name(run, rewritten)).toBe(name());
+    expect(name({ ...run, priority: 'high' })).toBe(name());
+    expect(name()).toMatch(/^llama-fine-tune-v1-[0-9a-f]{6}$/);
+  });
+
+  test('another config, base model, size or accelerator: another run', () => {
+    const others = [
+      name(run, SFT.replace('dataset: qa', 'dataset: qa2')),
+      name({ ...run, baseModel: { name: 'base', version: 2 } }),
+      name({ ...run, gpus: 2 }),
+      name({ ...run, nodes: 2 }),
+      name({ ...run, accelerator: 'nvidia-l4' }),
+      name({ ...run, registeredModel: 'm2' }),
+    ];
+    expect(new Set([name(), ...others]).size).toBe(others.length + 1);
+  });
+
+  test('at most 63 characters, a DNS label, for the longest id', () => {
+    const long = name({ ...run, id: 'a'.repeat(40) });
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(long).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  });
+});
