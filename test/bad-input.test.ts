@@ -56,7 +56,7 @@ async function failingSynth(): Promise<string[]> {
 
 const cases: [string, Record<string, string>, string[]][] = [
   ['an unknown field (a typo)', { 'workspaces/team-a.yaml': 'name: team-a\nstorage:\n  sise: 1Ti\n' }, [
-    "workspaces/team-a.yaml:3:3 'storage.sise' is not a known field (did you mean 'size'?); allowed here: size, storageClassName, accessMode",
+    "workspaces/team-a.yaml:3:3 'storage.sise' is not a known field (did you mean 'size'?); allowed here: size, storageClassName, accessMode, podVolumeClass",
   ]],
   ['an unknown top-level field', { 'workspaces/team-a.yaml': 'name: team-a\nwebiu: {}\n' }, [
     "workspaces/team-a.yaml:2:1 'webiu' is not a known field (did you mean 'webui'?); allowed here: name, members, admins, state, gcpServiceAccount, storage, mlflow, webui, training, quota, inference",
@@ -228,13 +228,11 @@ test.each([['.'], ['..'], ['workspaces']])('fails on --out %s, which would repla
   expect(box.digest('dist')).toBe(distBefore);
 });
 
-test('warns, and still writes, when a ReadWriteOnce volume is shared by pods that may sit on different nodes', async () => {
-  box.write('workspaces/team-a.yaml', 'name: team-a\ninference:\n  models:\n    - name: chat\n');
+test('a ReadWriteOnce workspace volume is never shared: inference and runs get volumes of their own, and synth says nothing', async () => {
+  box.write('workspaces/team-a.yaml', 'name: team-a\ninference:\n  models:\n    - name: chat\n      replicas: 2\n');
   const r = await box.synth();
+  expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(r.stderr).toBe("workspaces/team-a.yaml:1:7 warning: 'storage.accessMode' is ReadWriteOnce, but 2 pods mount model-storage-pvc (the web UI, inference 'chat'); pods on different nodes cannot share it and stay in ContainerCreating (Multi-Attach); set 'storage.accessMode: ReadWriteMany' with a class like 'standard-rwx'\n");
-  box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  accessMode: ReadWriteMany\ninference:\n  models:\n    - name: chat\n');
-  expect((await box.synth()).stderr).toBe('');
 });
 
 test('a valid change after a failure is written', async () => {
@@ -366,7 +364,7 @@ test('the synth program itself exits 1 on bad input, with no stack trace and not
   box.write('workspaces/team-a.yaml', 'name: team-a\nstorage:\n  sise: 1Ti\n');
   const r = box.synthProcess();
   expect(checkFailure(r)).toEqual([
-    "workspaces/team-a.yaml:3:3 'storage.sise' is not a known field (did you mean 'size'?); allowed here: size, storageClassName, accessMode",
+    "workspaces/team-a.yaml:3:3 'storage.sise' is not a known field (did you mean 'size'?); allowed here: size, storageClassName, accessMode, podVolumeClass",
   ]);
 });
 

@@ -25,11 +25,11 @@ describe('schemas', () => {
         members: [],
         admins: [],
         state: 'active',
-        storage: { size: '200Gi', storageClassName: 'premium-rwo', accessMode: 'ReadWriteOnce' },
+        storage: { size: '200Gi', storageClassName: 'premium-rwo', accessMode: 'ReadWriteOnce', podVolumeClass: 'premium-rwo' },
         mlflow: { resources: { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' }, ephemeralStorage: { request: '1Gi', limit: '4Gi' } } },
         webui: { enabled: true, resources: { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '16Gi' }, ephemeralStorage: { request: '4Gi', limit: '20Gi' } } },
         training: { runs: [] },
-        quota: { gpus: 2, borrowGpus: 0, cpu: '32', memory: '256Gi', ephemeralStorage: '200Gi', storage: '1Ti', persistentVolumeClaims: 4 },
+        quota: { gpus: 2, borrowGpus: 0, cpu: '32', memory: '256Gi', ephemeralStorage: '200Gi', storage: '1Ti', persistentVolumeClaims: 16 },
         inference: { models: [] },
       });
     } finally {
@@ -42,7 +42,7 @@ describe('schemas', () => {
     try {
       const model = box.load().workspaces[0].inference.models[0];
       expect(model).toEqual({
-        name: 'm', version: 'latest', template: 'llama3', gpus: 1, replicas: 1,
+        name: 'm', version: 'latest', template: 'llama3', gpus: 1, replicas: 1, cacheSize: '100Gi',
         resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '64Gi' }, ephemeralStorage: { request: '4Gi', limit: '20Gi' } },
         gateway: { enabled: true, rateLimit: 100, allowedClients: [] },
       });

@@ -38,6 +38,11 @@ test('the fixtures break no rule and pass their schemas', () => {
 const cases: [string, Manifest[], string][] = [
   ['gpu-pods-queued', broken('Job', RUN, (j) => { delete j.metadata.labels['kueue.x-k8s.io/queue-name']; }),
     `policy: Job ${ns}/${RUN}: 'metadata.labels['kueue.x-k8s.io/queue-name']' must be 'training' (rule gpu-pods-queued)`],
+  ['volume-single-node', broken('Deployment', 'llama-factory-inference', (d) => {
+    const cache = d.spec.template.spec.volumes.find((vol: any) => vol.name === 'model-cache');
+    delete cache.ephemeral;
+    cache.persistentVolumeClaim = { claimName: 'model-storage-pvc' };
+  }), `policy: PersistentVolumeClaim ${ns}/model-storage-pvc: 'spec.accessModes' is ReadWriteOnce, but 2 pods mount it (Deployment llama-factory-inference x1, Deployment llama-factory-webui x1); pods on different nodes cannot share it (rule volume-single-node)`],
   ['pod-non-root', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.securityContext.runAsNonRoot = false; }),
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.securityContext.runAsNonRoot' must be true (rule pod-non-root)`],
   ['pod-seccomp', broken('Deployment', 'mlflow', (d) => { delete d.spec.template.spec.securityContext.seccompProfile; }),

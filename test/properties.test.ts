@@ -75,7 +75,11 @@ function workspaceFile(shape: Shape, index: number): Record<string, unknown> {
     name,
     ...ws,
     // Limits are at most twice the quota's requests; a quota of the limits covers both.
-    quota: { gpus: sum((s) => s.gpus) + slack.gpus, cpu: String(sum((s) => s.cpu) + slack.cpu), memory: `${sum((s) => s.mem)}Gi`, storage: '1Ti' },
+    // Volumes: the workspace's, each replica's own (100Gi) and a run's own (200Gi).
+    quota: {
+      gpus: sum((s) => s.gpus) + slack.gpus, cpu: String(sum((s) => s.cpu) + slack.cpu), memory: `${sum((s) => s.mem)}Gi`,
+      storage: `${parseInt(ws.storage.size ?? '200Gi', 10) + 100 * active.reduce((n, r) => n + r, 0) + 200}Gi`, persistentVolumeClaims: 2 + active.reduce((n, r) => n + r, 0),
+    },
     // Model ids are unique across workspaces: each carries its workspace's index.
     inference: { models: models.map((m) => defined({ ...m, name: `w${index}-${m.name}`.slice(0, MAX_MODEL_NAME).replace(/-+$/, '') })) },
     training: { runs: runs.map((r) => ({ ...defined(r), config: 'sft.yaml', registeredModel: `model-${r.id}` })) },

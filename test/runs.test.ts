@@ -121,7 +121,7 @@ test('a run of several nodes on a ReadWriteOnce volume is refused: the nodes cou
 
 describe('a run is its name', () => {
   const run: TrainingRunConfig = {
-    id: 'v1', config: 'sft.yaml', registeredModel: 'm', gpus: 1, nodes: 1, priority: 'normal', baseModel: { name: 'base', version: 1 },
+    id: 'v1', config: 'sft.yaml', registeredModel: 'm', gpus: 1, nodes: 1, priority: 'normal', scratchSize: '200Gi', baseModel: { name: 'base', version: 1 },
     resources: { cpu: { request: '8', limit: '16' }, memory: { request: '32Gi', limit: '64Gi' }, ephemeralStorage: { request: '20Gi', limit: '100Gi' } },
   };
   const name = (r: TrainingRunConfig = run, config = SFT) => trainingRunName(r, { 'sft.yaml': config });

@@ -116,7 +116,8 @@ describe('training runs', () => {
       { name: 'configs', mountPath: '/configs', readOnly: true },
     ]));
     expect(spec.volumes).toContainEqual({ name: 'configs', configMap: { name: 'training-configs' } });
-    expect(spec.volumes).toContainEqual({ name: 'models', persistentVolumeClaim: { claimName: 'model-storage-pvc' } });
+    // team-alpha's volume is ReadWriteOnce, the web UI's: the run has one of its own.
+    expect(spec.volumes).toContainEqual({ name: 'models', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'premium-rwo', resources: { requests: { storage: '200Gi' } } } } } });
     expect(env(train, 'CONFIG_FILE')).toBe('/configs/train_config_v1.yaml');
     expect(train.args[0]).toContain('llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" model_name_or_path="$BASE_MODEL_PATH"');
     expect(env(train, 'OUTPUT_DIR')).toBe(`/output/${job.metadata.name}`);

@@ -13,7 +13,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
   admins: ['user:lead@example.com'],
   state: 'active',
   gcpServiceAccount: 'team-full@your-gcp-project.iam.gserviceaccount.com',
-  storage: { size: '500Gi', storageClassName: 'standard-rwx', accessMode: 'ReadWriteMany' },
+  storage: { size: '500Gi', storageClassName: 'standard-rwx', accessMode: 'ReadWriteMany', podVolumeClass: 'premium-rwo-regional' },
   mlflow: {
     resources: { cpu: { request: '1', limit: '3' }, memory: { request: '2Gi', limit: '6Gi' }, ephemeralStorage: { request: '2Gi', limit: '5Gi' } },
   },
@@ -21,7 +21,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
     enabled: true,
     resources: { cpu: { request: '3', limit: '6' }, memory: { request: '12Gi', limit: '24Gi' }, ephemeralStorage: { request: '3Gi', limit: '30Gi' } },
   },
-  quota: { gpus: 8, borrowGpus: 4, cpu: '64', memory: '512Gi', ephemeralStorage: '300Gi', storage: '600Gi', persistentVolumeClaims: 6 },
+  quota: { gpus: 8, borrowGpus: 4, cpu: '64', memory: '512Gi', ephemeralStorage: '300Gi', storage: '800Gi', persistentVolumeClaims: 6 },
   inference: {
     models: [{
       name: 'chat',
@@ -31,6 +31,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       gpus: 2,
       accelerator: 'nvidia-l4',
       replicas: 3,
+      cacheSize: '60Gi',
       resources: { cpu: { request: '6', limit: '12' }, memory: { request: '48Gi', limit: '96Gi' }, ephemeralStorage: { request: '8Gi', limit: '40Gi' } },
       gateway: { enabled: false, rateLimit: 30, allowedClients: ['app-search'] },
     }],
@@ -44,6 +45,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       gpus: 2,
       nodes: 1,
       priority: 'high',
+      scratchSize: '300Gi',
       accelerator: 'nvidia-tesla-a100',
       resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '32Gi' }, ephemeralStorage: { request: '50Gi', limit: '200Gi' } },
     }],
@@ -275,7 +277,13 @@ describe('inference', () => {
     expect(env(loader, 'MODEL_PATH')).toBe('/models/ft-llama3-8b-v1');
     expect(loader.envFrom).toEqual([{ configMapRef: { name: 'mlflow-config' } }]);
     expect(loader.args[0]).toContain('mlflow.artifacts.download_artifacts');
-    expect(loader.volumeMounts).toContainEqual({ name: 'model-storage', mountPath: '/models' });
+    // Into the replica's own volume (never the workspace's: replicas land on different nodes).
+    expect(loader.volumeMounts).toContainEqual({ name: 'model-cache', mountPath: '/models' });
+    expect(spec.volumes.find((v: any) => v.name === 'model-cache')).toEqual({
+      name: 'model-cache',
+      ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'premium-rwo', resources: { requests: { storage: '100Gi' } } } } },
+    });
+    expect(spec.volumes.map((v: any) => v.persistentVolumeClaim?.claimName).filter(Boolean)).toEqual([]);
   });
 
   test('serves the registered model and version that the file names', () => {
@@ -285,6 +293,7 @@ describe('inference', () => {
     expect(find(full, 'ConfigMap', 'llama-factory-inference-config').data['inference.yaml'])
       .toBe('model_name_or_path: /models/chat\ntemplate: qwen\ninfer_backend: vllm\n');
     expect(find(full, 'Deployment', 'llama-factory-inference').spec.replicas).toBe(3);
+    expect(spec.volumes.find((v: any) => v.name === 'model-cache').ephemeral.volumeClaimTemplate.spec).toMatchObject({ storageClassName: 'premium-rwo-regional', resources: { requests: { storage: '60Gi' } } });
   });
 
   test('runs the API image on port 8000 with the generated config', () => {
@@ -362,7 +371,7 @@ describe('quota', () => {
       'limits.memory': '1024Gi',
       'requests.ephemeral-storage': '300Gi',
       'limits.ephemeral-storage': '600Gi',
-      'requests.storage': '600Gi',
+      'requests.storage': '800Gi',
       persistentvolumeclaims: 6,
       'count/secretstores.external-secrets.io': 1,
       'count/externalsecrets.external-secrets.io': 1,

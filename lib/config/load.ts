@@ -4,7 +4,7 @@ import { displayPath, fileProblem, InputContext, readInputFile, resolveLink } fr
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
-  checkGatewayRecords, checkGcpIdentities, checkGcpNames, checkMlflowStores, checkRemoteCode, checkRunSizes, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkVolumeSharing, checkWorkspaceNames,
+  checkGatewayRecords, checkGcpIdentities, checkGcpNames, checkMlflowStores, checkRemoteCode, checkRunSizes, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkWorkspaceNames,
   checkWorkspaceResources, LoadedWorkspace, TrainingConfigFile,
 } from './rules';
 import { checkAgainstSchema } from './schema-check';
@@ -154,7 +154,6 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
     warnings: [
       ...(files.length === 0 ? [fileProblem(ctx, `${workspacesDir}/`,
         "warning: no workspace files: every workspace's output goes from dist/ and charts/, and Argo CD deletes their Applications (namespaces and volumes are kept); add a <name>.yaml if that is not meant")] : []),
-      ...workspaces.flatMap(checkVolumeSharing),
     ],
   };
 }

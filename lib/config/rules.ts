@@ -165,26 +165,6 @@ export function checkGcpNames(platform: PlatformConfig, platformSource: YamlSour
 }
 
 /**
- * Warns when a ReadWriteOnce volume is mounted by pods that will not share a node: the
- * web UI runs on CPU nodes and inference on tainted GPU nodes, and every replica or
- * second model may land elsewhere. All but the first stay in ContainerCreating with a
- * Multi-Attach error. A warning, not an error: it is the guide's own setup, and it works
- * on a cluster whose GPU nodes also run the web UI.
- */
-export function checkVolumeSharing({ config, source }: LoadedWorkspace): InputProblem[] {
-  if (config.storage.accessMode !== 'ReadWriteOnce') return [];
-  const mounts = [
-    ...(config.webui.enabled ? ['the web UI'] : []),
-    ...config.inference.models.flatMap((m) => Array.from({ length: m.replicas }, () => `inference '${m.name}'`)),
-    ...config.training.runs.map((r) => `run '${r.id}'`),
-  ];
-  if (mounts.length < 2) return [];
-  const field = source.has(['storage', 'accessMode']) ? ['storage', 'accessMode'] : ['name'];
-  return [source.problemAt(field,
-    `warning: 'storage.accessMode' is ReadWriteOnce, but ${mounts.length} pods mount model-storage-pvc (${[...new Set(mounts)].join(', ')}); pods on different nodes cannot share it and stay in ContainerCreating (Multi-Attach); set 'storage.accessMode: ReadWriteMany' with a class like 'standard-rwx'`)];
-}
-
-/**
  * The servers a workspace declares fit in its own quota (as if active): GPUs, CPU and
  * memory requests, and the volume. Otherwise Kubernetes would refuse their pods at run
  * time, far from the file that asked for them.
@@ -213,8 +193,20 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
       problems.push(source.problemAt(field(kind), `'quota.${kind}' is ${q[kind]}, so limits may reach ${show(kind, parseQuantity(q[kind]) * LIMIT_OVER_REQUEST)}, but the servers limit ${show(kind, limited)} together; raise 'quota.${kind}' or lower their limits`));
     }
   }
-  if (parseQuantity(config.storage.size) > parseQuantity(q.storage)) {
-    problems.push(source.problemAt(field('storage'), `'quota.storage' is ${q.storage}, but 'storage.size' asks for ${config.storage.size}; raise 'quota.storage' or lower 'storage.size'`));
+  // Claims: model-storage-pvc, each replica's own model volume and, on a ReadWriteOnce
+  // workspace, the own volume of a run while it runs (the largest, for one at a time).
+  const ownRun = config.storage.accessMode === 'ReadWriteOnce' && config.training.runs.length > 0;
+  const replicas = config.inference.models.reduce((n, m) => n + m.replicas, 0);
+  const claims = 1 + replicas + (ownRun ? 1 : 0);
+  const bytes = parseQuantity(config.storage.size)
+    + config.inference.models.reduce((n, m) => n + m.replicas * parseQuantity(m.cacheSize), 0)
+    + (ownRun ? Math.max(...config.training.runs.map((r) => parseQuantity(r.scratchSize))) : 0);
+  const parts = `'storage.size' ${config.storage.size}${replicas > 0 ? `, ${replicas} replica model volume(s)` : ''}${ownRun ? ", a running run's own volume" : ''}`;
+  if (bytes > parseQuantity(q.storage)) {
+    problems.push(source.problemAt(field('storage'), `'quota.storage' is ${q.storage}, but ${parts} take ${(bytes / 2 ** 30).toFixed(0)}Gi together; raise 'quota.storage' or ask for less`));
+  }
+  if (claims > q.persistentVolumeClaims) {
+    problems.push(source.problemAt(field('persistentVolumeClaims'), `'quota.persistentVolumeClaims' is ${q.persistentVolumeClaims}, but the workspace holds ${claims} claims at once (model-storage-pvc${replicas > 0 ? `, one per inference replica (${replicas})` : ''}${ownRun ? ', one for a running run' : ''}); raise 'quota.persistentVolumeClaims'`));
   }
   return problems;
 }

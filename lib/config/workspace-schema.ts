@@ -67,6 +67,7 @@ const servedModel = {
       default: 1,
       'x-allowed': 'a whole number from 0 to 32',
     },
+    cacheSize: bytes("Size of the volume each replica downloads its model into: its own, made and deleted with the replica (storage.podVolumeClass), so replicas on different nodes never share one. A 7-8B model in bf16 takes about 16Gi, a 70B one about 140Gi.", '100Gi'),
     resources: resources('each inference replica (guide: 16Gi/32Gi memory; vLLM and its compilers cache in /tmp)', { cpuRequest: '4', cpuLimit: '8', memoryRequest: '16Gi', memoryLimit: '32Gi', diskRequest: '4Gi', diskLimit: '20Gi' }),
     gateway: {
       type: 'object',
@@ -161,6 +162,7 @@ const trainingRun = {
       default: 'normal',
       description: "Order among the team's runs waiting in its queue (Kueue WorkloadPriorityClass llm-training-<priority>); a higher one may preempt a lower one of the same team. Inference always outranks training. Default: normal.",
     },
+    scratchSize: bytes("Size of the volume of its own a one-node run downloads its base model into and writes its checkpoints to, when the workspace volume is ReadWriteOnce (made and deleted with its pod; the trained model is kept in MLflow). Runs on a ReadWriteMany volume use that one.", '200Gi'),
     resources: resources('the training container (the DAG\'s: 8/16 CPU, 32Gi/64Gi memory; Hugging Face caches its tokenized data sets in /tmp)', { cpuRequest: '8', cpuLimit: '16', memoryRequest: '32Gi', memoryLimit: '64Gi', diskRequest: '20Gi', diskLimit: '100Gi' }),
   },
 } as const;
@@ -235,8 +237,16 @@ export const workspaceSchema = {
         accessMode: {
           type: 'string',
           enum: ['ReadWriteOnce', 'ReadWriteMany'],
-          description: 'Access mode. ReadWriteOnce (the guide) lets only pods on one node mount the volume; use ReadWriteMany with a Filestore class (standard-rwx) when the web UI and inference run on different nodes. Default: ReadWriteOnce.',
+          description: 'Access mode. ReadWriteOnce (the guide) attaches to one node: only the web UI mounts it, and every inference replica and one-node run gets a volume of its own. ReadWriteMany (a Filestore class like standard-rwx) is shared by the web UI and the runs, which keep their checkpoints and outputs on it; runs of several nodes need it. Default: ReadWriteOnce.',
           default: 'ReadWriteOnce',
+        },
+        podVolumeClass: {
+          type: 'string',
+          description: 'StorageClass of the volumes each GPU pod gets of its own (an inference replica\'s model, a one-node run\'s base model and checkpoints on a ReadWriteOnce workspace), made and deleted with the pod. Default: premium-rwo.',
+          pattern: DNS_LABEL_PATTERN,
+          maxLength: 253,
+          default: 'premium-rwo',
+          'x-allowed': "a StorageClass name like 'premium-rwo'",
         },
       },
     },
@@ -299,8 +309,8 @@ export const workspaceSchema = {
         storage: bytes('Storage requested by all volume claims together (requests.storage).', '1Ti'),
         ephemeralStorage: bytes('Local disk (ephemeral-storage) requested by all pods together (requests.ephemeral-storage); limits may reach twice this.', '200Gi'),
         persistentVolumeClaims: {
-          type: 'integer', minimum: 1, maximum: 100, default: 4,
-          description: 'Volume claims (model-storage-pvc and any a team adds). Default: 4.',
+          type: 'integer', minimum: 1, maximum: 100, default: 16,
+          description: "Volume claims at once: model-storage-pvc, each inference replica's own, a running run's own (on a ReadWriteOnce workspace). Default: 16.",
           'x-allowed': 'a whole number from 1 to 100',
         },
       },

@@ -70,6 +70,18 @@ function findContainers(objects: readonly Manifest[]): ContainerEntry[] {
 
 const v = (rule: string, object: Manifest, field: string, problem: string): Violation => ({ rule, object, field, problem });
 
+/** How many pods a workload runs at once at most (a Deployment's replicas, a Job's parallelism, ...). */
+function podCount(o: Any): number {
+  switch (o.kind) {
+    case 'Deployment': case 'StatefulSet': return o.spec.replicas ?? 1;
+    case 'Job': return o.spec.parallelism ?? 1;
+    case 'JobSet': return (o.spec.replicatedJobs ?? []).reduce((n: number, r: Any) => n + (r.replicas ?? 1) * (r.template.spec.parallelism ?? 1), 0);
+    // A CronJob may start a run while the last still runs (unless it forbids it).
+    case 'CronJob': return o.spec.concurrencyPolicy === 'Forbid' ? 1 : 2;
+    default: return 1;
+  }
+}
+
 /** Whether a pod's containers ask for GPUs. */
 function asksForGpus(spec: Any): boolean {
   return [...(spec.initContainers ?? []), ...spec.containers].some((c: Any) => Number(c.resources?.limits?.['nvidia.com/gpu'] ?? c.resources?.requests?.['nvidia.com/gpu'] ?? 0) > 0);
@@ -172,6 +184,17 @@ export const RULES: readonly Rule[] = [
         ...(x.metadata.labels?.[QUEUE_LABEL] === LOCAL_QUEUE ? [] : [v('gpu-pods-queued', object, `metadata.labels['${QUEUE_LABEL}']`, `must be '${LOCAL_QUEUE}'`)]),
         ...(x.spec.suspend === true ? [] : [v('gpu-pods-queued', object, 'spec.suspend', 'must be true (Kueue starts it)')]),
       ];
+    }),
+  },
+  {
+    id: 'volume-single-node',
+    description: "A ReadWriteOnce claim is mounted by one pod at most (replicas and parallel pods counted): it attaches to one node, and a pod elsewhere would wait on it forever (Multi-Attach). GPU pods get volumes of their own instead.",
+    check: (o) => o.filter((x: Any) => x.kind === 'PersistentVolumeClaim' && (x.spec.accessModes ?? []).every((m: string) => m === 'ReadWriteOnce')).flatMap((claim: Any) => {
+      const users = pods(o).filter(({ object, spec }) => (object.metadata.namespace === claim.metadata.namespace)
+        && (spec.volumes ?? []).some((vol: Any) => vol.persistentVolumeClaim?.claimName === claim.metadata.name))
+        .map(({ object }) => ({ object: object as Any, count: podCount(object) }));
+      const total = users.reduce((n, u) => n + u.count, 0);
+      return total > 1 ? [v('volume-single-node', claim, 'spec.accessModes', `is ReadWriteOnce, but ${total} pods mount it (${users.map((u) => `${u.object.kind} ${u.object.metadata.name} x${u.count}`).join(', ')}); pods on different nodes cannot share it`)] : [];
     }),
   },
   {

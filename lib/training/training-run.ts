@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { resourceRequirements, securedPodSpec } from '../components/pod-defaults';
-import { PlatformConfig, TrainingRunConfig } from '../config/types';
+import { PlatformConfig, TrainingRunConfig, WorkspaceConfig } from '../config/types';
+import { podVolume } from '../workspace/model-storage';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, TRAINING_CONFIGS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
@@ -18,6 +19,8 @@ export interface TrainingRunProps {
   readonly run: TrainingRunConfig;
   /** Its name (`trainingRunName`). */
   readonly name: string;
+  /** The workspace's storage: a run mounts model-storage-pvc only when it is ReadWriteMany. */
+  readonly storage: WorkspaceConfig['storage'];
 }
 
 /** Port of a multi-node run's rendezvous (torchrun's MASTER_PORT) on its first pod. */
@@ -153,7 +156,10 @@ export class TrainingRun extends Construct {
           ],
         }],
         volumes: [
-          { name: 'models', persistentVolumeClaim: { claimName: MODEL_STORAGE_PVC } },
+          // The workspace's volume when every node can write it; else the run's own.
+          props.storage.accessMode === 'ReadWriteMany'
+            ? { name: 'models', persistentVolumeClaim: { claimName: MODEL_STORAGE_PVC } }
+            : podVolume('models', run.scratchSize, props.storage.podVolumeClass),
           { name: 'configs', configMap: { name: TRAINING_CONFIGS } },
           { name: 'dshm', emptyDir: { medium: 'Memory' } },
         ],

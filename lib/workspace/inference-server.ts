@@ -6,8 +6,9 @@ import { PlatformConfig, ServedModelConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
 import { appLabels } from '../labels';
 import { toYaml } from '../output/yaml-emitter';
+import { podVolume } from './model-storage';
 import { PRIORITY_CLASSES } from '../training/kueue';
-import { INFERENCE_APP, InferenceNames, MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
+import { INFERENCE_APP, InferenceNames, MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 
 /** Label that tells the pods of one served model from another's (all carry `app: llama-infer`). */
 export const MODEL_LABEL = 'llm-platform/model';
@@ -24,6 +25,8 @@ export interface InferenceServerProps {
   readonly names: InferenceNames;
   /** Replicas: the model's, or 0 while the workspace is suspended. */
   readonly replicas: number;
+  /** StorageClass of each replica's own model volume (`storage.podVolumeClass`). */
+  readonly podVolumeClass: string;
 }
 
 /** CPU, memory and local disk of a model loader (the inference pods' and the training runs' init container); MLflow stages downloads in /tmp. */
@@ -34,10 +37,11 @@ const MODEL_LOAD_SECONDS = 1800;
 
 /*
  * The model loader: downloads the registered model from the workspace's MLflow into the
- * model volume, into a folder of its own pod and then renamed into place, so replicas
- * starting together never delete files under each other. When MLflow cannot be reached
- * but an earlier download is on the volume, the server starts with that copy; with
- * nothing to serve, the pod stops here with the reason.
+ * model volume, into a folder of its own pod and then renamed into place, so that a
+ * download cut short never leaves half a model in place. When MLflow cannot be reached
+ * but an earlier download is on the volume (a replica's own volume lives as long as its
+ * pod), the server starts with that copy; with nothing to serve, the pod stops here with
+ * the reason. Training runs load their base model the same way.
  */
 export const MODEL_LOADER = `import os, shutil, socket, sys
 import mlflow
@@ -95,7 +99,8 @@ export class InferenceServer extends Construct {
       },
     });
 
-    const volumeMounts = [{ name: 'model-storage', mountPath: '/models' }];
+    // The replica's own volume: replicas on different nodes never share one.
+    const volumeMounts = [{ name: 'model-cache', mountPath: '/models' }];
     this.server = new WebServer(this, 'Server', {
       name: props.names.deployment,
       serviceName: props.names.service,
@@ -145,7 +150,7 @@ export class InferenceServer extends Construct {
         probe: { path: '/v1/models', startupSeconds: MODEL_LOAD_SECONDS },
       },
       volumes: [
-        { name: 'model-storage', persistentVolumeClaim: { claimName: MODEL_STORAGE_PVC } },
+        podVolume('model-cache', model.cacheSize, props.podVolumeClass),
         { name: 'config', configMap: { name: this.config.name } },
         // vLLM's workers exchange tensors through shared memory; the runtime's 64Mi is far too little.
         { name: 'dshm', emptyDir: { medium: 'Memory' } },

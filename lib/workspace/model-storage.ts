@@ -1,3 +1,4 @@
+import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels } from '../labels';
 import { MODEL_STORAGE_PVC } from '../names';
@@ -37,4 +38,21 @@ export class ModelStorage extends Construct {
       },
     });
   }
+}
+
+/**
+ * A volume of a pod's own (a generic ephemeral volume): a ReadWriteOnce claim made with
+ * the pod, on its node, and deleted with it. Pods on different nodes never share it, so
+ * it never waits on a Multi-Attach; it counts in the namespace's quota while it lives.
+ * @see https://kubernetes.io/docs/concepts/storage/ephemeral-volumes/#generic-ephemeral-volumes
+ */
+export function podVolume(name: string, size: string, storageClassName: string): k8s.Volume {
+  return {
+    name,
+    ephemeral: {
+      volumeClaimTemplate: {
+        spec: { accessModes: ['ReadWriteOnce'], storageClassName, resources: { requests: { storage: quantity(size) } } },
+      },
+    },
+  };
 }

@@ -93,6 +93,7 @@ export class WorkspaceChart extends PlatformChart {
         model,
         names: inferenceNames(model.name, models.length),
         replicas: running ? model.replicas : 0,
+        podVolumeClass: ws.storage.podVolumeClass,
       });
     }
     new NetworkIsolation(this, 'Network', { workspace: ws.name, platform });
@@ -106,7 +107,7 @@ export class WorkspaceChart extends PlatformChart {
     const training = new Construct(this, 'Training');
     for (const run of ws.training.runs) {
       const name = trainingRunName(run, props.trainingConfigs ?? {});
-      new TrainingRun(training, run.id, { workspace: ws.name, platform, run, name });
+      new TrainingRun(training, run.id, { workspace: ws.name, platform, run, name, storage: ws.storage });
       if (run.nodes > 1) new RunPeers(training, `${run.id}-peers`, { workspace: ws.name, name });
     }
     // Last: the quota counts the ExternalSecrets made above in the workspace's namespace
