@@ -3,6 +3,7 @@ import { platformSchema } from './config/platform-schema';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types';
 import { workspaceSchema } from './config/workspace-schema';
 import { trainingConfigSchema } from './training/config-schema';
+import { deepspeedSchema } from './training/deepspeed';
 import { CHART_NAME, helmChartFiles, RenderedLayer, RenderedWorkspace, workspaceChartFiles, workspaceChartName } from './helm/chart-files';
 import { checkObjects, PolicyError } from './policy/check';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
@@ -100,6 +101,7 @@ export function schemaFiles(): OutputFile[] {
     { path: 'platform.schema.json', content: `${JSON.stringify(platformSchema, null, 2)}\n` },
     { path: 'workspace.schema.json', content: `${JSON.stringify(workspaceSchema, null, 2)}\n` },
     { path: 'training-config.schema.json', content: `${JSON.stringify(trainingConfigSchema, null, 2)}\n` },
+    { path: 'deepspeed-config.schema.json', content: `${JSON.stringify(deepspeedSchema, null, 2)}\n` },
   ];
 }
 

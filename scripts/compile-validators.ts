@@ -11,9 +11,10 @@ import { platformSchema } from '../lib/config/platform-schema';
 import { inputAjv, PRECOMPILED, schemaHash } from '../lib/config/schema-check';
 import { workspaceSchema } from '../lib/config/workspace-schema';
 import { trainingConfigSchema } from '../lib/training/config-schema';
+import { deepspeedSchema } from '../lib/training/deepspeed';
 
 const ajv = inputAjv({ source: true });
-const schemas = [platformSchema, workspaceSchema, trainingConfigSchema];
+const schemas = [platformSchema, workspaceSchema, trainingConfigSchema, deepspeedSchema];
 const refs: Record<string, string> = {};
 for (const schema of schemas) {
   ajv.addSchema(schema);

@@ -151,3 +151,47 @@ describe('a run is its name', () => {
     expect(long).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
   });
 });
+
+describe('a DeepSpeed config, when the training config asks for one', () => {
+  const DS = '{\n  "train_micro_batch_size_per_gpu": "auto",\n  "gradient_accumulation_steps": "auto",\n  "bf16": { "enabled": "auto" },\n  "zero_optimization": { "stage": 3, "offload_optimizer": { "device": "none" } }\n}\n';
+  const WS = { name: 'team-r', storage: { accessMode: 'ReadWriteMany', storageClassName: 'standard-rwx' }, training: { runs: [{ id: 'z3', config: 'sft.yaml', registeredModel: 'm' }] } };
+
+  function attempt(files: Record<string, string>): { objects: ReturnType<typeof synthWorkspace>; problems: string[] } {
+    const box = sandbox({ 'team-r.yaml': WS });
+    try {
+      for (const [f, text] of Object.entries(files)) box.write(`workspaces/team-r/training/${f}`, text);
+      try {
+        const loaded = box.load();
+        return { objects: synthWorkspace(loaded.platform, loaded.workspaces[0], loaded.trainingConfigs['team-r']), problems: [] };
+      } catch (e) {
+        return { objects: [], problems: (e as Error).message.split('\n') };
+      }
+    } finally {
+      box.remove();
+    }
+  }
+
+  test('is mounted beside the training config and handed to LLaMA-Factory by its path there; changing it makes a new run', () => {
+    const { objects, problems } = attempt({ 'sft.yaml': `${SFT}deepspeed: ds_z3.json\n`, 'ds_z3.json': DS });
+    expect(problems).toEqual([]);
+    expect(find(objects, 'ConfigMap', 'training-configs').data['ds_z3.json']).toBe(DS);
+    const job = all(objects, 'Job')[0];
+    expect(container(podSpec(job), 'train').args[0]).toContain(' deepspeed=/configs/ds_z3.json');
+    const other = attempt({ 'sft.yaml': `${SFT}deepspeed: ds_z3.json\n`, 'ds_z3.json': DS.replace('"stage": 3', '"stage": 2') });
+    expect(all(other.objects, 'Job')[0].metadata.name).not.toBe(job.metadata.name);
+    const none = attempt({ 'sft.yaml': SFT });
+    expect(container(podSpec(all(none.objects, 'Job')[0]), 'train').args[0]).not.toContain('deepspeed=');
+  });
+
+  test('is refused when it is not a file of the folder, not JSON as Python reads it, or sets a key DeepSpeed would reject', () => {
+    expect(attempt({ 'sft.yaml': `${SFT}deepspeed: examples/deepspeed/ds_z3_config.json\n` }).problems).toEqual([
+      "workspaces/team-r/training/sft.yaml:8:12 'deepspeed' is \"examples/deepspeed/ds_z3_config.json\"; name a DeepSpeed config (.json) of this folder (there: none), which is mounted beside this file",
+    ]);
+    expect(attempt({ 'sft.yaml': `${SFT}deepspeed: ds.json\n`, 'ds.json': '{\n  "zero_optimization": { "stage": 3, },\n}\n' }).problems[0])
+      .toMatch(/^workspaces\/team-r\/training\/ds\.json:2:38 not JSON as DeepSpeed reads it: /);
+    expect(attempt({ 'sft.yaml': `${SFT}deepspeed: ds.json\n`, 'ds.json': '{\n  "zero_optimization": { "stage": 4 },\n  "train_micro_batch_size_per_gpu": "8"\n}\n' }).problems).toEqual([
+      expect.stringMatching(/^workspaces\/team-r\/training\/ds\.json:2:35 'zero_optimization\.stage' /),
+      expect.stringMatching(/^workspaces\/team-r\/training\/ds\.json:3:37 'train_micro_batch_size_per_gpu' /),
+    ]);
+  });
+});

@@ -4,7 +4,7 @@ import { displayPath, fileProblem, InputContext, readInputFile, resolveLink } fr
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
-  checkGatewayRecords, checkGcpIdentities, checkGcpNames, checkMlflowStores, checkRemoteCode, checkRunSizes, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkWorkspaceNames,
+  checkGatewayRecords, checkGcpIdentities, checkGcpNames, checkMlflowStores, checkRemoteCode, checkRunSizes, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkWorkspaceNames, checkDeepspeedReference,
   checkWorkspaceResources, LoadedWorkspace, TrainingConfigFile,
 } from './rules';
 import { checkAgainstSchema } from './schema-check';
@@ -14,6 +14,7 @@ import { YamlSource } from './yaml-source';
 import { quickFromJson, QuickYamlJson, quickToJson } from './quick-yaml';
 import { hashOf, workspaceKey } from '../output/synth-cache';
 import { trainingConfigSchema } from '../training/config-schema';
+import { deepspeedSchema, jsonSyntaxProblem } from '../training/deepspeed';
 
 /** A workspace that passed the checks of its own files, ready to render. */
 export interface LoadedJob {
@@ -225,8 +226,8 @@ function readTrainingConfigTexts(ctx: InputContext, workspacesDir: string, works
   for (const e of fs.readdirSync(folder.real, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!fileOrLink(e)) continue;
     const file = path.join(dir, e.name);
-    if (!/\.ya?ml$/.test(e.name)) {
-      problems.push(fileProblem(ctx, file, `not read: training configs are .yaml files, got '${e.name}'; rename or remove it`));
+    if (!/\.(ya?ml|json)$/.test(e.name)) {
+      problems.push(fileProblem(ctx, file, `not read: training configs are .yaml files (and the DeepSpeed configs they name, .json), got '${e.name}'; rename or remove it`));
       continue;
     }
     const read = readInputFile(ctx, file);
@@ -240,10 +241,26 @@ function readTrainingConfigTexts(ctx: InputContext, workspacesDir: string, works
 function parseTrainingConfigs(texts: readonly TrainingConfigText[], problems: InputProblem[]): Record<string, TrainingConfigFile> {
   const configs: Record<string, TrainingConfigFile> = {};
   for (const t of texts) {
+    if (t.name.endsWith('.json')) {
+      parseDeepspeed(t, problems);
+      continue;
+    }
     const found = parseYaml(t, trainingConfigSchema, problems);
     if (found) configs[t.name] = { text: found.text, source: found.source, data: found.data as Record<string, unknown> };
   }
+  const deepspeed = texts.filter((t) => t.name.endsWith('.json')).map((t) => t.name);
+  for (const c of Object.values(configs)) problems.push(...checkDeepspeedReference(c, deepspeed));
   return configs;
+}
+
+/** A DeepSpeed config: JSON as Python reads it, then its schema (positions from the same text read as YAML, which JSON is). */
+function parseDeepspeed(t: TrainingConfigText, problems: InputProblem[]): void {
+  const syntax = jsonSyntaxProblem(t.text);
+  if (syntax) {
+    problems.push({ file: t.shown, line: syntax.line, column: syntax.column, message: syntax.message });
+    return;
+  }
+  parseYaml(t, deepspeedSchema, problems);
 }
 
 function isLink(p: string): boolean {

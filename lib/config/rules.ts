@@ -283,6 +283,18 @@ export function checkRunSizes(platform: PlatformConfig, { config, source }: Load
   return problems;
 }
 
+/**
+ * A config that asks for DeepSpeed names a DeepSpeed config of its own folder (a .json
+ * file beside it), which is mounted with it; a path into the image or elsewhere would be
+ * found, or not, only on the GPUs.
+ */
+export function checkDeepspeedReference(c: TrainingConfigFile, deepspeedFiles: readonly string[]): InputProblem[] {
+  const value = c.data.deepspeed;
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string' && deepspeedFiles.includes(value)) return [];
+  return [c.source.problemAt(['deepspeed'], `'deepspeed' is ${JSON.stringify(value)}; name a DeepSpeed config (.json) of this folder (there: ${deepspeedFiles.join(', ') || 'none'}), which is mounted beside this file`)];
+}
+
 /** Run ids are unique and each run's config exists (the quota is checked with the servers, in `checkQuota`). */
 export function checkRuns({ config, source }: LoadedWorkspace, configFiles: readonly string[]): InputProblem[] {
   const problems: InputProblem[] = [];

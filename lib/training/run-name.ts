@@ -32,6 +32,22 @@ function configData(file: string, text: string | undefined): unknown {
  */
 export function trainingRunName(run: TrainingRunConfig, configs: Readonly<Record<string, string>>): string {
   const { id, priority, ...shape } = run; // eslint-disable-line @typescript-eslint/no-unused-vars
-  const hash = createHash('sha256').update(canonical({ shape, config: configData(run.config, configs[run.config]) })).digest('hex').slice(0, 6);
+  const deepspeed = deepspeedFile(run, configs);
+  const parts = { shape, config: configData(run.config, configs[run.config]), ...(deepspeed ? { deepspeed: jsonData(configs[deepspeed]) } : {}) };
+  const hash = createHash('sha256').update(canonical(parts)).digest('hex').slice(0, 6);
   return `${RUN_PREFIX}-${id}-${hash}`;
+}
+
+function jsonData(text: string | undefined): unknown {
+  try {
+    return text === undefined ? null : JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The DeepSpeed config (a file of the same folder) a run's training config names, if any. */
+export function deepspeedFile(run: TrainingRunConfig, configs: Readonly<Record<string, string>>): string | undefined {
+  const data = configData(run.config, configs[run.config]) as { deepspeed?: unknown } | null;
+  return typeof data?.deepspeed === 'string' && configs[data.deepspeed] !== undefined ? data.deepspeed : undefined;
 }

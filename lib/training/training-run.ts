@@ -19,6 +19,8 @@ export interface TrainingRunProps {
   readonly run: TrainingRunConfig;
   /** Its name (`trainingRunName`). */
   readonly name: string;
+  /** The DeepSpeed config its training config names (a file of training-configs), if any. */
+  readonly deepspeed?: string;
   /** The workspace's storage: a run mounts model-storage-pvc only when it is ReadWriteMany. */
   readonly storage: WorkspaceConfig['storage'];
 }
@@ -131,7 +133,8 @@ export class TrainingRun extends Construct {
           args: [[
             'set -euo pipefail',
             `mkdir -p "$OUTPUT_DIR"`,
-            `llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR"${basePath ? ' model_name_or_path="$BASE_MODEL_PATH"' : ''}`,
+            // The DeepSpeed config is mounted beside the training config; the path it names is relative to the file.
+            `llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR"${basePath ? ' model_name_or_path="$BASE_MODEL_PATH"' : ''}${props.deepspeed ? ` deepspeed=/configs/${props.deepspeed}` : ''}`,
             // Registered once: by the first node.
             multiNode ? 'if [ "$NODE_RANK" = 0 ]; then python -c "$REGISTER_SCRIPT"; fi' : 'python -c "$REGISTER_SCRIPT"',
           ].join('\n')],

@@ -18,7 +18,7 @@ import { NetworkIsolation } from './network-isolation';
 import { PeopleAccess } from './people-access';
 import { TrainingConfigs } from './training-configs';
 import { TrainingRun } from '../training/training-run';
-import { trainingRunName } from '../training/run-name';
+import { deepspeedFile, trainingRunName } from '../training/run-name';
 import { RunPeers } from './network-isolation';
 import { WorkspaceQuota } from './workspace-quota';
 import { WorkspaceQueue } from '../training/kueue';
@@ -106,8 +106,9 @@ export class WorkspaceChart extends PlatformChart {
     new WorkspaceQueue(this, 'Queue', { platform, workspace: ws });
     const training = new Construct(this, 'Training');
     for (const run of ws.training.runs) {
-      const name = trainingRunName(run, props.trainingConfigs ?? {});
-      new TrainingRun(training, run.id, { workspace: ws.name, platform, run, name, storage: ws.storage });
+      const configs = props.trainingConfigs ?? {};
+      const name = trainingRunName(run, configs);
+      new TrainingRun(training, run.id, { workspace: ws.name, platform, run, name, storage: ws.storage, deepspeed: deepspeedFile(run, configs) });
       if (run.nodes > 1) new RunPeers(training, `${run.id}-peers`, { workspace: ws.name, name });
     }
     // Last: the quota counts the ExternalSecrets made above in the workspace's namespace
