@@ -164,6 +164,11 @@ export function artifactBucketName(project: string, workspace: string): string {
   return fitted(`${project}-mlflow-`, workspace, MAX_BUCKET_NAME);
 }
 
+/** A workspace's training-data bucket: `<project>-data-<name>`, cut with a hash past 63 characters. */
+export function dataBucketName(project: string, workspace: string): string {
+  return fitted(`${project}-data-`, workspace, MAX_BUCKET_NAME);
+}
+
 /** Email of a GCP service account in the platform's project. */
 export function gcpServiceAccountEmail(accountId: string, project: string): string {
   return `${accountId}@${project}.iam.gserviceaccount.com`;

@@ -167,6 +167,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "platform.yaml:12:38 'images.gateway.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'v1.0.0_'",
   ]],
   ['a workspace name GCS refuses in a bucket name', { 'workspaces/my-google-team.yaml': 'name: my-google-team\n' }, [
+    "workspaces/my-google-team.yaml:1:7 'name' gives the GCS bucket 'your-gcp-project-data-my-google-team', which must not contain 'google' or a close misspelling of it; choose another",
     "workspaces/my-google-team.yaml:1:7 'name' gives the GCS bucket 'your-gcp-project-mlflow-my-google-team', which must not contain 'google' or a close misspelling of it; choose another",
   ]],
   ['a backup bucket GCS refuses', { 'platform.yaml': `${PLATFORM}backups:\n  bucket: goog-exports\n` }, [

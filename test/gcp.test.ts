@@ -48,6 +48,8 @@ describe('a workspace gets its GCP side from its file alone', () => {
       'roles/iam.workloadIdentityUser on IAMServiceAccount/ws-team-a-identity for serviceAccount:your-gcp-project.svc.id.goog[llm-workspace-team-a/secret-store]',
       'roles/secretmanager.secretAccessor on SecretManagerSecret/ws-team-a-mlflow-db for ref:ws-team-a-identity',
       'roles/storage.objectAdmin on StorageBucket/ws-team-a-mlflow-artifacts for ref:ws-team-a-identity',
+      // Its pods read its training data; they never write it.
+      'roles/storage.objectViewer on StorageBucket/ws-team-a-training-data for ref:ws-team-a-identity',
     ]);
     // The ServiceAccounts that act as it are the ones annotated with it.
     for (const ksa of ['llm-workload-sa', 'secret-store']) {
@@ -93,6 +95,16 @@ describe('a workspace gets its GCP side from its file alone', () => {
     expect(JSON.stringify(teamA)).not.toMatch(/"password":"[^{]/);
   });
 
+  test('a workspace\'s people upload its training data: they, and only they, write its data bucket', () => {
+    const [people] = Object.values(workspaces({ 'team-p': 'name: team-p\nmembers: [group:ml-p@example.com]\nadmins: [user:ana@example.com]\n' }));
+    expect(find(people, 'StorageBucket', 'ws-team-p-training-data').spec).toMatchObject({ resourceID: 'your-gcp-project-data-team-p', uniformBucketLevelAccess: true, publicAccessPrevention: 'enforced' });
+    expect(bindings(people).filter((b) => b.includes('training-data'))).toEqual([
+      'roles/storage.objectAdmin on StorageBucket/ws-team-p-training-data for group:ml-p@example.com',
+      'roles/storage.objectAdmin on StorageBucket/ws-team-p-training-data for user:ana@example.com',
+      'roles/storage.objectViewer on StorageBucket/ws-team-p-training-data for ref:ws-team-p-identity',
+    ]);
+  });
+
   test('a workspace that names its own GCP account gets bindings on that account and creates none', () => {
     expect(all(teamOwn, 'IAMServiceAccount')).toEqual([]);
     expect(bindings(teamOwn)).toEqual([
@@ -100,6 +112,7 @@ describe('a workspace gets its GCP side from its file alone', () => {
       'roles/iam.workloadIdentityUser on IAMServiceAccount/projects/your-gcp-project/serviceAccounts/ml-team-own@your-gcp-project.iam.gserviceaccount.com for serviceAccount:your-gcp-project.svc.id.goog[llm-workspace-team-own/secret-store]',
       'roles/secretmanager.secretAccessor on SecretManagerSecret/ws-team-own-mlflow-db for serviceAccount:ml-team-own@your-gcp-project.iam.gserviceaccount.com',
       'roles/storage.objectAdmin on StorageBucket/ws-team-own-mlflow-artifacts for serviceAccount:ml-team-own@your-gcp-project.iam.gserviceaccount.com',
+      'roles/storage.objectViewer on StorageBucket/ws-team-own-training-data for serviceAccount:ml-team-own@your-gcp-project.iam.gserviceaccount.com',
     ]);
   });
 

@@ -28,7 +28,7 @@ describe('schemas', () => {
         storage: { size: '200Gi', storageClassName: 'premium-rwo', accessMode: 'ReadWriteOnce', podVolumeClass: 'premium-rwo' },
         mlflow: { resources: { cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '4Gi' }, ephemeralStorage: { request: '1Gi', limit: '4Gi' } } },
         webui: { enabled: true, resources: { cpu: { request: '2', limit: '4' }, memory: { request: '8Gi', limit: '16Gi' }, ephemeralStorage: { request: '4Gi', limit: '20Gi' } } },
-        training: { runs: [] },
+        training: { datasets: [], runs: [] },
         quota: { gpus: 2, borrowGpus: 0, cpu: '32', memory: '256Gi', ephemeralStorage: '200Gi', storage: '1Ti', persistentVolumeClaims: 16 },
         inference: { models: [] },
       });

@@ -195,3 +195,16 @@ describe('a DeepSpeed config, when the training config asks for one', () => {
     ]);
   });
 });
+
+test('the workspace\'s data bucket is every run\'s dataset_dir; a config naming a data set the workspace does not declare is refused', () => {
+  const ws = { name: 'team-r', training: { datasets: ['qa'], runs: [{ id: 'v1', config: 'sft.yaml', registeredModel: 'm' }] } };
+  const ok = made(ws);
+  expect(ok.problems).toEqual([]);
+  const train = container(podSpec(all(ok.objects, 'Job')[0]), 'train');
+  expect(train.args[0]).toContain(' dataset_dir=/data');
+  expect(made(ws, SFT.replace('dataset: qa', 'dataset: qa, alpaca_en')).problems).toEqual([
+    "'dataset' names 'alpaca_en', which is not a data set of workspace team-r (training.datasets: qa); add it to the data bucket's dataset_info.json and to training.datasets, or fix the name",
+  ]);
+  // Not declared: not checked (synth cannot read the bucket).
+  expect(made({ ...ws, training: { ...ws.training, datasets: [] } }, SFT.replace('dataset: qa', 'dataset: anything')).problems).toEqual([]);
+});

@@ -119,7 +119,11 @@ describe('training runs', () => {
     // team-alpha's volume is ReadWriteOnce, the web UI's: the run has one of its own.
     expect(spec.volumes).toContainEqual({ name: 'models', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'premium-rwo', resources: { requests: { storage: '200Gi' } } } } } });
     expect(env(train, 'CONFIG_FILE')).toBe('/configs/train_config_v1.yaml');
-    expect(train.args[0]).toContain('llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" model_name_or_path="$BASE_MODEL_PATH"');
+    expect(train.args[0]).toContain('llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" dataset_dir=/data model_name_or_path="$BASE_MODEL_PATH"');
+    // The workspace's data bucket, read only, through GKE's Cloud Storage FUSE driver.
+    expect(train.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data', readOnly: true });
+    expect(spec.volumes).toContainEqual({ name: 'data', csi: { driver: 'gcsfuse.csi.storage.gke.io', readOnly: true, volumeAttributes: { bucketName: 'your-gcp-project-data-team-alpha', mountOptions: 'implicit-dirs' } } });
+    expect(job.spec.template.metadata.annotations).toEqual({ 'gke-gcsfuse/volumes': 'true' });
     expect(env(train, 'OUTPUT_DIR')).toBe(`/output/${job.metadata.name}`);
     expect(env(train, 'REGISTERED_MODEL')).toBe('ft-llama3-8b-v1');
     expect(env(train, 'REGISTER_SCRIPT')).toContain('mlflow.register_model');

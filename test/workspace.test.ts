@@ -37,6 +37,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
     }],
   },
   training: {
+    datasets: ['qa', 'support-chats'],
     runs: [{
       id: 'run-1',
       config: 'sft.yaml',
@@ -81,7 +82,7 @@ describe('namespace and identity', () => {
     // Everything else is in its namespace, but its GCP side, which is in llm-gcp (teams cannot write it).
     const gcpSide = minimal.filter((o) => o.metadata.namespace === 'llm-gcp');
     expect(gcpSide.filter((o) => !o.metadata.name.startsWith('ws-team-min-') || (o.metadata.labels as Record<string, string>)['app.kubernetes.io/instance'] !== 'team-min')).toEqual([]);
-    expect(gcpSide.length).toBe(11);
+    expect(gcpSide.length).toBe(13);
     // And its queue, cluster-scoped as Kueue's ClusterQueues are, for its namespace only.
     const queue = find(minimal, 'ClusterQueue', 'llm-workspace-team-min');
     expect(queue.metadata.namespace).toBeUndefined();

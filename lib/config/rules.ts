@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { backupBucketName, bucketNameProblem, secretIdProblem, serviceAccountIdProblem, sqlNameProblem, workspaceGcpNames } from '../gcp/gcp-names';
-import { artifactBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount } from '../names';
+import { artifactBucketName, dataBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount } from '../names';
 import { InputProblem } from './problems';
 import { parseQuantity } from './quantity';
 import { runDemand, serverDemand, trainingShare } from '../training/share';
@@ -102,6 +102,7 @@ export function checkPlatformResources(platform: PlatformConfig, source: YamlSou
 export function checkMlflowStores(platform: PlatformConfig, workspaces: readonly LoadedWorkspace[]): InputProblem[] {
   const problems: InputProblem[] = [];
   const buckets = new Map<string, string>([[artifactBucketName(platform.project, 'common'), 'mlflow-common']]);
+  const data = new Map<string, string>();
   for (const { config, source } of workspaces) {
     const bucket = artifactBucketName(platform.project, config.name);
     const owner = buckets.get(bucket);
@@ -110,6 +111,11 @@ export function checkMlflowStores(platform: PlatformConfig, workspaces: readonly
     } else {
       buckets.set(bucket, source.file);
     }
+    // So does each team's training-data bucket, which only its own people may write.
+    const dataBucket = dataBucketName(platform.project, config.name);
+    const dataOwner = data.get(dataBucket);
+    if (dataOwner) problems.push(source.problemAt(['name'], `'name' gives the training-data bucket '${dataBucket}' (cut to fit GCS's 63 characters), which ${dataOwner} already uses; choose another name`));
+    else data.set(dataBucket, source.file);
   }
   return problems;
 }
@@ -157,6 +163,7 @@ export function checkGcpNames(platform: PlatformConfig, platformSource: YamlSour
   for (const { config, source } of workspaces) {
     const names = workspaceGcpNames(platform, config);
     at(source, ['name'], 'GCS bucket', names.bucket, bucketNameProblem(names.bucket));
+    at(source, ['name'], 'GCS bucket', names.dataBucket, bucketNameProblem(names.dataBucket));
     if (names.accountId) at(source, ['name'], 'GCP service account id', names.accountId, serviceAccountIdProblem(names.accountId));
     at(source, ['name'], 'Cloud SQL database and user', names.database, sqlNameProblem(names.database));
     at(source, ['name'], 'Secret Manager secret', names.secretId, secretIdProblem(names.secretId));
@@ -293,6 +300,26 @@ export function checkDeepspeedReference(c: TrainingConfigFile, deepspeedFiles: r
   if (value === undefined || value === null) return [];
   if (typeof value === 'string' && deepspeedFiles.includes(value)) return [];
   return [c.source.problemAt(['deepspeed'], `'deepspeed' is ${JSON.stringify(value)}; name a DeepSpeed config (.json) of this folder (there: ${deepspeedFiles.join(', ') || 'none'}), which is mounted beside this file`)];
+}
+
+/** The data sets a training config names (`dataset`, `eval_dataset`: a comma-separated string or a list, as LLaMA-Factory splits them). */
+function datasetsOf(data: Record<string, unknown>, key: 'dataset' | 'eval_dataset'): string[] {
+  const value = data[key];
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  return items.filter((x): x is string => typeof x === 'string').map((x) => x.trim()).filter(Boolean);
+}
+
+/**
+ * When a workspace declares its data sets (`training.datasets`: the names of its data
+ * bucket's dataset_info.json), every config names only those: a typo would otherwise be
+ * found by LLaMA-Factory on the GPUs, after the queue and the download.
+ */
+export function checkDatasets({ config }: LoadedWorkspace, configs: Readonly<Record<string, TrainingConfigFile>>): InputProblem[] {
+  const declared = config.training.datasets;
+  if (declared.length === 0) return [];
+  return Object.values(configs).flatMap((c) => (['dataset', 'eval_dataset'] as const).flatMap((key) => datasetsOf(c.data, key)
+    .filter((d) => !declared.includes(d))
+    .map((d) => c.source.problemAt([key], `'${key}' names '${d}', which is not a data set of workspace ${config.name} (training.datasets: ${declared.join(', ')}); add it to the data bucket's dataset_info.json and to training.datasets, or fix the name`))));
 }
 
 /** Run ids are unique and each run's config exists (the quota is checked with the servers, in `checkQuota`). */

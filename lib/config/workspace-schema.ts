@@ -279,6 +279,14 @@ export const workspaceSchema = {
       additionalProperties: false,
       default: {},
       properties: {
+        datasets: {
+          type: 'array',
+          description: "Data sets of the workspace's data bucket (<project>-data-<name>, mounted read only at /data in every run, LLaMA-Factory's dataset_dir): the names its dataset_info.json declares. When given, a config that names another is refused. Default: none (not checked).",
+          default: [],
+          maxItems: 200,
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 128, 'x-allowed': "a data set name like 'alpaca_en'" },
+        },
         runs: {
           type: 'array',
           description: 'Runs to start; each becomes a Job. Keep a finished run here only as long as its Job should exist. Default: none.',

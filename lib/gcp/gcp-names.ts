@@ -1,5 +1,5 @@
 import type { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { artifactBucketName, mlflowDatabase, mlflowDatabaseSecretKey, workspaceGcpAccountId } from '../names';
+import { artifactBucketName, dataBucketName, mlflowDatabase, mlflowDatabaseSecretKey, workspaceGcpAccountId } from '../names';
 
 /**
  * GCP's own rules for the names the platform gives its resources, checked before
@@ -77,6 +77,8 @@ export interface WorkspaceGcpNames {
   /** Id of the service account made for it; absent when its file names an existing one (`gcpServiceAccount`). */
   readonly accountId?: string;
   readonly bucket: string;
+  /** The training-data bucket. */
+  readonly dataBucket: string;
   /** Name of its database, and of that database's user. */
   readonly database: string;
   /** Secret Manager key, without the platform's prefix, of its database credentials. */
@@ -91,6 +93,7 @@ export function workspaceGcpNames(platform: PlatformConfig, ws: Pick<WorkspaceCo
   return {
     ...(ws.gcpServiceAccount ? {} : { accountId: workspaceGcpAccountId(ws.name) }),
     bucket: artifactBucketName(platform.project, ws.name),
+    dataBucket: dataBucketName(platform.project, ws.name),
     database: mlflowDatabase(ws.name),
     secretKey,
     secretId: `${platform.secretStore.keyPrefix}${secretKey}`,

@@ -11,10 +11,11 @@ import { KubeObject } from '../kube-object';
  */
 
 /** Who an IAM binding grants: an identity made here (by its object) or one named in a file (by email). */
-export type Grantee = { readonly ref: string } | { readonly email: string };
+export type Grantee = { readonly ref: string } | { readonly email: string } | { readonly member: string };
 
 /** The `member`/`memberFrom` of an IAMPolicyMember for a grantee. */
 export function memberOf(grantee: Grantee): { member: string } | { memberFrom: { serviceAccountRef: { name: string } } } {
+  if ('member' in grantee) return { member: grantee.member };
   return 'ref' in grantee ? { memberFrom: { serviceAccountRef: { name: grantee.ref } } } : { member: `serviceAccount:${grantee.email}` };
 }
 
@@ -61,6 +62,8 @@ export interface BucketProps {
   /** Who may read and write its objects (`roles/storage.objectAdmin`), and who may only create them (`roles/storage.objectCreator`). */
   readonly objectAdmins?: readonly Grantee[];
   readonly objectCreators?: readonly Grantee[];
+  /** Who may only read its objects (`roles/storage.objectViewer`). */
+  readonly objectViewers?: readonly Grantee[];
   /** Days after which objects are deleted (a lifecycle rule). @default kept */
   readonly deleteAfterDays?: number;
 }
@@ -89,6 +92,7 @@ export function addBucket(res: GcpResources, suffix: string, props: BucketProps)
     spec: { resourceRef: { kind: 'StorageBucket', name: res.nameOf(suffix) }, role, ...memberOf(g) },
   }));
   grant('roles/storage.objectAdmin', props.objectAdmins ?? [], 'object-admin');
+  grant('roles/storage.objectViewer', props.objectViewers ?? [], 'object-viewer');
   grant('roles/storage.objectCreator', props.objectCreators ?? [], 'object-creator');
 }
 

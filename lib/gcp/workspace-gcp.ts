@@ -38,6 +38,8 @@ export class WorkspaceGcp extends Construct {
       actors: [[ns, WORKLOAD_SERVICE_ACCOUNT], [ns, SECRET_STORE_ACCOUNT]],
     });
     addBucket(res, 'mlflow-artifacts', { platform, name: names.bucket, objectAdmins: [identity] });
+    // Training data: the team's people upload it; its pods only read it.
+    addBucket(res, 'training-data', { platform, name: names.dataBucket, objectViewers: [identity], objectAdmins: [...ws.admins, ...ws.members].map((member) => ({ member })) });
     addDatabase(res, 'mlflow-db', { platform, database: names.database, key: names.secretKey, readers: [identity] });
   }
 }

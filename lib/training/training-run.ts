@@ -21,12 +21,20 @@ export interface TrainingRunProps {
   readonly name: string;
   /** The DeepSpeed config its training config names (a file of training-configs), if any. */
   readonly deepspeed?: string;
+  /** The workspace's training-data bucket, mounted read only at /data (LLaMA-Factory's dataset_dir). */
+  readonly dataBucket: string;
   /** The workspace's storage: a run mounts model-storage-pvc only when it is ReadWriteMany. */
   readonly storage: WorkspaceConfig['storage'];
 }
 
 /** Port of a multi-node run's rendezvous (torchrun's MASTER_PORT) on its first pod. */
 export const RENDEZVOUS_PORT = 29500;
+
+/** Where a run's pods see the workspace's data bucket (LLaMA-Factory's dataset_dir: dataset_info.json and the data sets). */
+export const DATA_DIR = '/data';
+
+/** The `app` label of training pods. */
+export const TRAINING_APP = 'llama-fine-tune';
 
 /** The label that holds a run's name on its Job or JobSet and on its pods. */
 export const RUN_NAME_LABEL = 'llm-platform/run-name';
@@ -106,7 +114,11 @@ export class TrainingRun extends Construct {
       ] : []),
     ];
     const pod = {
-      metadata: { labels: { ...labels, app: 'llama-fine-tune', ...runLabels, [MLFLOW_CLIENT_LABEL]: 'true' } },
+      metadata: {
+        labels: { ...labels, app: TRAINING_APP, ...runLabels, [MLFLOW_CLIENT_LABEL]: 'true' },
+        // GKE injects the Cloud Storage FUSE sidecar that mounts the data bucket.
+        annotations: { 'gke-gcsfuse/volumes': 'true' },
+      },
       spec: securedPodSpec({
         restartPolicy: 'Never',
         priorityClassName: PRIORITY_CLASSES.training,
@@ -134,7 +146,7 @@ export class TrainingRun extends Construct {
             'set -euo pipefail',
             `mkdir -p "$OUTPUT_DIR"`,
             // The DeepSpeed config is mounted beside the training config; the path it names is relative to the file.
-            `llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR"${basePath ? ' model_name_or_path="$BASE_MODEL_PATH"' : ''}${props.deepspeed ? ` deepspeed=/configs/${props.deepspeed}` : ''}`,
+            `llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" dataset_dir=${DATA_DIR}${basePath ? ' model_name_or_path="$BASE_MODEL_PATH"' : ''}${props.deepspeed ? ` deepspeed=/configs/${props.deepspeed}` : ''}`,
             // Registered once: by the first node.
             multiNode ? 'if [ "$NODE_RANK" = 0 ]; then python -c "$REGISTER_SCRIPT"; fi' : 'python -c "$REGISTER_SCRIPT"',
           ].join('\n')],
@@ -155,6 +167,7 @@ export class TrainingRun extends Construct {
             { name: 'models', mountPath: '/models' },
             { name: 'models', mountPath: '/output', subPath: 'output' },
             { name: 'configs', mountPath: '/configs', readOnly: true },
+            { name: 'data', mountPath: DATA_DIR, readOnly: true },
             { name: 'dshm', mountPath: '/dev/shm' },
           ],
         }],
@@ -164,6 +177,8 @@ export class TrainingRun extends Construct {
             ? { name: 'models', persistentVolumeClaim: { claimName: MODEL_STORAGE_PVC } }
             : podVolume('models', run.scratchSize, props.storage.podVolumeClass),
           { name: 'configs', configMap: { name: TRAINING_CONFIGS } },
+          // The team's data bucket, read only, through GKE's Cloud Storage FUSE CSI driver as the workspace's GCP identity.
+          { name: 'data', csi: { driver: 'gcsfuse.csi.storage.gke.io', readOnly: true, volumeAttributes: { bucketName: props.dataBucket, mountOptions: 'implicit-dirs' } } },
           { name: 'dshm', emptyDir: { medium: 'Memory' } },
         ],
       }),

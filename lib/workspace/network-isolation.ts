@@ -3,7 +3,7 @@ import { addresses, METADATA_SERVER, NamespacePolicies, podsHere, podsIn, tcp } 
 import { PlatformConfig } from '../config/types';
 import { KUBE, kube } from '../kube-object';
 import { appLabels } from '../labels';
-import { RUN_NAME_LABEL } from '../training/training-run';
+import { RUN_NAME_LABEL, TRAINING_APP } from '../training/training-run';
 import {
   INFERENCE_APP, INFERENCE_NETWORK_POLICY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS,
 } from '../names';
@@ -29,6 +29,7 @@ export interface NetworkIsolationProps {
  * | default-deny | all | nothing (both directions) |
  * | allow-dns | all | egress to kube-dns, NodeLocal DNSCache and the metadata server's DNS (Cloud DNS) on 53 |
  * | allow-google-apis | mlflow | egress to the metadata server (Workload Identity) and Google APIs on 443 (GCS artifacts, which MLflow serves to its clients) |
+ * | allow-training-data | training | egress to Google APIs on 443 (the data bucket, through the Cloud Storage FUSE sidecar) |
  * | allow-mlflow-clients | web UI, inference (model loader), training | egress to the workspace MLflow, and to mlflow-common-read (base models, read only) |
  * | allow-airflow-tasks | pods Airflow starts | the same egress as MLflow clients |
  * | allow-mlflow | mlflow | ingress on 5000 from the workspace's MLflow clients, Airflow tasks and the checks of llm-probes |
@@ -49,6 +50,12 @@ export class NetworkIsolation extends Construct {
 
     policies.allow('GoogleApis', 'allow-google-apis', { app: WORKSPACE_APPS.mlflow }, {
       egress: [...METADATA_SERVER, { to: addresses(props.platform.network.googleApiCidrs), ports: [tcp(443)] }],
+    });
+    // The Cloud Storage FUSE sidecar of a run reads the data bucket from Google APIs; its
+    // token comes from the CSI driver on the node, not from the metadata server, which
+    // stays closed to training pods (they cannot act as the workspace's GCP identity).
+    policies.allow('TrainingData', 'allow-training-data', { app: TRAINING_APP }, {
+      egress: [{ to: addresses(props.platform.network.googleApiCidrs), ports: [tcp(443)] }],
     });
     policies.allow('MlflowClients', 'allow-mlflow-clients', { [MLFLOW_CLIENT_LABEL]: 'true' }, { egress: mlflowEgress });
     policies.allow('AirflowTasks', 'allow-airflow-tasks', { [AIRFLOW_TASK_LABEL]: 'True' }, { egress: mlflowEgress });

@@ -7,7 +7,7 @@ import { WorkspaceGcp } from '../gcp/workspace-gcp';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import {
-  artifactBucketName, inferenceNames, mlflowDatabase, mlflowDatabaseSecretKey, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
+  artifactBucketName, dataBucketName, inferenceNames, mlflowDatabase, mlflowDatabaseSecretKey, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
 } from '../names';
 import { AirflowAccess } from './airflow-access';
 import { InferenceServer } from './inference-server';
@@ -108,7 +108,7 @@ export class WorkspaceChart extends PlatformChart {
     for (const run of ws.training.runs) {
       const configs = props.trainingConfigs ?? {};
       const name = trainingRunName(run, configs);
-      new TrainingRun(training, run.id, { workspace: ws.name, platform, run, name, storage: ws.storage, deepspeed: deepspeedFile(run, configs) });
+      new TrainingRun(training, run.id, { workspace: ws.name, platform, run, name, storage: ws.storage, deepspeed: deepspeedFile(run, configs), dataBucket: dataBucketName(platform.project, ws.name) });
       if (run.nodes > 1) new RunPeers(training, `${run.id}-peers`, { workspace: ws.name, name });
     }
     // Last: the quota counts the ExternalSecrets made above in the workspace's namespace
