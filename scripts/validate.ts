@@ -12,9 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { displayPath, InputContext, readInputFile } from '../lib/config/input-file';
 import { formatProblem, InputProblem } from '../lib/config/problems';
-import { checkAgainstSchema } from '../lib/config/schema-check';
-import { YamlSource } from '../lib/config/yaml-source';
-import { trainingConfigSchema } from '../lib/training/config-schema';
+import { parseTrainingConfig } from '../lib/config/load';
 
 const USAGE = 'usage: npm run validate -- <training config>...   (files in workspaces/<name>/training/)';
 
@@ -35,8 +33,10 @@ function misuse(ctx: InputContext, file: string, text: string | undefined): stri
 function validate(ctx: InputContext, file: string): InputProblem[] {
   const read = readInputFile(ctx, file);
   if ('problem' in read) return [read.problem];
-  const { source, problems } = YamlSource.parse(read.shown, read.text);
-  return problems.length > 0 ? problems : checkAgainstSchema(source, trainingConfigSchema, source.data);
+  // The same reading as synth's: PyYAML's rules, the schema, what training needs.
+  const problems: InputProblem[] = [];
+  parseTrainingConfig({ name: path.basename(file), text: read.text, shown: read.shown }, problems);
+  return problems;
 }
 
 function main(): number {

@@ -43,9 +43,32 @@ describe('training configs', () => {
       .toEqual(["workspaces/team-a/training/sft.yaml:8:19 'num_train_epochs' must be a number, got 'three'"]);
   });
 
-  test('fails on a missing dataset', () => {
+  test('fails on a missing dataset when the config trains, as LLaMA-Factory does; requires nothing else but the model', () => {
     expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': SFT.replace('dataset: qa\n', '') }))
-      .toEqual(["workspaces/team-a/training/sft.yaml:1:1 'dataset' is required but missing in the file"]);
+      .toEqual(["workspaces/team-a/training/sft.yaml:1:1 'dataset' is required when 'do_train' is true: LLaMA-Factory asks for a data set to train on (a name of the workspace's dataset_info.json)"]);
+    // Upstream requires only model_name_or_path: stage, template and output_dir have defaults (output_dir is the run's anyway).
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': 'model_name_or_path: /models/base-model\ndo_train: true\ndataset: qa\n' })).toEqual([]);
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': 'stage: sft\n' }))
+      .toEqual(["workspaces/team-a/training/sft.yaml:1:1 'model_name_or_path' is required but missing in the file"]);
+  });
+
+  test('values are judged as LLaMA-Factory reads them: PyYAML (YAML 1.1), no conversion, null for its Optional fields', () => {
+    const check = (extra: string) => problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': `${SFT}${extra}` });
+    // As LLaMA-Factory's own examples write them.
+    expect(check('learning_rate: 1.0e-4\nbf16: true\nnum_train_epochs: 3.0\nlora_target: all\nreport_to: none\nresume_from_checkpoint: null\nval_size: 0.1\n')).toEqual([]);
+    // YAML 1.1 booleans are booleans there; null is valid where the field is Optional; a comma list or a YAML list where upstream splits.
+    expect(check('bf16: yes\ngradient_checkpointing: off\nreport_to: null\neval_dataset: null\nlora_target: q_proj,v_proj\n')).toEqual([]);
+    expect(check('report_to: [mlflow, tensorboard]\nlora_target: [q_proj, v_proj]\n')).toEqual([]);
+    expect(check('learning_rate: 1e-4\nweight_decay: 5E-5\nmax_grad_norm: 1.0e5\n')).toEqual([
+      "workspaces/team-a/training/sft.yaml:8:16 'learning_rate' is 1e-4, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '1e-4', and training fails; write 1.0e-4",
+      "workspaces/team-a/training/sft.yaml:9:15 'weight_decay' is 5E-5, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '5E-5', and training fails; write 5.0e-5",
+      "workspaces/team-a/training/sft.yaml:10:16 'max_grad_norm' is 1.0e5, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '1.0e5', and training fails; write 1.0e+5",
+    ]);
+    // A string that PyYAML reads as a boolean; null where the field is not Optional.
+    expect(check('hub_model_id: on\nlearning_rate: null\n')).toEqual([
+      "workspaces/team-a/training/sft.yaml:8:15 'hub_model_id' is on, which LLaMA-Factory reads (PyYAML, YAML 1.1) as a boolean, not the string; quote it: 'on'",
+      "workspaces/team-a/training/sft.yaml:9:16 'learning_rate' must be a number, got nothing",
+    ]);
   });
 
   test('fails on a stage LLaMA-Factory does not have', () => {
@@ -72,10 +95,10 @@ describe('training configs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
     try {
       const bad = path.join(dir, 'bad.yaml');
-      fs.writeFileSync(bad, `${SFT.replace('dataset: qa\n', '')}cutoff_len: 1024.5\n`);
+      fs.writeFileSync(bad, `${SFT}learning_rate: 1e-4\ncutoff_len: 1024.5\n`);
       const failed = validate(bad);
       expect(failed.status).toBe(1);
-      expect(failed.stderr).toContain("'dataset' is required but missing in the file");
+      expect(failed.stderr).toContain("'learning_rate' is 1e-4, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '1e-4', and training fails; write 1.0e-4");
       expect(failed.stderr).toContain("'cutoff_len' must be a whole number, got 1024.5");
       expect(failed.stderr).toContain('validate: 1 of 1 file(s) invalid');
     } finally {

@@ -15,6 +15,7 @@ import { quickFromJson, QuickYamlJson, quickToJson } from './quick-yaml';
 import { hashOf, workspaceKey } from '../output/synth-cache';
 import { trainingConfigSchema } from '../training/config-schema';
 import { deepspeedSchema, jsonSyntaxProblem } from '../training/deepspeed';
+import { readAsPyyaml } from '../training/pyyaml';
 
 /** A workspace that passed the checks of its own files, ready to render. */
 export interface LoadedJob {
@@ -201,7 +202,7 @@ function listWorkspaceFiles(ctx: InputContext, dir: string, problems: InputProbl
 }
 
 /** A training config file as read, before it is parsed. */
-interface TrainingConfigText {
+export interface TrainingConfigText {
   readonly name: string;
   readonly text: string;
   readonly shown: string;
@@ -246,12 +247,36 @@ function parseTrainingConfigs(texts: readonly TrainingConfigText[], problems: In
       parseDeepspeed(t, problems);
       continue;
     }
-    const found = parseYaml(t, trainingConfigSchema, problems);
-    if (found) configs[t.name] = { text: found.text, source: found.source, data: found.data as Record<string, unknown> };
+    const found = parseTrainingConfig(t, problems);
+    if (found) configs[t.name] = found;
   }
   const deepspeed = texts.filter((t) => t.name.endsWith('.json')).map((t) => t.name);
   for (const c of Object.values(configs)) problems.push(...checkDeepspeedReference(c, deepspeed));
   return configs;
+}
+
+/**
+ * A training config, judged as LLaMA-Factory reads it (PyYAML's YAML 1.1, see
+ * `readAsPyyaml`), then against its schema; `dataset` is required to train.
+ */
+export function parseTrainingConfig(t: TrainingConfigText, problems: InputProblem[]): TrainingConfigFile | undefined {
+  const { source, problems: syntax } = YamlSource.parse(t.shown, t.text);
+  if (syntax.length > 0) {
+    problems.push(...syntax);
+    return undefined;
+  }
+  const data = source.data as Record<string, unknown>;
+  const read = data !== null && typeof data === 'object' && !Array.isArray(data) ? readAsPyyaml(source, data) : [];
+  const invalid = checkAgainstSchema(source, trainingConfigSchema, data);
+  if (read.length + invalid.length > 0) {
+    problems.push(...read, ...invalid);
+    return undefined;
+  }
+  if (data.do_train === true && (data.dataset === undefined || data.dataset === null)) {
+    problems.push(source.problemAt([], "'dataset' is required when 'do_train' is true: LLaMA-Factory asks for a data set to train on (a name of the workspace's dataset_info.json)"));
+    return undefined;
+  }
+  return { text: t.text, source, data };
 }
 
 /** A DeepSpeed config: JSON as Python reads it, then its schema (positions from the same text read as YAML, which JSON is). */

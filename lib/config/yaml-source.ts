@@ -93,6 +93,24 @@ export class YamlSource {
     return yamlLib().isNode(this.doc.getIn(path, true));
   }
 
+  /**
+   * The text of the value at `path` when it is a plain scalar on one line (no quotes,
+   * no block, no flow collection, no anchor or tag), as written; otherwise undefined.
+   */
+  public plainScalar(path: FieldPath): string | undefined {
+    let offset: number | undefined;
+    if (this.quick) {
+      offset = this.quick.values.get(pathKey(path));
+    } else {
+      const node = this.doc.getIn(path, true);
+      if (yamlLib().isScalar(node) && node.type === 'PLAIN' && node.range) offset = node.range[0];
+    }
+    if (offset === undefined) return undefined;
+    const end = this.text.indexOf('\n', offset);
+    const line = this.text.slice(offset, end < 0 ? undefined : end).replace(/\s+#.*$/, '').trim();
+    return /^["'[{|>&*!]/.test(line) || line === '' ? undefined : line;
+  }
+
   /** A problem at the value of `path`, or at the nearest enclosing value that was written. */
   public problemAt(path: FieldPath, message: string): InputProblem {
     if (this.quick) {
