@@ -10,6 +10,7 @@ import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { RenderPool } from './output/parallel';
 import { digestOf, isDigest, Manifest, MANIFESTS_FILE, OutputDirs, OutputFile, synthChart, toFile, TreeFile } from './output/render';
 import { examineFiles, remaker, settle, SettledWorkspace } from './output/on-disk';
+import { describeRuns, RunInfo } from './training/run-name';
 import { hashOf, SynthCache } from './output/synth-cache';
 import { SharedChart } from './shared/shared-chart';
 import { workspaceNamespace } from './names';
@@ -35,8 +36,8 @@ export function synthShared(platform: PlatformConfig, workspaces: readonly Works
 }
 
 /** Objects of one workspace. */
-export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, trainingConfigs: Readonly<Record<string, string>> = {}): Manifest[] {
-  return synthChart((app) => new WorkspaceChart(app, workspace.name, { platform, workspace, trainingConfigs }));
+export function synthWorkspace(platform: PlatformConfig, workspace: WorkspaceConfig, trainingConfigs: Readonly<Record<string, string>> = {}, runs?: readonly RunInfo[]): Manifest[] {
+  return synthChart((app) => new WorkspaceChart(app, workspace.name, { platform, workspace, trainingConfigs, runs }));
 }
 
 /** How `renderWorkspace` finishes its files. */
@@ -56,7 +57,8 @@ export interface RenderOptions {
 export function renderWorkspace(
   platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}, options: RenderOptions = { digests: true },
 ): RenderedWorkspace {
-  const manifests = synthWorkspace(platform, workspace, trainingConfigs);
+  const runs = describeRuns(workspace.training.runs, trainingConfigs);
+  const manifests = synthWorkspace(platform, workspace, trainingConfigs, runs);
   const parts = splitWorkspace(manifests, workspaceNamespace(workspace.name));
   const tests = synthChart((app) => new WorkspaceTestsChart(app, `${workspace.name}-tests`, { platform, workspace }));
   const layer: RenderedLayer = {
@@ -66,7 +68,7 @@ export function renderWorkspace(
     objects: manifests.length,
     problems: checkObjects([...manifests, ...tests]),
   };
-  const chart = workspaceChartFiles(version, workspace, layer, trainingConfigs);
+  const chart = workspaceChartFiles(version, workspace, layer, runs);
   const facts = examineFiles([
     { dir: options.compareWith?.dist, files: layer.rendered },
     { dir: options.compareWith?.charts, files: chart },

@@ -3,7 +3,7 @@ import { inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE,
 import { BOUNDARIES_FOLDER } from '../workspace/boundary';
 import { Manifest, OutputFile, TreeFile } from '../output/render';
 import { RUN_NAME_LABEL } from '../training/training-run';
-import { trainingRunName } from '../training/run-name';
+import { describeRuns, RunInfo } from '../training/run-name';
 import { toYaml } from '../output/yaml-emitter';
 import { operatorValuesFiles } from '../operators';
 import { escapeForHelm } from './escape';
@@ -90,8 +90,8 @@ Shared logs:     kubectl -n ${SHARED_NAMESPACE} logs -f deploy/${SHARED_APPS.gat
  * really have: each `kubectl` line names an object the workspace's chart holds (a test
  * checks it), so no line is printed for what the workspace does not run.
  */
-function workspaceCheatSheet(ns: string, ws: WorkspaceConfig, configs: Readonly<Record<string, string>>): string {
-  const runs = ws.training.runs.map((r) => ({ name: trainingRunName(r, configs), kind: r.nodes > 1 ? 'JobSet' : 'Job' }));
+function workspaceCheatSheet(ns: string, ws: WorkspaceConfig, described: readonly RunInfo[]): string {
+  const runs = described.map((r) => ({ name: r.name, kind: r.run.nodes > 1 ? 'JobSet' : 'Job' }));
   const inference = ws.inference.models.map((m) => inferenceNames(m.name, ws.inference.models.length).deployment);
   // A run of one node is a Job; of several, a JobSet, whose pods carry its name.
   const logs = [
@@ -120,7 +120,7 @@ function workspaceNotes(workspaces: ChartInputs['workspaces']): string[] {
       `{{- if (index .Values.workspaces ${JSON.stringify(ws.name)}).enabled }}`,
       '',
       `Workspace ${ws.name}${ws.state === 'suspended' ? ' (suspended: its servers are scaled to zero)' : ''}:`,
-      ...workspaceCheatSheet(workspaceNamespace(ws.name), ws, trainingConfigs).split('\n').map((l) => `  ${l}`),
+      ...workspaceCheatSheet(workspaceNamespace(ws.name), ws, describeRuns(ws.training.runs, trainingConfigs)).split('\n').map((l) => `  ${l}`),
       '{{- end }}',
     ]).concat(['']);
   }
@@ -138,7 +138,7 @@ function workspaceNotes(workspaces: ChartInputs['workspaces']): string[] {
 }
 
 /** The files of a workspace's chart, `charts/llm-platform/charts/workspace-<name>/`. */
-export function workspaceChartFiles(version: string, ws: WorkspaceConfig, layer: RenderedLayer, configs: Readonly<Record<string, string>> = {}): OutputFile[] {
+export function workspaceChartFiles(version: string, ws: WorkspaceConfig, layer: RenderedLayer, runs: readonly RunInfo[] = []): OutputFile[] {
   const name = workspaceChartName(ws.name);
   const ns = workspaceNamespace(ws.name);
   const dir = `${CHART_NAME}/charts/${name}`;
@@ -158,7 +158,7 @@ export function workspaceChartFiles(version: string, ws: WorkspaceConfig, layer:
     ...templates(dir, layer),
     {
       path: `${dir}/templates/NOTES.txt`,
-      content: `Workspace ${ws.name} is installed in namespace ${ns} (release {{ .Release.Name }}).\n\nCheck it:  helm test {{ .Release.Name }}\n\n${workspaceCheatSheet(ns, ws, configs)}\n`,
+      content: `Workspace ${ws.name} is installed in namespace ${ns} (release {{ .Release.Name }}).\n\nCheck it:  helm test {{ .Release.Name }}\n\n${workspaceCheatSheet(ns, ws, runs)}\n`,
     },
   ];
 }

@@ -31,11 +31,7 @@ function configData(file: string, text: string | undefined): unknown {
  * does not rename runs: it applies to new ones. At most 63 characters (an id of 40).
  */
 export function trainingRunName(run: TrainingRunConfig, configs: Readonly<Record<string, string>>): string {
-  const { id, priority, ...shape } = run; // eslint-disable-line @typescript-eslint/no-unused-vars
-  const deepspeed = deepspeedFile(run, configs);
-  const parts = { shape, config: configData(run.config, configs[run.config]), ...(deepspeed ? { deepspeed: jsonData(configs[deepspeed]) } : {}) };
-  const hash = createHash('sha256').update(canonical(parts)).digest('hex').slice(0, 6);
-  return `${RUN_PREFIX}-${id}-${hash}`;
+  return describeRuns([run], configs)[0].name;
 }
 
 function jsonData(text: string | undefined): unknown {
@@ -46,8 +42,27 @@ function jsonData(text: string | undefined): unknown {
   }
 }
 
-/** The DeepSpeed config (a file of the same folder) a run's training config names, if any. */
-export function deepspeedFile(run: TrainingRunConfig, configs: Readonly<Record<string, string>>): string | undefined {
-  const data = configData(run.config, configs[run.config]) as { deepspeed?: unknown } | null;
-  return typeof data?.deepspeed === 'string' && configs[data.deepspeed] !== undefined ? data.deepspeed : undefined;
+/** A run with what its files make of it: its name, and the DeepSpeed config its training config names (a file of the same folder), if any. */
+export interface RunInfo {
+  readonly run: TrainingRunConfig;
+  readonly name: string;
+  readonly deepspeed?: string;
+}
+
+/** The workspace's runs, named (see {@link trainingRunName}); each config file parsed once. */
+export function describeRuns(runs: readonly TrainingRunConfig[], configs: Readonly<Record<string, string>>): RunInfo[] {
+  const parsed = new Map<string, unknown>();
+  const dataOf = (file: string) => {
+    if (!parsed.has(file)) parsed.set(file, configData(file, configs[file]));
+    return parsed.get(file);
+  };
+  return runs.map((run) => {
+    const { id, priority, ...shape } = run; // eslint-disable-line @typescript-eslint/no-unused-vars
+    const config = dataOf(run.config);
+    const named = (config as { deepspeed?: unknown } | null)?.deepspeed;
+    const deepspeed = typeof named === 'string' && configs[named] !== undefined ? named : undefined;
+    const parts = { shape, config, ...(deepspeed ? { deepspeed: jsonData(configs[deepspeed]) } : {}) };
+    const hash = createHash('sha256').update(canonical(parts)).digest('hex').slice(0, 6);
+    return { run, name: `${RUN_PREFIX}-${id}-${hash}`, ...(deepspeed ? { deepspeed } : {}) };
+  });
 }

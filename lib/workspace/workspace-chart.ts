@@ -18,7 +18,7 @@ import { NetworkIsolation } from './network-isolation';
 import { PeopleAccess } from './people-access';
 import { TrainingConfigs } from './training-configs';
 import { TrainingRun } from '../training/training-run';
-import { deepspeedFile, trainingRunName } from '../training/run-name';
+import { describeRuns, RunInfo } from '../training/run-name';
 import { RunPeers } from './network-isolation';
 import { WorkspaceQuota } from './workspace-quota';
 import { WorkspaceQueue } from '../training/kueue';
@@ -31,6 +31,8 @@ export interface WorkspaceChartProps {
   readonly workspace: WorkspaceConfig;
   /** Its training configs, by file name. @default none */
   readonly trainingConfigs?: Readonly<Record<string, string>>;
+  /** Its runs as `describeRuns` makes them of those configs (made here when not given). */
+  readonly runs?: readonly RunInfo[];
 }
 
 /**
@@ -105,10 +107,8 @@ export class WorkspaceChart extends PlatformChart {
     // resuming it retrains nothing that finished.
     new WorkspaceQueue(this, 'Queue', { platform, workspace: ws });
     const training = new Construct(this, 'Training');
-    for (const run of ws.training.runs) {
-      const configs = props.trainingConfigs ?? {};
-      const name = trainingRunName(run, configs);
-      new TrainingRun(training, run.id, { workspace: ws.name, platform, run, name, storage: ws.storage, deepspeed: deepspeedFile(run, configs), dataBucket: dataBucketName(platform.project, ws.name) });
+    for (const { run, name, deepspeed } of props.runs ?? describeRuns(ws.training.runs, props.trainingConfigs ?? {})) {
+      new TrainingRun(training, run.id, { workspace: ws.name, platform, run, name, storage: ws.storage, deepspeed, dataBucket: dataBucketName(platform.project, ws.name) });
       if (run.nodes > 1) new RunPeers(training, `${run.id}-peers`, { workspace: ws.name, name });
     }
     // Last: the quota counts the ExternalSecrets made above in the workspace's namespace
