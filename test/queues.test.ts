@@ -39,6 +39,10 @@ test('every Kueue object of the shipped platform is checked against the Kueue 0.
   const queue = JSON.parse(JSON.stringify(find(objects, 'ClusterQueue', 'llm-workspace-team-alpha')));
   queue.spec.cohort = 'llm-platform';
   expect(schemaProblems([queue])).toEqual([expect.stringContaining("/spec must NOT have additional properties 'cohort'")]);
+  // A quantity (int-or-string) is checked against its pattern when it is a string, as the API server does.
+  const quota = JSON.parse(JSON.stringify(find(objects, 'ClusterQueue', 'llm-workspace-team-alpha')));
+  quota.spec.resourceGroups[0].flavors[0].resources[1].nominalQuota = 'lots';
+  expect(schemaProblems([quota])).toEqual([expect.stringContaining('/spec/resourceGroups/0/flavors/0/resources/1/nominalQuota must match pattern')]);
 });
 
 test('each team has a ClusterQueue in the one cohort, for its namespace only, with its GPU quota as nominal quota on every accelerator', () => {

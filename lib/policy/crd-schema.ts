@@ -27,6 +27,12 @@ type Schema = Readonly<Record<string, any>>; // eslint-disable-line @typescript-
 
 const patterns = new Map<string, RegExp>();
 
+function patternOf(pattern: string): RegExp {
+  let re = patterns.get(pattern);
+  if (!re) patterns.set(pattern, re = new RegExp(pattern, 'u'));
+  return re;
+}
+
 function typeOk(type: string, value: unknown): boolean {
   switch (type) {
     case 'object': return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -83,25 +89,25 @@ function check(schema: Schema | boolean | undefined, value: unknown, out: string
     return;
   }
   if (value === null && schema.nullable) return;
+  // An int-or-string (a quantity, a port) comes with its anyOf of integer and string,
+  // which says the same: checked at once, the pattern too when it is a string, as the
+  // API server checks it.
+  if (schema['x-kubernetes-int-or-string']) {
+    if (!Number.isInteger(value) && typeof value !== 'string') out.push(`${here()} must be integer or string`);
+    else if (typeof value === 'string' && schema.pattern && !patternOf(schema.pattern).test(value)) out.push(`${here()} must match pattern "${schema.pattern}"`);
+    return;
+  }
   if (schema.allOf) for (const sub of schema.allOf as Schema[]) check(sub, value, out);
   if (schema.anyOf && passing(schema.anyOf as Schema[], value) === 0) out.push(`${here()} must match a schema in anyOf`);
   if (schema.oneOf && passing(schema.oneOf as Schema[], value) !== 1) out.push(`${here()} must match exactly one schema in oneOf`);
   if (schema.not && passing([schema.not as Schema], value) === 1) out.push(`${here()} must NOT be valid against the schema in not`);
-  if (schema['x-kubernetes-int-or-string']) {
-    if (!Number.isInteger(value) && typeof value !== 'string') out.push(`${here()} must be integer or string`);
-    return;
-  }
   if (schema.type && !typeOk(schema.type, value)) {
     out.push(`${here()} must be ${schema.type}`);
     return;
   }
   if (schema.enum && !(schema.enum as unknown[]).some((e) => e === value)) out.push(`${here()} must be equal to one of the allowed values`);
   if (typeof value === 'string') {
-    if (schema.pattern) {
-      let re = patterns.get(schema.pattern);
-      if (!re) patterns.set(schema.pattern, re = new RegExp(schema.pattern, 'u'));
-      if (!re.test(value)) out.push(`${here()} must match pattern "${schema.pattern}"`);
-    }
+    if (schema.pattern && !patternOf(schema.pattern).test(value)) out.push(`${here()} must match pattern "${schema.pattern}"`);
     if (schema.maxLength !== undefined && [...value].length > schema.maxLength) out.push(`${here()} must NOT have more than ${schema.maxLength} characters`);
     if (schema.minLength !== undefined && [...value].length < schema.minLength) out.push(`${here()} must NOT have fewer than ${schema.minLength} characters`);
   }

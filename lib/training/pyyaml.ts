@@ -45,8 +45,10 @@ export function readAsPyyaml(source: YamlSource, data: Record<string, unknown>):
   const problems: InputProblem[] = [];
   for (const [key, value] of Object.entries(data)) {
     const spec = LLAMAFACTORY_TRAIN_KEYS[key];
+    // Only numbers, and short strings (a YAML 1.1 boolean word), can read otherwise.
+    if (!spec || !(typeof value === 'number' || (typeof value === 'string' && value.length <= 5))) continue;
     const plain = source.plainScalar([key]);
-    if (!spec || plain === undefined) continue;
+    if (plain === undefined) continue;
     const read = pyyamlType(plain);
     if ((spec.type === 'number' || spec.type === 'integer') && typeof value === 'number' && read === 'str') {
       problems.push(source.problemAt([key], `'${key}' is ${plain}, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '${plain}', and training fails; write ${pyyamlFloat(plain)}`));
