@@ -171,7 +171,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/my-google-team.yaml:1:7 'name' gives the GCS bucket 'your-gcp-project-mlflow-my-google-team', which must not contain 'google' or a close misspelling of it; choose another",
   ]],
   ['a backup bucket GCS refuses', { 'platform.yaml': `${PLATFORM}backups:\n  bucket: goog-exports\n` }, [
-    "platform.yaml:30:11 'backups.bucket' gives the GCS bucket of the backups 'goog-exports', which must not start with 'goog'; choose another",
+    "platform.yaml:35:11 'backups.bucket' gives the GCS bucket of the backups 'goog-exports', which must not start with 'goog'; choose another",
   ]],
   ['a platform without the Cloud SQL instance\'s account or the API server\'s address', {
     'platform.yaml': PLATFORM.replace(/^  serviceAccount: .*\n/m, '').replace(/^  kubernetesApiCidrs: .*\n/m, ''),

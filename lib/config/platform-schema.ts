@@ -171,7 +171,7 @@ export const platformSchema = {
         },
         accelerators: {
           type: 'array',
-          description: "The GPUs of the cluster's node pools that training runs may ask for: each becomes a Kueue ResourceFlavor (runs are admitted per accelerator), and a run's GPUs per node must be a count its nodes come with. Default: the GKE accelerators with their machine shapes (A100 40GB: 1, 2, 4, 8 or 16; L4: 1, 2, 4 or 8; ...).",
+          description: "The GPUs of the cluster's node pools that training runs may use: each becomes a Kueue ResourceFlavor (runs are admitted per accelerator), and a run's GPUs per node must be a count its nodes come with. Name the pools the cluster has: a run that names no accelerator may be sent to any of these. Default: the GKE accelerators with their machine shapes (A100 40GB: 1, 2, 4, 8 or 16; L4: 1, 2, 4 or 8; ...).",
           minItems: 1,
           maxItems: 16,
           default: DEFAULT_ACCELERATORS,
