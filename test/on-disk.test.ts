@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -63,4 +64,12 @@ test('a kept file is made again on demand, once for all the files of its workspa
   expect(texts).toEqual([...dist, ...chart].map((f) => f.content));
   expect(renders).toBe(1);
   expect(() => make('no/such.yaml')).toThrow('no/such.yaml was expected, but rendering does not make it');
+});
+
+test('a FIFO where a file goes is not waited on: it is not the file, which is written', () => {
+  const fifo = path.join(dir, 'dist/a/pipe.yaml');
+  execFileSync('mkfifo', [fifo]);
+  const started = Date.now();
+  expect(examineFiles([{ dir: path.join(dir, 'dist'), files: [{ path: 'a/pipe.yaml', content: 'kind: A\n' }] }], false).keptBytes).toEqual([-1]);
+  expect(Date.now() - started).toBeLessThan(5000);
 });

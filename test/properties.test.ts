@@ -78,7 +78,7 @@ function workspaceFile(shape: Shape, index: number): Record<string, unknown> {
     // Volumes: the workspace's, each replica's own (100Gi) and a run's own (200Gi).
     quota: {
       gpus: sum((s) => s.gpus) + slack.gpus, cpu: String(sum((s) => s.cpu) + slack.cpu), memory: `${sum((s) => s.mem)}Gi`,
-      storage: `${parseInt(ws.storage.size ?? '200Gi', 10) + 100 * active.reduce((n, r) => n + r, 0) + 200}Gi`, persistentVolumeClaims: 2 + active.reduce((n, r) => n + r, 0),
+      storage: `${parseInt(ws.storage.size ?? '200Gi', 10) + 100 * active.reduce((n, r) => n + r, 0) + 200 * runs.length}Gi`, persistentVolumeClaims: 1 + active.reduce((n, r) => n + r, 0) + runs.length,
     },
     // Model ids are unique across workspaces: each carries its workspace's index.
     inference: { models: models.map((m) => defined({ ...m, name: `w${index}-${m.name}`.slice(0, MAX_MODEL_NAME).replace(/-+$/, '') })) },

@@ -41,8 +41,8 @@ test('every Kueue object of the shipped platform is checked against the Kueue 0.
   expect(schemaProblems([queue])).toEqual([expect.stringContaining("/spec must NOT have additional properties 'cohort'")]);
   // A quantity (int-or-string) is checked against its pattern when it is a string, as the API server does.
   const quota = JSON.parse(JSON.stringify(find(objects, 'ClusterQueue', 'llm-workspace-team-alpha')));
-  quota.spec.resourceGroups[0].flavors[0].resources[1].nominalQuota = 'lots';
-  expect(schemaProblems([quota])).toEqual([expect.stringContaining('/spec/resourceGroups/0/flavors/0/resources/1/nominalQuota must match pattern')]);
+  quota.spec.resourceGroups[1].flavors[0].resources[0].nominalQuota = 'lots';
+  expect(schemaProblems([quota])).toEqual([expect.stringContaining('/spec/resourceGroups/1/flavors/0/resources/0/nominalQuota must match pattern')]);
 });
 
 test('each team has a ClusterQueue in the one cohort, for its namespace only, with its GPU quota as nominal quota on every accelerator', () => {
@@ -69,13 +69,16 @@ test('a team without servers has exactly its workspace quota as nominal quota; b
 
 test('a ResourceFlavor per accelerator of the platform, on its nodes; each queue lists them all', () => {
   const accelerators = inputs.platform.training.accelerators.map((a) => a.name);
-  const flavors = all(objects, 'ResourceFlavor');
+  const flavors = all(objects, 'ResourceFlavor').filter((f) => f.metadata.name !== 'llm-default');
   expect(flavors.map((f) => [f.metadata.name, f.spec.nodeLabels]).sort()).toEqual(accelerators.map((a) => [a, { 'cloud.google.com/gke-accelerator': a }]).sort());
+  // CPU, memory and local disk: one flavor of every node, so a team's share of them counts once, whatever the accelerator.
+  expect(find(objects, 'ResourceFlavor', 'llm-default').spec).toEqual({});
   for (const queue of all(objects, 'ClusterQueue')) {
-    // In platform.yaml's order: Kueue tries them in turn for a run that names none.
-    expect(queue.spec.resourceGroups.map((g: any) => g.flavors.map((f: any) => f.name))).toEqual([accelerators]);
+    // GPUs in platform.yaml's order: Kueue tries them in turn for a run that names none.
+    expect(queue.spec.resourceGroups.map((g: any) => g.flavors.map((f: any) => f.name))).toEqual([accelerators, ['llm-default']]);
     // Every resource a training pod requests is covered: Kueue refuses a workload asking for one it does not know.
-    expect(queue.spec.resourceGroups[0].coveredResources).toEqual(['nvidia.com/gpu', 'cpu', 'memory', 'ephemeral-storage']);
+    expect(queue.spec.resourceGroups.map((g: any) => g.coveredResources)).toEqual([['nvidia.com/gpu'], ['cpu', 'memory', 'ephemeral-storage']]);
+    expect(queue.spec.resourceGroups[1].flavors[0].resources.every((r: any) => r.borrowingLimit === 0)).toBe(true);
   }
 });
 
@@ -129,5 +132,5 @@ test('Kueue and JobSet are installed from their official charts, pinned, before 
 
 test('the shared layer names every accelerator of platform.yaml, and only those', () => {
   const platform = { ...inputs.platform, training: { ...inputs.platform.training, accelerators: [{ name: 'nvidia-l4', nodeGpus: [1, 2, 4, 8] }] } };
-  expect(all(synthShared(platform as PlatformConfig, inputs.workspaces), 'ResourceFlavor').map((f) => f.metadata.name)).toEqual(['nvidia-l4']);
+  expect(all(synthShared(platform as PlatformConfig, inputs.workspaces), 'ResourceFlavor').map((f) => f.metadata.name).sort()).toEqual(['llm-default', 'nvidia-l4']);
 });

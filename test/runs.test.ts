@@ -1,4 +1,6 @@
-import { isCrdGroup } from '../lib/policy/crd-schema';
+import * as fs from 'fs';
+import * as path from 'path';
+import { crdProblems, isCrdGroup } from '../lib/policy/crd-schema';
 import { checkObjects } from '../lib/policy/check';
 import { trainingRunName } from '../lib/training/run-name';
 import { TrainingRunConfig } from '../lib/config/types';
@@ -207,4 +209,59 @@ test('the workspace\'s data bucket is every run\'s dataset_dir; a config naming 
   ]);
   // Not declared: not checked (synth cannot read the bucket).
   expect(made({ ...ws, training: { ...ws.training, datasets: [] } }, SFT.replace('dataset: qa', 'dataset: anything')).problems).toEqual([]);
+});
+
+describe('found in review', () => {
+  test('a multi-node run goes through synth whole: its JobSet is the workspace\'s own object, which its Argo CD project admits', async () => {
+    const box = sandbox({ 'team-r.yaml': big });
+    try {
+      box.write('workspaces/team-r/training/sft.yaml', SFT);
+      const r = await box.synth('--no-cache');
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const text = fs.readFileSync(path.join(box.dir, 'dist/workspaces/team-r/manifests.yaml'), 'utf8');
+      expect(text).toMatch(/^kind: JobSet$/m);
+      const argocd = fs.readFileSync(path.join(box.dir, 'dist/argocd/manifests.yaml'), 'utf8');
+      expect(argocd).toMatch(/- group: jobset\.x-k8s\.io\n\s+kind: JobSet\n/);
+    } finally {
+      box.remove();
+    }
+  });
+
+  test('a multi-node run\'s id leaves its pods\' names (<run>-node-0-<n>) within 63 characters', () => {
+    const long = { ...big, training: { runs: [{ ...big.training.runs[0], id: 'a'.repeat(32) }] } };
+    expect(made(long).problems).toEqual([
+      `'training.runs[0].id' '${'a'.repeat(32)}' is too long for a run of 2 nodes: its pods' names (llama-fine-tune-<id>-<hash>-node-0-<n>) would pass 63 characters; use at most 31 characters`,
+    ]);
+    expect(made({ ...big, training: { runs: [{ ...big.training.runs[0], id: 'a'.repeat(31) }] } }).problems).toEqual([]);
+  });
+
+  test('a run that names no accelerator goes only to those whose nodes have its GPUs per node', () => {
+    const run = (gpus: number) => all(made({ name: 'team-r', quota: { gpus: 16 }, webui: { enabled: false }, training: { runs: [{ id: 'r', config: 'sft.yaml', registeredModel: 'm', gpus }] } }).objects, 'Job')[0];
+    // The shipped platform: A100 nodes of 1 to 16 GPUs, L4 of 1 to 8.
+    expect(podSpec(run(16)).affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'cloud.google.com/gke-accelerator', operator: 'In', values: ['nvidia-tesla-a100'] }] }] } } });
+    expect(podSpec(run(8)).affinity).toBeUndefined();
+  });
+
+  test('on a ReadWriteOnce workspace, the quota holds the own volumes of every run Kueue may admit at once', () => {
+    const file = { name: 'team-r', quota: { gpus: 4, storage: '800Gi' }, training: { runs: ['a', 'b', 'c'].map((id) => ({ id, config: 'sft.yaml', registeredModel: 'm' })) } };
+    // 200Gi + 3 runs of 200Gi (three 1-GPU runs fit in 4 GPUs beside no server).
+    expect(made(file).problems).toEqual([]);
+    expect(made({ ...file, quota: { gpus: 4, storage: '700Gi' } }).problems).toEqual(["'quota.storage' is 700Gi, but 'storage.size' 200Gi, the own volumes of 3 run(s) that may run at once take 800Gi together; raise 'quota.storage' or ask for less"]);
+    // Two GPUs: two of them at once.
+    expect(made({ ...file, quota: { gpus: 2, storage: '600Gi' } }).problems).toEqual([]);
+  });
+
+  test('run names do not change when a default is written out', () => {
+    const minimal = { name: 'team-r', training: { runs: [{ id: 'v1', config: 'sft.yaml', registeredModel: 'm' }] } };
+    const explicit = { name: 'team-r', training: { runs: [{ id: 'v1', config: 'sft.yaml', registeredModel: 'm', gpus: 1, nodes: 1, scratchSize: '200Gi', resources: { cpu: { request: '8' } } }] } };
+    expect(all(made(explicit).objects, 'Job')[0].metadata.name).toBe(all(made(minimal).objects, 'Job')[0].metadata.name);
+  });
+});
+
+test('an int-or-string is checked against every pattern its schema gives it (allOf too)', () => {
+  const policy = (bufferLimit: unknown) => crdProblems({ apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'ClientTrafficPolicy', metadata: { name: 'x' }, spec: { connection: { bufferLimit } } } as any);
+  expect(policy('512Ki')).toEqual([]);
+  expect(policy(1024)).toEqual([]);
+  expect(policy('abc')).toEqual([expect.stringContaining('/spec/connection/bufferLimit must match pattern'), expect.stringContaining('/spec/connection/bufferLimit must match pattern')]);
 });

@@ -64,6 +64,11 @@ describe('training configs', () => {
       "workspaces/team-a/training/sft.yaml:9:15 'weight_decay' is 5E-5, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '5E-5', and training fails; write 5.0e-5",
       "workspaces/team-a/training/sft.yaml:10:16 'max_grad_norm' is 1.0e5, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '1.0e5', and training fails; write 1.0e+5",
     ]);
+    // A whole number for a whole-number key; a config written as one flow mapping is read as exactly.
+    expect(check('max_samples: 1e3\n')).toEqual([
+      "workspaces/team-a/training/sft.yaml:8:14 'max_samples' is 1e3, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '1e3', and training fails; write 1000",
+    ]);
+    expect(problems({ 'workspaces/team-a.yaml': 'name: team-a\n', 'workspaces/team-a/training/sft.yaml': '{model_name_or_path: /models/base-model, do_train: true, dataset: qa, learning_rate: 1.0e-4, bf16: yes}\n' })).toEqual([]);
     // A string that PyYAML reads as a boolean; null where the field is not Optional.
     expect(check('hub_model_id: on\nlearning_rate: null\n')).toEqual([
       "workspaces/team-a/training/sft.yaml:8:15 'hub_model_id' is on, which LLaMA-Factory reads (PyYAML, YAML 1.1) as a boolean, not the string; quote it: 'on'",
@@ -146,7 +151,13 @@ describe('training runs', () => {
     // The workspace's data bucket, read only, through GKE's Cloud Storage FUSE driver.
     expect(train.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data', readOnly: true });
     expect(spec.volumes).toContainEqual({ name: 'data', csi: { driver: 'gcsfuse.csi.storage.gke.io', readOnly: true, volumeAttributes: { bucketName: 'your-gcp-project-data-team-alpha', mountOptions: 'implicit-dirs' } } });
-    expect(job.spec.template.metadata.annotations).toEqual({ 'gke-gcsfuse/volumes': 'true' });
+    // With the sidecar's figures (GKE's defaults set no limits, which the quota requires); the quota checks count them.
+    expect(job.spec.template.metadata.annotations).toEqual({
+      'gke-gcsfuse/volumes': 'true',
+      'gke-gcsfuse/cpu-request': '250m', 'gke-gcsfuse/cpu-limit': '1',
+      'gke-gcsfuse/memory-request': '256Mi', 'gke-gcsfuse/memory-limit': '2Gi',
+      'gke-gcsfuse/ephemeral-storage-request': '5Gi', 'gke-gcsfuse/ephemeral-storage-limit': '10Gi',
+    });
     expect(env(train, 'OUTPUT_DIR')).toBe(`/output/${job.metadata.name}`);
     expect(env(train, 'REGISTERED_MODEL')).toBe('ft-llama3-8b-v1');
     expect(env(train, 'REGISTER_SCRIPT')).toContain('mlflow.register_model');
@@ -190,16 +201,18 @@ describe('training runs', () => {
       "workspaces/team-a.yaml:11:62 'training.runs[3].gpus' is 3 GPUs per node, but the platform's nodes come with 1, 2, 4, 8, 16; ask for one of these per node, and for more nodes ('nodes') to go further",
       "workspaces/team-a.yaml:12:64 'training.runs[4].gpus' is 16 GPUs per node, but nvidia-l4 nodes come with 1, 2, 4, 8; ask for one of these per node, and for more nodes ('nodes') to go further",
       "workspaces/team-a.yaml:13:73 'training.runs[5].accelerator' is 'nvidia-b300', which is not an accelerator of the platform; known: nvidia-tesla-a100, nvidia-l4 (training.accelerators in platform.yaml)",
-      "workspaces/team-a.yaml:14:70 run 'hungry' requests 300.0Gi of memory on all its nodes, but 'quota.memory' 256Gi leaves its runs 231.0Gi beside the servers; raise 'quota.memory' or lower the run's requests",
+      // Its data sidecars included: 3 x (16 + 1) cores of limits, 3 x (100Gi + 256Mi) of requests.
+      "workspaces/team-a.yaml:14:70 run 'hungry' limits 51 cores of cpu on all its nodes, but 'quota.cpu' 32 lets limits reach 50 cores beside the servers; raise 'quota.cpu' or lower the run's limits",
+      "workspaces/team-a.yaml:14:70 run 'hungry' requests 300.8Gi of memory on all its nodes, but 'quota.memory' 256Gi leaves its runs 231.0Gi beside the servers; raise 'quota.memory' or lower the run's requests",
     ]);
   });
 
   test('fails on a run whose request passes its limit, and on a run whose limits pass what the quota leaves it', () => {
     const ws = 'name: team-a\ntraining:\n  runs:\n    - id: r1\n      config: sft.yaml\n      registeredModel: m\n      resources: { cpu: { request: "30", limit: "2" } }\n    - { id: r2, config: sft.yaml, registeredModel: m, resources: { memory: { request: 8Gi, limit: 500Gi } } }\n';
     expect(problems({ 'workspaces/team-a.yaml': ws, 'workspaces/team-a/training/sft.yaml': SFT })).toEqual([
-      "workspaces/team-a.yaml:7:18 run 'r1' requests 30 cores of cpu on all its nodes, but 'quota.cpu' 32 leaves its runs 29.5 cores beside the servers; raise 'quota.cpu' or lower the run's requests",
+      "workspaces/team-a.yaml:7:18 run 'r1' requests 30.25 cores of cpu on all its nodes, but 'quota.cpu' 32 leaves its runs 29.5 cores beside the servers; raise 'quota.cpu' or lower the run's requests",
       "workspaces/team-a.yaml:7:36 'training.runs[0].resources.cpu.request' must be at most the limit 2, got 30",
-      "workspaces/team-a.yaml:8:66 run 'r2' limits 500.0Gi of memory on all its nodes, but 'quota.memory' 256Gi lets limits reach 492.0Gi beside the servers; raise 'quota.memory' or lower the run's limits",
+      "workspaces/team-a.yaml:8:66 run 'r2' limits 502.0Gi of memory on all its nodes, but 'quota.memory' 256Gi lets limits reach 492.0Gi beside the servers; raise 'quota.memory' or lower the run's limits",
     ]);
   });
 });

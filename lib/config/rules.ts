@@ -4,6 +4,7 @@ import { artifactBucketName, dataBucketName, gcpServiceAccountEmail, RESERVED_GC
 import { InputProblem } from './problems';
 import { parseQuantity } from './quantity';
 import { runDemand, serverDemand, trainingShare } from '../training/share';
+import { trainingRunNameLength } from '../training/run-name';
 import { PlatformConfig, ResourcesConfig, WorkspaceConfig } from './types';
 import { LIMIT_OVER_REQUEST } from './workspace-schema';
 import { FieldPath, showPath, YamlSource } from './yaml-source';
@@ -171,6 +172,19 @@ export function checkGcpNames(platform: PlatformConfig, platformSource: YamlSour
   return problems;
 }
 
+/** How many of a workspace's runs Kueue may admit at once: the smallest first, within what its queue can give (its share and what it may borrow). */
+function runsAtOnce(config: WorkspaceConfig): number {
+  const share = trainingShare(config);
+  let room = share.gpus + share.borrowGpus;
+  let n = 0;
+  for (const gpus of config.training.runs.map((r) => r.gpus * r.nodes).sort((a, b) => a - b)) {
+    if (gpus > room) break;
+    room -= gpus;
+    n++;
+  }
+  return n;
+}
+
 /**
  * The servers a workspace declares fit in its own quota (as if active): GPUs, CPU and
  * memory requests, and the volume. Otherwise Kubernetes would refuse their pods at run
@@ -201,19 +215,22 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
     }
   }
   // Claims: model-storage-pvc, each replica's own model volume and, on a ReadWriteOnce
-  // workspace, the own volume of a run while it runs (the largest, for one at a time).
-  const ownRun = config.storage.accessMode === 'ReadWriteOnce' && config.training.runs.length > 0;
+  // workspace, the own volume of each run that runs: as many as Kueue may admit at once
+  // (the smallest first, within what the queue can give), the largest volumes counted.
   const replicas = config.inference.models.reduce((n, m) => n + m.replicas, 0);
-  const claims = 1 + replicas + (ownRun ? 1 : 0);
+  const together = config.storage.accessMode === 'ReadWriteOnce' ? runsAtOnce(config) : 0;
+  const scratch = config.training.runs.map((r) => parseQuantity(r.scratchSize)).sort((a, b) => b - a).slice(0, together);
+  const claims = 1 + replicas + together;
   const bytes = parseQuantity(config.storage.size)
     + config.inference.models.reduce((n, m) => n + m.replicas * parseQuantity(m.cacheSize), 0)
-    + (ownRun ? Math.max(...config.training.runs.map((r) => parseQuantity(r.scratchSize))) : 0);
-  const parts = `'storage.size' ${config.storage.size}${replicas > 0 ? `, ${replicas} replica model volume(s)` : ''}${ownRun ? ", a running run's own volume" : ''}`;
+    + scratch.reduce((n, b) => n + b, 0);
+  const ownRun = together > 0;
+  const parts = `'storage.size' ${config.storage.size}${replicas > 0 ? `, ${replicas} replica model volume(s)` : ''}${together > 0 ? `, the own volumes of ${together} run(s) that may run at once` : ''}`;
   if (bytes > parseQuantity(q.storage)) {
     problems.push(source.problemAt(field('storage'), `'quota.storage' is ${q.storage}, but ${parts} take ${(bytes / 2 ** 30).toFixed(0)}Gi together; raise 'quota.storage' or ask for less`));
   }
   if (claims > q.persistentVolumeClaims) {
-    problems.push(source.problemAt(field('persistentVolumeClaims'), `'quota.persistentVolumeClaims' is ${q.persistentVolumeClaims}, but the workspace holds ${claims} claims at once (model-storage-pvc${replicas > 0 ? `, one per inference replica (${replicas})` : ''}${ownRun ? ', one for a running run' : ''}); raise 'quota.persistentVolumeClaims'`));
+    problems.push(source.problemAt(field('persistentVolumeClaims'), `'quota.persistentVolumeClaims' is ${q.persistentVolumeClaims}, but the workspace holds ${claims} claims at once (model-storage-pvc${replicas > 0 ? `, one per inference replica (${replicas})` : ''}${ownRun ? `, one per run that may run at once (${together})` : ''}); raise 'quota.persistentVolumeClaims'`));
   }
   return problems;
 }
@@ -266,6 +283,11 @@ export function checkRunSizes(platform: PlatformConfig, { config, source }: Load
       const counts = named ? named.nodeGpus.join(', ') : [...new Set(accelerators.flatMap((a) => a.nodeGpus))].sort((a, b) => a - b).join(', ');
       problems.push(source.problemAt(at('gpus'), `'training.runs[${i}].gpus' is ${run.gpus} GPUs per node, but ${named ? `${named.name} nodes come with ${counts}` : `the platform's nodes come with ${counts}`}; ask for one of these per node, and for more nodes ('nodes') to go further`));
       return;
+    }
+    // A JobSet's pods are named <run name>-node-0-<index>, a DNS label of at most 63.
+    const longestHostname = trainingRunNameLength(run.id) + `-node-0-${run.nodes - 1}`.length;
+    if (run.nodes > 1 && longestHostname > 63) {
+      problems.push(source.problemAt(['training', 'runs', i, 'id'], `'training.runs[${i}].id' '${run.id}' is too long for a run of ${run.nodes} nodes: its pods' names (llama-fine-tune-<id>-<hash>-node-0-<n>) would pass 63 characters; use at most ${run.id.length - (longestHostname - 63)} characters`));
     }
     if (run.nodes > 1 && config.storage.accessMode !== 'ReadWriteMany') {
       problems.push(source.problemAt(at('nodes'), `run '${run.id}' runs on ${run.nodes} nodes, which all write its checkpoints to model-storage-pvc, but a ReadWriteOnce volume attaches to one node; set 'storage.accessMode: ReadWriteMany' with a class like 'standard-rwx' (Filestore)`));

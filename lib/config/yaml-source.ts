@@ -102,8 +102,10 @@ export class YamlSource {
     if (this.quick) {
       offset = this.quick.values.get(pathKey(path));
     } else {
+      // The parser knows where the scalar ends (in a flow mapping too); a tagged one is not plain.
       const node = this.doc.getIn(path, true);
-      if (yamlLib().isScalar(node) && node.type === 'PLAIN' && node.range) offset = node.range[0];
+      if (!yamlLib().isScalar(node) || node.type !== 'PLAIN' || !node.range || node.tag) return undefined;
+      return this.text.slice(node.range[0], node.range[1]).trim();
     }
     if (offset === undefined) return undefined;
     const end = this.text.indexOf('\n', offset);

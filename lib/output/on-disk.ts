@@ -53,13 +53,15 @@ function encoded(content: string): Buffer {
 function holds(at: string, bytes: Buffer): boolean {
   let fd: number;
   try {
-    fd = fs.openSync(at, 'r');
+    // Non-blocking: a FIFO where a file goes must not hang the run (it is no such file).
+    fd = fs.openSync(at, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch {
     return false;
   }
   try {
-    const size = fs.fstatSync(fd).size;
-    if (size !== bytes.length) return false;
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.size !== bytes.length) return false;
+    const size = stat.size;
     if (file.length < size) file = Buffer.allocUnsafeSlow(size);
     let read = 0;
     while (read < size) {

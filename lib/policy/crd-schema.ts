@@ -89,6 +89,7 @@ function check(schema: Schema | boolean | undefined, value: unknown, out: string
     return;
   }
   if (value === null && schema.nullable) return;
+  if (schema.allOf) for (const sub of schema.allOf as Schema[]) check(sub, value, out);
   // An int-or-string (a quantity, a port) comes with its anyOf of integer and string,
   // which says the same: checked at once, the pattern too when it is a string, as the
   // API server checks it.
@@ -97,7 +98,6 @@ function check(schema: Schema | boolean | undefined, value: unknown, out: string
     else if (typeof value === 'string' && schema.pattern && !patternOf(schema.pattern).test(value)) out.push(`${here()} must match pattern "${schema.pattern}"`);
     return;
   }
-  if (schema.allOf) for (const sub of schema.allOf as Schema[]) check(sub, value, out);
   if (schema.anyOf && passing(schema.anyOf as Schema[], value) === 0) out.push(`${here()} must match a schema in anyOf`);
   if (schema.oneOf && passing(schema.oneOf as Schema[], value) !== 1) out.push(`${here()} must match exactly one schema in oneOf`);
   if (schema.not && passing([schema.not as Schema], value) === 1) out.push(`${here()} must NOT be valid against the schema in not`);

@@ -53,8 +53,15 @@ export function clusterQueueName(workspace: string): string {
 /** The node label of a GKE accelerator. */
 export const ACCELERATOR_LABEL = 'cloud.google.com/gke-accelerator';
 
-/** What training pods request, and Kueue therefore counts (a pod's resources must all be covered by its queue). */
-const COVERED = ['nvidia.com/gpu', 'cpu', 'memory', 'ephemeral-storage'] as const;
+/**
+ * The flavor of what every node has (CPU, memory, local disk): no node labels, so it
+ * adds no constraint to where a pod goes; a team's share of these is counted once,
+ * whatever accelerator its runs use.
+ */
+export const NODE_FLAVOR = 'llm-default';
+
+/** What training pods request besides GPUs; Kueue counts every resource a pod requests, so each must be covered. */
+const NODE_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'] as const;
 
 function clusterScoped(o: KubeObject): KubeObject {
   o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
@@ -75,6 +82,12 @@ export class SharedQueues extends Construct {
   constructor(scope: Construct, id: string, props: SharedQueuesProps) {
     super(scope, id);
     const labels = appLabels({ name: 'kueue', instance: 'shared', component: 'queues' });
+    clusterScoped(new KubeObject(this, 'Flavor-default', {
+      apiVersion: KUEUE_API,
+      kind: 'ResourceFlavor',
+      metadata: { name: NODE_FLAVOR, labels },
+      spec: {},
+    }));
     for (const a of props.platform.training.accelerators) {
       clusterScoped(new KubeObject(this, `Flavor-${a.name}`, {
         apiVersion: KUEUE_API,
@@ -126,11 +139,10 @@ export class WorkspaceQueue extends Construct {
     const ws = props.workspace;
     const labels = appLabels({ name: 'kueue', instance: ws.name, component: 'queue' });
     const share = trainingShare(ws);
-    const quota: Record<(typeof COVERED)[number], { nominalQuota: string | number; borrowingLimit: string | number }> = {
-      'nvidia.com/gpu': { nominalQuota: share.gpus, borrowingLimit: share.borrowGpus },
-      cpu: { nominalQuota: coresQuantity(share.cpu), borrowingLimit: 0 },
-      memory: { nominalQuota: bytesQuantity(share.memory), borrowingLimit: 0 },
-      'ephemeral-storage': { nominalQuota: bytesQuantity(share.ephemeralStorage), borrowingLimit: 0 },
+    const nodeQuota: Record<(typeof NODE_RESOURCES)[number], string> = {
+      cpu: coresQuantity(share.cpu),
+      memory: bytesQuantity(share.memory),
+      'ephemeral-storage': bytesQuantity(share.ephemeralStorage),
     };
     clusterScoped(new KubeObject(this, 'ClusterQueue', {
       apiVersion: KUEUE_API,
@@ -141,13 +153,22 @@ export class WorkspaceQueue extends Construct {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': workspaceNamespace(ws.name) } },
         queueingStrategy: 'BestEffortFIFO',
         preemption: { reclaimWithinCohort: 'Any', withinClusterQueue: 'LowerPriority', borrowWithinCohort: { policy: 'Never' } },
-        resourceGroups: [{
-          coveredResources: [...COVERED],
-          flavors: props.platform.training.accelerators.map((a) => ({
-            name: a.name,
-            resources: COVERED.map((name) => ({ name, ...quota[name] })),
-          })),
-        }],
+        resourceGroups: [
+          // GPUs by accelerator (Kueue counts each flavor on its own: the namespace's
+          // ResourceQuota caps the team's total across them).
+          {
+            coveredResources: ['nvidia.com/gpu'],
+            flavors: props.platform.training.accelerators.map((a) => ({
+              name: a.name,
+              resources: [{ name: 'nvidia.com/gpu', nominalQuota: share.gpus, borrowingLimit: share.borrowGpus }],
+            })),
+          },
+          // The rest, once for all accelerators; never borrowed.
+          {
+            coveredResources: [...NODE_RESOURCES],
+            flavors: [{ name: NODE_FLAVOR, resources: NODE_RESOURCES.map((name) => ({ name, nominalQuota: nodeQuota[name], borrowingLimit: 0 })) }],
+          },
+        ],
       },
     }));
     new KubeObject(this, 'LocalQueue', {

@@ -14,7 +14,7 @@ import { LLAMAFACTORY_TRAIN_KEYS } from './llamafactory-keys';
 
 /** PyYAML's implicit resolvers (YAML 1.1), in the order it tries them. */
 const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
-const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
 const NULL = /^(?:~|null|Null|NULL|)$/;
 
@@ -47,11 +47,15 @@ export function readAsPyyaml(source: YamlSource, data: Record<string, unknown>):
     const spec = LLAMAFACTORY_TRAIN_KEYS[key];
     // Only numbers, and short strings (a YAML 1.1 boolean word), can read otherwise.
     if (!spec || !(typeof value === 'number' || (typeof value === 'string' && value.length <= 5))) continue;
-    const plain = source.plainScalar([key]);
-    if (plain === undefined) continue;
+    const text = source.plainScalar([key]);
+    if (text === undefined) continue;
+    // In a flow mapping the scalar ends at a flow indicator; what is read must be the value parsed.
+    const plain = text.split(/[,\]}]/)[0].trim();
+    if (typeof value === 'string' ? plain !== value : Number(plain) !== value) continue;
     const read = pyyamlType(plain);
     if ((spec.type === 'number' || spec.type === 'integer') && typeof value === 'number' && read === 'str') {
-      problems.push(source.problemAt([key], `'${key}' is ${plain}, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '${plain}', and training fails; write ${pyyamlFloat(plain)}`));
+      const spelling = spec.type === 'integer' && Number.isInteger(value) ? String(value) : pyyamlFloat(plain);
+      problems.push(source.problemAt([key], `'${key}' is ${plain}, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '${plain}', and training fails; write ${spelling}`));
     } else if (spec.type === 'boolean' && typeof value === 'string' && read === 'bool') {
       data[key] = /^(?:yes|true|on)$/i.test(plain);
     } else if (spec.type !== 'boolean' && spec.type !== 'any' && read === 'bool' && typeof value === 'string') {

@@ -1,9 +1,28 @@
 import { createHash } from 'crypto';
 import { TrainingRunConfig } from '../config/types';
+import { validatorOf } from '../config/schema-check';
+import { workspaceSchema } from '../config/workspace-schema';
 import { YamlSource } from '../config/yaml-source';
 
 /** Prefix of every run's Job or JobSet (the guide's `llama-fine-tune`). */
 export const RUN_PREFIX = 'llama-fine-tune';
+
+let defaulted: Record<string, unknown> | undefined;
+
+/** A run's fields as the schema fills them in when the file leaves them out. */
+function runDefaults(): Record<string, unknown> {
+  if (!defaulted) {
+    const file = { name: 'defaults', training: { runs: [{ id: 'x', config: 'x.yaml', registeredModel: 'x' }] } };
+    validatorOf(workspaceSchema)(file);
+    defaulted = file.training.runs[0] as Record<string, unknown>;
+  }
+  return defaulted;
+}
+
+/** The length of a run's name for its id: `llama-fine-tune-<id>-<6 hex>`. */
+export function trainingRunNameLength(id: string): number {
+  return `${RUN_PREFIX}-${id}-`.length + 6;
+}
 
 /** JSON with keys sorted at every level: the same data gives the same text, however it was written. */
 function canonical(value: unknown): string {
@@ -57,7 +76,11 @@ export function describeRuns(runs: readonly TrainingRunConfig[], configs: Readon
     return parsed.get(file);
   };
   return runs.map((run) => {
-    const { id, priority, ...shape } = run; // eslint-disable-line @typescript-eslint/no-unused-vars
+    const { id, priority, ...fields } = run; // eslint-disable-line @typescript-eslint/no-unused-vars
+    // Fields at their defaults are left out: a field a later version adds with a default
+    // renames no run, and writing a default out changes nothing.
+    const defaults = runDefaults();
+    const shape = Object.fromEntries(Object.entries(fields).filter(([k, v]) => canonical(v) !== canonical(defaults[k])));
     const config = dataOf(run.config);
     const named = (config as { deepspeed?: unknown } | null)?.deepspeed;
     const deepspeed = typeof named === 'string' && configs[named] !== undefined ? named : undefined;

@@ -59,8 +59,22 @@ export function trainingShare(config: WorkspaceConfig): TrainingShare {
   };
 }
 
+/**
+ * The Cloud Storage FUSE sidecar GKE adds to every run pod (the data bucket): what the
+ * pod's annotations give it. Its defaults set no limits, which the namespace's quota
+ * requires.
+ */
+export const GCSFUSE_SIDECAR = {
+  cpu: { request: '250m', limit: '1' },
+  memory: { request: '256Mi', limit: '2Gi' },
+  ephemeralStorage: { request: '5Gi', limit: '10Gi' },
+} as const;
+
+/** What a run asks for on all its nodes, its pods' data sidecars included (Kueue sees the training container only). */
 export function runDemand(run: TrainingRunConfig, of: 'request' | 'limit' = 'request'): RunDemand {
-  return { ...requests(run.resources, run.nodes, of), gpus: run.gpus * run.nodes };
+  const own = requests(run.resources, run.nodes, of);
+  const sidecar = requests(GCSFUSE_SIDECAR, run.nodes, of);
+  return { cpu: own.cpu + sidecar.cpu, memory: own.memory + sidecar.memory, ephemeralStorage: own.ephemeralStorage + sidecar.ephemeralStorage, gpus: run.gpus * run.nodes };
 }
 
 /** Cores as a quantity: `28`, or `27500m`. */

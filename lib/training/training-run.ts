@@ -1,3 +1,4 @@
+import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { resourceRequirements, securedPodSpec } from '../components/pod-defaults';
 import { PlatformConfig, TrainingRunConfig, WorkspaceConfig } from '../config/types';
@@ -7,6 +8,7 @@ import { appLabels } from '../labels';
 import { MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, MODEL_STORAGE_PVC, TRAINING_CONFIGS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 import { MODEL_LOADER, MODEL_LOADER_RESOURCES } from '../workspace/inference-server';
 import { KUBE, kube, KubeObject } from '../kube-object';
+import { GCSFUSE_SIDECAR } from './share';
 import { ACCELERATOR_LABEL, LOCAL_QUEUE, PRIORITY_CLASSES, QUEUE_LABEL, WORKLOAD_PRIORITY_LABEL, workloadPriorityClass } from './kueue';
 
 /** Props of a {@link TrainingRun}. */
@@ -116,8 +118,9 @@ export class TrainingRun extends Construct {
     const pod = {
       metadata: {
         labels: { ...labels, app: TRAINING_APP, ...runLabels, [MLFLOW_CLIENT_LABEL]: 'true' },
-        // GKE injects the Cloud Storage FUSE sidecar that mounts the data bucket.
-        annotations: { 'gke-gcsfuse/volumes': 'true' },
+        // GKE injects the Cloud Storage FUSE sidecar that mounts the data bucket, with
+        // these figures (its own defaults set no limits, which the quota requires).
+        annotations: { 'gke-gcsfuse/volumes': 'true', ...gcsfuseAnnotations() },
       },
       spec: securedPodSpec({
         restartPolicy: 'Never',
@@ -125,6 +128,9 @@ export class TrainingRun extends Construct {
         serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
         tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
         nodeSelector: run.accelerator ? { [ACCELERATOR_LABEL]: run.accelerator } : undefined,
+        // A run that names no accelerator may go to any whose nodes have its GPUs per node
+        // (Kueue picks its flavor among those only).
+        affinity: run.accelerator ? undefined : acceleratorsFor(props.platform, run.gpus),
         initContainers: run.baseModel ? [{
           name: 'base-model-loader',
           image: imageRef(props.platform, 'train'),
@@ -220,6 +226,24 @@ export class TrainingRun extends Construct {
       },
     });
   }
+}
+
+/** The Cloud Storage FUSE sidecar's requests and limits, as GKE's annotations take them. */
+function gcsfuseAnnotations(): Record<string, string> {
+  const r = GCSFUSE_SIDECAR;
+  return {
+    'gke-gcsfuse/cpu-request': r.cpu.request, 'gke-gcsfuse/cpu-limit': r.cpu.limit,
+    'gke-gcsfuse/memory-request': r.memory.request, 'gke-gcsfuse/memory-limit': r.memory.limit,
+    'gke-gcsfuse/ephemeral-storage-request': r.ephemeralStorage.request, 'gke-gcsfuse/ephemeral-storage-limit': r.ephemeralStorage.limit,
+  };
+}
+
+/** Node affinity to the accelerators whose nodes come with `gpus` GPUs, when not all do. */
+function acceleratorsFor(platform: PlatformConfig, gpus: number): k8s.Affinity | undefined {
+  const all = platform.training.accelerators;
+  const fit = all.filter((a) => a.nodeGpus.includes(gpus)).map((a) => a.name);
+  if (fit.length === all.length) return undefined;
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: ACCELERATOR_LABEL, operator: 'In', values: fit }] }] } } };
 }
 
 /** The JobSet API the manifests use (JobSet 0.12). */

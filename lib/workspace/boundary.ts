@@ -25,6 +25,7 @@ export const TENANT_KINDS: readonly GroupKind[] = [
   { group: 'apps', kind: 'Deployment' },
   { group: 'policy', kind: 'PodDisruptionBudget' },
   { group: 'batch', kind: 'Job' },
+  { group: 'jobset.x-k8s.io', kind: 'JobSet' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
 ];
 
