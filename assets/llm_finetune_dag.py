@@ -99,6 +99,8 @@ with DAG(
     schedule=None,
     start_date=datetime(2024, 1, 1),
     catchup=False,
+    # New DAGs are paused by default: a CI trigger would queue runs that never start.
+    is_paused_upon_creation=False,
     tags=["llm", "training"],
     params={
         "workspace": Param(type="string", enum=SETTINGS["workspaces"], description="Workspace to train in."),

@@ -45,8 +45,9 @@ describe('the DAG', () => {
     expect(settings.mlflowCommonRead).toBe('http://mlflow-common-read.llm-shared.svc.cluster.local:8080');
   });
 
-  test('is the guide\'s llm_finetune_workflow, with two tasks in order', () => {
+  test('is the guide\'s llm_finetune_workflow, with two tasks in order, not paused when Airflow first reads it', () => {
     expect(loaded.dags.map((d) => d.id)).toEqual(['llm_finetune_workflow']);
+    expect((dag as { pausedUponCreation?: boolean }).pausedUponCreation).toBe(false);
     expect(loaded.tasks.map((t) => t.task_id)).toEqual(['download_base_model', 'run_fine_tuning']);
   });
 

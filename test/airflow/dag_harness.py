@@ -41,6 +41,7 @@ class DAG:
     def __init__(self, dag_id, **kwargs):
         self.dag_id = dag_id
         self.params = kwargs.get("params", {})
+        self.paused_upon_creation = kwargs.get("is_paused_upon_creation", True)
         DAGS.append(self)
 
     def __enter__(self):
@@ -84,6 +85,6 @@ module("kubernetes.client", models=k8s_models)
 
 runpy.run_path(sys.argv[1], run_name="dag")
 print(json.dumps({
-    "dags": [{"id": d.dag_id, "params": {k: {"default": p.default, **p.schema} for k, p in d.params.items()}} for d in DAGS],
+    "dags": [{"id": d.dag_id, "pausedUponCreation": d.paused_upon_creation, "params": {k: {"default": p.default, **p.schema} for k, p in d.params.items()}} for d in DAGS],
     "tasks": [plain(t.kwargs) for t in TASKS],
 }, default=str))
