@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { crdProblems, isCrdGroup } from '../lib/policy/crd-schema';
 import { checkObjects } from '../lib/policy/check';
-import { trainingRunName } from '../lib/training/run-name';
+import { runDefaults, trainingRunName } from '../lib/training/run-name';
 import { TrainingRunConfig } from '../lib/config/types';
 import { all, container, env, find, podSpec, sandbox } from './helpers';
 import { synthWorkspace } from '../lib/synth';
@@ -264,4 +264,14 @@ test('an int-or-string is checked against every pattern its schema gives it (all
   expect(policy('512Ki')).toEqual([]);
   expect(policy(1024)).toEqual([]);
   expect(policy('abc')).toEqual([expect.stringContaining('/spec/connection/bufferLimit must match pattern'), expect.stringContaining('/spec/connection/bufferLimit must match pattern')]);
+});
+
+test('the run defaults read off the schema are what the loader fills in (run names leave those out)', () => {
+  const box = sandbox({ 'team-r.yaml': { name: 'team-r', training: { runs: [{ id: 'x', config: 'x.yaml', registeredModel: 'x' }] } } });
+  try {
+    box.write('workspaces/team-r/training/x.yaml', SFT);
+    expect(runDefaults()).toEqual(box.load().workspaces[0].training.runs[0]);
+  } finally {
+    box.remove();
+  }
 });

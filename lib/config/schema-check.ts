@@ -40,7 +40,7 @@ let precompiled: Record<string, ValidateFunction> | undefined;
  * build's schemas (compiling took a quarter of a second of every synth), compiled here
  * otherwise.
  */
-export function validatorOf(schema: object): ValidateFunction {
+function validatorOf(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (validate) return validate;
   const id = (schema as { $id?: string }).$id;

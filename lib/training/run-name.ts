@@ -1,23 +1,39 @@
 import { createHash } from 'crypto';
 import { TrainingRunConfig } from '../config/types';
-import { validatorOf } from '../config/schema-check';
 import { workspaceSchema } from '../config/workspace-schema';
 import { YamlSource } from '../config/yaml-source';
 
 /** Prefix of every run's Job or JobSet (the guide's `llama-fine-tune`). */
 export const RUN_PREFIX = 'llama-fine-tune';
 
+type SchemaNode = { readonly type?: unknown; readonly default?: unknown; readonly properties?: Readonly<Record<string, SchemaNode>> };
+
+/**
+ * What a schema fills in where a file leaves a value out, as the loader's validator does
+ * (`useDefaults`): a value's default, and inside an object that has one (or was given),
+ * its properties' defaults. Read off the schema, so that rendering needs no validator.
+ */
+export function schemaDefaults(schema: SchemaNode, given?: unknown): unknown {
+  const value = given !== undefined ? given : schema.default;
+  if (value === undefined || !schema.properties || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [key, sub] of Object.entries(schema.properties)) {
+    const filled = schemaDefaults(sub, out[key]);
+    if (filled !== undefined) out[key] = filled;
+  }
+  return out;
+}
+
 let defaulted: Record<string, unknown> | undefined;
 
 /** A run's fields as the schema fills them in when the file leaves them out. */
-function runDefaults(): Record<string, unknown> {
-  if (!defaulted) {
-    const file = { name: 'defaults', training: { runs: [{ id: 'x', config: 'x.yaml', registeredModel: 'x' }] } };
-    validatorOf(workspaceSchema)(file);
-    defaulted = file.training.runs[0] as Record<string, unknown>;
-  }
+export function runDefaults(): Record<string, unknown> {
+  defaulted ??= schemaDefaults(RUN_SCHEMA, { id: 'x', config: 'x.yaml', registeredModel: 'x' }) as Record<string, unknown>;
   return defaulted;
 }
+
+/** The schema of one training run. */
+const RUN_SCHEMA = (workspaceSchema.properties.training.properties.runs.items as unknown) as SchemaNode;
 
 /** The length of a run's name for its id: `llama-fine-tune-<id>-<6 hex>`. */
 export function trainingRunNameLength(id: string): number {
