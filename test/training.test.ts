@@ -64,6 +64,10 @@ describe('training configs', () => {
       "workspaces/team-a/training/sft.yaml:9:15 'weight_decay' is 5E-5, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '5E-5', and training fails; write 5.0e-5",
       "workspaces/team-a/training/sft.yaml:10:16 'max_grad_norm' is 1.0e5, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '1.0e5', and training fails; write 1.0e+5",
     ]);
+    // A leading zero is octal to PyYAML.
+    expect(check('seed: 010\n')).toEqual([
+      "workspaces/team-a/training/sft.yaml:8:7 'seed' is 010, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the octal number 8; write 10 without the leading zero",
+    ]);
     // A whole number for a whole-number key; a config written as one flow mapping is read as exactly.
     expect(check('max_samples: 1e3\n')).toEqual([
       "workspaces/team-a/training/sft.yaml:8:14 'max_samples' is 1e3, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '1e3', and training fails; write 1000",

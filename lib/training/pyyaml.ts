@@ -56,6 +56,9 @@ export function readAsPyyaml(source: YamlSource, data: Record<string, unknown>):
     if ((spec.type === 'number' || spec.type === 'integer') && typeof value === 'number' && read === 'str') {
       const spelling = spec.type === 'integer' && Number.isInteger(value) ? String(value) : pyyamlFloat(plain);
       problems.push(source.problemAt([key], `'${key}' is ${plain}, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the string '${plain}', and training fails; write ${spelling}`));
+    } else if (typeof value === 'number' && read === 'int' && /^[-+]?0[0-7_]+$/.test(plain)) {
+      // A leading zero is octal to PyYAML (010 is 8), decimal to YAML 1.2.
+      problems.push(source.problemAt([key], `'${key}' is ${plain}, which LLaMA-Factory reads (PyYAML, YAML 1.1) as the octal number ${parseInt(plain.replace(/_/g, ''), 8)}; write ${value} without the leading zero`));
     } else if (spec.type === 'boolean' && typeof value === 'string' && read === 'bool') {
       data[key] = /^(?:yes|true|on)$/i.test(plain);
     } else if (spec.type !== 'boolean' && spec.type !== 'any' && read === 'bool' && typeof value === 'string') {
