@@ -5,7 +5,8 @@
 # Triggered with {"workspace", "config_path", "base_model", "base_model_version"} (and
 # optionally "registered_model"), it downloads the base model from mlflow-common (read only)
 # onto the workspace's model-storage-pvc, trains with the config from training-configs on
-# a GPU and registers the result in the workspace's MLflow.
+# a GPU, merges a LoRA adapter into its base model and registers the result in the
+# workspace's MLflow, as a declared run does (the same step, from the settings).
 #
 # Nothing a caller sends reaches a shell or a path unchecked: Airflow validates every
 # param against its schema when the run is triggered (the workspace must be one that
@@ -84,13 +85,9 @@ llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" model_name_or_pat
 python -c "$REGISTER"
 """
 
-REGISTER = """
-import os, mlflow
-mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])
-with mlflow.start_run():
-    mlflow.log_artifacts(os.environ["OUTPUT_DIR"], "model")
-    mlflow.register_model("runs:/" + mlflow.active_run().info.run_id + "/model", os.environ["REGISTERED_MODEL"])
-"""
+# The declared runs' own last step (from the settings): a LoRA adapter is merged into its
+# base model, then logged and registered, so the result can be served.
+REGISTER = SETTINGS["registerScript"]
 
 with DAG(
     "llm_finetune_workflow",
@@ -154,6 +151,8 @@ with DAG(
             "MLFLOW_TRACKING_URI": SETTINGS["workspaceMlflowPrefix"] + "{{ params.workspace }}" + SETTINGS["workspaceMlflowSuffix"],
             "CONFIG_FILE": "/configs/{{ params.config_path.split('/') | last }}",
             "OUTPUT_DIR": "/output/dag-{{ ts_nodash }}",
+            "RUN_ID": "dag-{{ ts_nodash }}",
+            "MLFLOW_EXPERIMENT_NAME": "{{ params.workspace }}",
             "REGISTERED_MODEL": "{{ params.registered_model }}",
             "TRUSTED_BASE_MODELS": " ".join(SETTINGS["trustedBaseModels"]),
             "REGISTER": REGISTER,

@@ -1,3 +1,4 @@
+import { REGISTER_SCRIPT } from '../lib/training/training-run';
 import { CelInput, run as cel } from '@bufbuild/cel';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -76,6 +77,16 @@ describe('the DAG', () => {
       OUTPUT_DIR: '/output/dag-{{ ts_nodash }}',
     });
     expect(train.cmds[2]).toContain('llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" model_name_or_path="$BASE_MODEL_PATH" "${remote_code[@]}"');
+  });
+
+  test('registers what it trains as a declared run does: a LoRA adapter merged into its base model, under the name it is given', () => {
+    expect(train.env_vars.REGISTER).toBe(REGISTER_SCRIPT);
+    expect(REGISTER_SCRIPT).toContain('"llamafactory-cli", "export"');
+    expect(REGISTER_SCRIPT).toContain('mlflow.register_model(f"runs:/{run.info.run_id}/model", os.environ["REGISTERED_MODEL"])');
+    // What the script reads, the task gives.
+    const read = [...REGISTER_SCRIPT.matchAll(/os\.environ\["([A-Z_]+)"\]/g)].map((m) => m[1]);
+    expect(read.filter((v) => !(v in train.env_vars) && !['MLFLOW_TRACKING_URI'].includes(v))).toEqual([]);
+    expect(train.env_vars).toMatchObject({ MLFLOW_EXPERIMENT_NAME: '{{ params.workspace }}', RUN_ID: 'dag-{{ ts_nodash }}' });
     expect(download.env_vars.MODEL_URI).toBe('models:/{{ params.base_model }}/{{ params.base_model_version }}');
     expect(download.env_vars.MLFLOW_TRACKING_URI).toBe(settings.mlflowCommonRead);
   });

@@ -11,6 +11,7 @@ import {
 } from '../names';
 import { projectRoot } from '../paths';
 import { KUBE, kube } from '../kube-object';
+import { REGISTER_SCRIPT } from '../training/training-run';
 
 /** ConfigMap that holds the DAGs; the Airflow chart's scheduler and workers mount it as their DAG folder. */
 export const DAGS_CONFIG_MAP = 'airflow-dags';
@@ -57,6 +58,9 @@ export function dagSettings(platform: PlatformConfig, workspaces: readonly strin
     podLabels: { [MLFLOW_CLIENT_LABEL]: 'true' },
     tmpSizeLimit: '10Gi',
     trustedBaseModels: [...platform.training.trustRemoteCode],
+    // The declared runs' own last step: a LoRA adapter merged into its base model, logged
+    // and registered, so that what the DAG registers can be served as theirs can.
+    registerScript: REGISTER_SCRIPT,
     resources: {
       gpu: {
         requests: { 'nvidia.com/gpu': '1', 'memory': '32Gi', 'cpu': '8', 'ephemeral-storage': '20Gi' },

@@ -45,12 +45,12 @@ export const RUN_NAME_LABEL = 'llm-platform/run-name';
 const NODE_JOB = 'node';
 
 /*
- * After training: make the output servable (a LoRA adapter is merged into its base model
+ * After training (a declared run's, and the Airflow DAG's: one step for both): make the output servable (a LoRA adapter is merged into its base model
  * with llamafactory-cli export; a full fine-tune is the model already), log it to the
  * workspace's MLflow as the run's model, and register it under the run's name; the
  * inference servers download it from there.
  */
-const REGISTER = `import os, subprocess, sys
+export const REGISTER_SCRIPT = `import os, subprocess, sys
 import mlflow, yaml
 
 config = yaml.safe_load(open(os.environ["CONFIG_FILE"]))
@@ -164,7 +164,7 @@ export class TrainingRun extends Construct {
             { name: 'REGISTERED_MODEL', value: run.registeredModel },
             { name: 'MLFLOW_EXPERIMENT_NAME', value: props.workspace },
             ...distributed,
-            { name: 'REGISTER_SCRIPT', value: REGISTER },
+            { name: 'REGISTER_SCRIPT', value: REGISTER_SCRIPT },
           ],
           envFrom: [{ configMapRef: { name: MLFLOW_CONFIG } }],
           ports: multiNode ? [{ name: 'rendezvous', containerPort: RENDEZVOUS_PORT }] : undefined,
