@@ -145,6 +145,9 @@ with DAG(
     run_training = KubernetesPodOperator(
         task_id="run_fine_tuning",
         name="llama-fine-tune",
+        # Queued with the workspace's declared runs: Kueue admits the pod through the
+        # team's LocalQueue, and it preempts nothing.
+        priority_class_name=SETTINGS["training"]["priorityClassName"],
         cmds=["/bin/bash", "-c", TRAIN],
         env_vars={
             **base_env,
@@ -166,7 +169,7 @@ with DAG(
             k8s.V1VolumeMount(name="configs", mount_path="/configs"),
             k8s.V1VolumeMount(name="tmp", mount_path="/tmp"),
         ],
-        **pod,
+        **{**pod, "labels": {**labels, **SETTINGS["training"]["queueLabels"]}},
     )
 
     download_model >> run_training

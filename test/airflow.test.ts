@@ -79,6 +79,13 @@ describe('the DAG', () => {
     expect(train.cmds[2]).toContain('llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" model_name_or_path="$BASE_MODEL_PATH" "${remote_code[@]}"');
   });
 
+  test('its training pod queues with the declared runs: the workspace\'s LocalQueue, at training priority', () => {
+    expect(train.labels).toMatchObject({ 'kueue.x-k8s.io/queue-name': 'training', 'kueue.x-k8s.io/priority-class': 'llm-training-normal' });
+    expect(train.priority_class_name).toBe('llm-training');
+    // The download needs no GPU: it is not queued.
+    expect(download.labels['kueue.x-k8s.io/queue-name']).toBeUndefined();
+  });
+
   test('registers what it trains as a declared run does: a LoRA adapter merged into its base model, under the name it is given', () => {
     expect(train.env_vars.REGISTER).toBe(REGISTER_SCRIPT);
     expect(REGISTER_SCRIPT).toContain('"llamafactory-cli", "export"');
@@ -101,11 +108,12 @@ describe('the DAG', () => {
     expect(decide('llama-3-8b-base-x')).toBe('trust_remote_code=false');
   });
 
-  test('its pods run in the workspace as llm-workload-sa, restricted, with the MLflow client label only', () => {
+  test('its pods run in the workspace as llm-workload-sa, restricted, with the MLflow client label (and the training pod its queue\'s) only', () => {
     for (const task of loaded.tasks) {
       expect(task.namespace).toBe('llm-workspace-{{ params.workspace }}');
       expect(task.service_account_name).toBe('llm-workload-sa');
-      expect(task.labels).toEqual({ 'llm-platform/mlflow-client': 'true' });
+      const queue = task === train ? { 'kueue.x-k8s.io/queue-name': 'training', 'kueue.x-k8s.io/priority-class': 'llm-training-normal' } : {};
+      expect(task.labels).toEqual({ 'llm-platform/mlflow-client': 'true', ...queue });
       expect(task.security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
       expect(task.container_security_context).toMatchObject({ allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ['ALL'] } });
       expect(task.volumes.filter((v: any) => v.empty_dir && !v.empty_dir.size_limit)).toEqual([]);

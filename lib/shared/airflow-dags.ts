@@ -12,6 +12,7 @@ import {
 import { projectRoot } from '../paths';
 import { KUBE, kube } from '../kube-object';
 import { REGISTER_SCRIPT } from '../training/training-run';
+import { LOCAL_QUEUE, PRIORITY_CLASSES, QUEUE_LABEL, WORKLOAD_PRIORITY_LABEL, workloadPriorityClass } from '../training/kueue';
 
 /** ConfigMap that holds the DAGs; the Airflow chart's scheduler and workers mount it as their DAG folder. */
 export const DAGS_CONFIG_MAP = 'airflow-dags';
@@ -61,6 +62,11 @@ export function dagSettings(platform: PlatformConfig, workspaces: readonly strin
     // The declared runs' own last step: a LoRA adapter merged into its base model, logged
     // and registered, so that what the DAG registers can be served as theirs can.
     registerScript: REGISTER_SCRIPT,
+    // Its training pod queues with the declared runs (Kueue's pod integration).
+    training: {
+      priorityClassName: PRIORITY_CLASSES.training,
+      queueLabels: { [QUEUE_LABEL]: LOCAL_QUEUE, [WORKLOAD_PRIORITY_LABEL]: workloadPriorityClass('normal') },
+    },
     resources: {
       gpu: {
         requests: { 'nvidia.com/gpu': '1', 'memory': '32Gi', 'cpu': '8', 'ephemeral-storage': '20Gi' },
