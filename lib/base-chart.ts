@@ -1,6 +1,6 @@
-import { Chart, JsonPatch } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KUBE, kube } from './kube-object';
+import { clusterScoped, KUBE, kube } from './kube-object';
 import { appLabels } from './labels';
 import { applyLifecycle } from './lifecycle';
 import { NAMESPACE_ROLE_LABEL } from './names';
@@ -44,9 +44,7 @@ export class PlatformNamespace extends Construct {
       // kplus's empty spec, kept so the output does not change.
       spec: {},
     });
-    // The chart's namespace is stamped on every object, the cluster-scoped Namespace
-    // too, and kplus offers no way to opt one object out.
-    ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    clusterScoped(ns);
   }
 }
 

@@ -153,6 +153,15 @@ export const KUBE = {
   ServiceAccount: kindOf<k8s.KubeServiceAccountProps>('v1', 'ServiceAccount'),
 } as const;
 
+/**
+ * Makes an object cluster-scoped: a chart stamps its namespace on every object, and
+ * cdk8s offers no way to opt one out.
+ */
+export function clusterScoped<T extends ApiObject>(o: T): T {
+  o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  return o;
+}
+
 /** A {@link KubeObject} of a kind, with its generated class's props: `kube(this, 'Resource', KUBE.Service, { spec })`. */
 export function kube<P extends object>(scope: Construct, id: string, kind: KubeKind<P>, props: P): KubeObject {
   return new KubeObject(scope, id, { apiVersion: kind.apiVersion, kind: kind.kind, ...props });

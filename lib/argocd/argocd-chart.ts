@@ -196,21 +196,17 @@ export class ArgoCdChart extends Chart {
       syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
       ignoreDifferences: OPERATOR_IGNORE_DIFFERENCES,
     }, wave(APPLICATION_WAVES.externalSecrets));
-    // Kueue and JobSet before the shared layer and the workspaces, which hold their kinds.
-    object('Kueue', 'Application', 'kueue', {
+    // Kueue and JobSet before the shared layer and the workspaces, which hold their kinds:
+    // OCI charts (Argo CD's native OCI source, whose chart is the artifact's root).
+    const ociOperator = (oid: string, name: string, repoURL: string, version: string, values: Record<string, unknown>, namespace: string) => object(oid, 'Application', name, {
       project: PROJECTS.operators,
-      source: { repoURL: CHART_REPOS.kueue, path: '.', targetRevision: platform.operators.kueue.chartVersion, helm: { releaseName: 'kueue', valuesObject: kueueValues() } },
-      destination: dest(KUEUE_NAMESPACE),
+      source: { repoURL, path: '.', targetRevision: version, helm: { releaseName: name, valuesObject: values } },
+      destination: dest(namespace),
       syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
       ignoreDifferences: OPERATOR_IGNORE_DIFFERENCES,
     }, wave(APPLICATION_WAVES.kueue));
-    object('JobSet', 'Application', 'jobset', {
-      project: PROJECTS.operators,
-      source: { repoURL: CHART_REPOS.jobset, path: '.', targetRevision: platform.operators.jobset.chartVersion, helm: { releaseName: 'jobset', valuesObject: jobsetValues() } },
-      destination: dest(JOBSET_NAMESPACE),
-      syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
-      ignoreDifferences: OPERATOR_IGNORE_DIFFERENCES,
-    }, wave(APPLICATION_WAVES.kueue));
+    ociOperator('Kueue', 'kueue', CHART_REPOS.kueue, platform.operators.kueue.chartVersion, kueueValues(), KUEUE_NAMESPACE);
+    ociOperator('JobSet', 'jobset', CHART_REPOS.jobset, platform.operators.jobset.chartVersion, jobsetValues(), JOBSET_NAMESPACE);
     // The shared layer comes before Airflow: it holds Airflow's namespace and secrets.
     object('Shared', 'Application', 'llm-shared', {
       project: PROJECTS.platform,

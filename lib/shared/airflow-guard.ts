@@ -1,11 +1,10 @@
-import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
 import { INFERENCE_APP, NAMESPACE_ROLE_LABEL, SHARED_NAMESPACE, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS } from '../names';
 import { AIRFLOW_WORKER_ACCOUNT } from '../workspace/airflow-access';
-import { KubeObject } from '../kube-object';
+import { clusterScoped, KubeObject } from '../kube-object';
 
 /** Name of the policy (and of its binding). */
 export const AIRFLOW_GUARD = 'llm-platform-airflow-pods';
@@ -80,6 +79,6 @@ export class AirflowGuard extends Construct {
       spec: { policyName: policy.name, validationActions: ['Deny'] },
     });
     // Cluster-scoped, but the chart stamps its namespace on every object.
-    for (const o of [policy, binding]) o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    for (const o of [policy, binding]) clusterScoped(o);
   }
 }

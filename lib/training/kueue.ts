@@ -1,7 +1,6 @@
-import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { KUBE, kube, KubeObject } from '../kube-object';
+import { clusterScoped, KUBE, kube, KubeObject } from '../kube-object';
 import { appLabels } from '../labels';
 import { workspaceNamespace } from '../names';
 import { bytesQuantity, coresQuantity, trainingShare } from './share';
@@ -62,11 +61,6 @@ export const NODE_FLAVOR = 'llm-default';
 
 /** What training pods request besides GPUs; Kueue counts every resource a pod requests, so each must be covered. */
 const NODE_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'] as const;
-
-function clusterScoped(o: KubeObject): KubeObject {
-  o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-  return o;
-}
 
 /** Props of {@link SharedQueues}. */
 export interface SharedQueuesProps {
