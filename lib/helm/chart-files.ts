@@ -341,9 +341,10 @@ A workspace switched off here stays in the shared layer's gateway routes and dat
 backups: it is still served and backed up from its own release. To take a team off
 the gateway, set \`state: suspended\` in its workspace file (or remove the file) and synth.
 
-The chart's ExternalSecrets need the External Secrets Operator, and the \`airflow\`
-Service fronts the official Airflow chart: install both from \`charts/operators/\`, with
-the values Argo CD would use (each file starts with its \`helm install\` command).
+The chart's ExternalSecrets need the External Secrets Operator, its training queues
+Kueue, its runs of several nodes JobSet, and the \`airflow\` Service fronts the official
+Airflow chart: install them from \`charts/operators/\`, with the values Argo CD would use
+(each file starts with its \`helm install\` command).
 
 To move a workspace into a release of its own, switch it off here (its namespace and
 volume stay, kept), mark them for adoption by the new release, then install its chart:
