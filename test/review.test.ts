@@ -53,6 +53,20 @@ describe('diff of objects', () => {
     expect(diffObjects([deployment(1)], [deployment(1, { app: 'y' })])[0].danger).toMatch(/changes the selector/);
   });
 
+  test('tells when a change starts a training run, or trains a declared run again', () => {
+    const job = (name: string, run: string) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'ns', labels: { 'llm-platform/run': run } }, spec: {} }) as any;
+    const changes = diffObjects([job('llama-fine-tune-v1-aaaaaa', 'v1')], [job('llama-fine-tune-v1-bbbbbb', 'v1'), job('llama-fine-tune-v2-cccccc', 'v2')]);
+    expect(changes.map((c) => [c.action, c.name, c.note])).toEqual([
+      ['removed', 'llama-fine-tune-v1-aaaaaa', undefined],
+      ['added', 'llama-fine-tune-v1-bbbbbb', "run 'v1' trains again: its config, base model or size changed"],
+      ['added', 'llama-fine-tune-v2-cccccc', "a new run 'v2': it trains once its queue admits it"],
+    ]);
+    const text = formatChanges([{ folder: 'workspaces/t', changes }], false);
+    expect(text).toContain("  + Job llama-fine-tune-v1-bbbbbb  (run 'v1' trains again: its config, base model or size changed)");
+    expect(text).toContain('2 added, 0 changed, 1 removed; 2 training run(s) will start');
+    expect(diffObjects([], [deployment(1)])[0].note).toBeUndefined();
+  });
+
   test('formats compactly, in red only where it is dangerous and only when asked', () => {
     const folders = [{ folder: 'dist/workspaces/a', changes: diffObjects([pvc(base), deployment(1)], [deployment(0)]) }];
     const plain = formatChanges(folders, false);

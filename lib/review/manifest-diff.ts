@@ -11,6 +11,14 @@ export interface ObjectChange {
   readonly fields: readonly string[];
   /** Why the change deletes or replaces a stateful object, if it does. */
   readonly danger?: string;
+  /** What else a reviewer should know (a run that will train), if anything. */
+  readonly note?: string;
+}
+
+/** The run id of a training run's Job or JobSet (label `llm-platform/run`), if it is one. */
+function runOf(m: Manifest): string | undefined {
+  if (m.kind !== 'Job' && m.kind !== 'JobSet') return undefined;
+  return (m.metadata.labels as Record<string, string> | undefined)?.['llm-platform/run'];
 }
 
 /** The changes of one dist/ folder (one Argo CD application). */
@@ -152,10 +160,20 @@ export function diffObjects(before: readonly Manifest[], after: readonly Manifes
   const old = new Map(before.map((m) => [key(m), m]));
   const now = new Map(after.map((m) => [key(m), m]));
   const changes: ObjectChange[] = [];
+  // A run added trains once merged: on GPUs, after its queue admits it. One that takes
+  // the place of a removed run of the same id trains again (what it trains changed).
+  const removedRuns = new Set(before.filter((m) => runOf(m) !== undefined && !now.has(key(m))).map((m) => `${m.metadata.namespace}/${runOf(m)}`));
+  const runNote = (m: Manifest): string | undefined => {
+    const run = runOf(m);
+    if (run === undefined) return undefined;
+    return removedRuns.has(`${m.metadata.namespace}/${run}`)
+      ? `run '${run}' trains again: its config, base model or size changed`
+      : `a new run '${run}': it trains once its queue admits it`;
+  };
   for (const [k, m] of now) {
     const was = old.get(k);
     if (!was) {
-      changes.push({ kind: m.kind, name: m.metadata.name, action: 'added', fields: [] });
+      changes.push({ kind: m.kind, name: m.metadata.name, action: 'added', fields: [], note: runNote(m) });
       continue;
     }
     const diffs: { path: string; line: string }[] = [];
@@ -182,7 +200,7 @@ const FIELDS_SHOWN = 6;
 export function formatChanges(folders: readonly FolderChanges[], color: boolean): string {
   const red = (s: string) => (color ? `\u001b[31m${s}\u001b[0m` : s);
   const lines: string[] = [];
-  let counts = { added: 0, changed: 0, removed: 0, danger: 0 };
+  let counts = { added: 0, changed: 0, removed: 0, danger: 0, runs: 0 };
   for (const { folder, changes } of folders) {
     if (changes.length === 0) continue;
     lines.push(`${folder}/`);
@@ -195,13 +213,14 @@ export function formatChanges(folders: readonly FolderChanges[], color: boolean)
       counts = { ...counts, [c.action]: counts[c.action] + 1, danger: counts.danger + (c.danger ? 1 : 0) };
       const sign = { added: '+', changed: '~', removed: '-' }[c.action];
       const head = `  ${sign} ${c.kind} ${c.name}`;
-      lines.push(c.danger ? red(`${head}  !! ${c.danger}`) : head);
+      if (c.note) counts = { ...counts, runs: counts.runs + 1 };
+      lines.push(c.danger ? red(`${head}  !! ${c.danger}`) : c.note ? `${head}  (${c.note})` : head);
       for (const f of c.fields.slice(0, FIELDS_SHOWN)) lines.push(`      ${f}`);
       if (c.fields.length > FIELDS_SHOWN) lines.push(`      (${c.fields.length - FIELDS_SHOWN} more fields)`);
     }
   }
   if (lines.length === 0) return 'no changes to dist/\n';
-  const summary = `${counts.added} added, ${counts.changed} changed, ${counts.removed} removed`;
+  const summary = `${counts.added} added, ${counts.changed} changed, ${counts.removed} removed${counts.runs > 0 ? `; ${counts.runs} training run(s) will start` : ''}`;
   lines.push('', counts.danger > 0 ? red(`${summary}; ${counts.danger} would delete or replace stateful data`) : summary);
   return `${lines.join('\n')}\n`;
 }
