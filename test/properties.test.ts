@@ -6,7 +6,7 @@ import { InputError } from '../lib/config/problems';
 import { MAX_MODEL_NAME, MAX_WORKSPACE_NAME } from '../lib/config/workspace-schema';
 import { showPath } from '../lib/config/yaml-source';
 import { checkObjects } from '../lib/policy/check';
-import { synthShared, synthWorkspace } from '../lib/synth';
+import { renderWorkspace, synthShared, synthWorkspace } from '../lib/synth';
 import { sandbox, Sandbox } from './helpers';
 
 /*
@@ -48,6 +48,8 @@ const workspaceShape = fc.record({
   runs: fc.uniqueArray(fc.record({
     id: dnsLabel(10),
     gpus: fc.integer({ min: 1, max: 2 }),
+    nodes: fc.constantFrom(1, 2),
+    priority: fc.constantFrom('low', 'normal', 'high'),
     baseModel: fc.constantFrom(undefined, { name: 'llama-3-8b-base', version: 1 }, { name: 'qwen-base', version: 3 }),
     resources,
   }, { requiredKeys: ['id', 'gpus'] }), { maxLength: 2, selector: (r) => r.id }),
@@ -68,16 +70,22 @@ function workspaceFile(shape: Shape, index: number): Record<string, unknown> {
     { gpus: 0, cpu: cores(undefined, 2), mem: gi(undefined, 4) },
     { gpus: 0, cpu: cores(ws.webui.resources, 4), mem: gi(ws.webui.resources, 16) },
     ...models.flatMap((m, i) => Array.from({ length: active[i] }, () => ({ gpus: m.gpus, cpu: cores(m.resources, 8), mem: gi(m.resources, 32) }))),
-    ...runs.map((r) => ({ gpus: r.gpus, cpu: cores(r.resources, 16), mem: gi(r.resources, 64) })),
+    // Each node of a run, with its data sidecar (1 core, 2Gi of limits).
+    ...runs.flatMap((r) => Array.from({ length: r.nodes ?? 1 }, () => ({ gpus: r.gpus, cpu: cores(r.resources, 16) + 1, mem: gi(r.resources, 64) + 2 }))),
   ];
+  const nodes = runs.reduce((n, r) => n + (r.nodes ?? 1), 0);
   const sum = (f: (s: typeof servers[number]) => number) => servers.reduce((n, s) => n + f(s), 0);
   return {
     name,
     ...ws,
+    // A run of several nodes writes its checkpoints to the workspace volume: ReadWriteMany.
+    ...(runs.some((r) => (r.nodes ?? 1) > 1) ? { storage: { ...ws.storage, accessMode: 'ReadWriteMany' } } : {}),
     // Limits are at most twice the quota's requests; a quota of the limits covers both.
     // Volumes: the workspace's, each replica's own (100Gi) and a run's own (200Gi).
     quota: {
       gpus: sum((s) => s.gpus) + slack.gpus, cpu: String(sum((s) => s.cpu) + slack.cpu), memory: `${sum((s) => s.mem)}Gi`,
+      // Local disk limits: MLflow 4, the web UI 20, a replica 20, a run's node 100 and its sidecar 10.
+      ephemeralStorage: `${4 + 20 + 20 * active.reduce((n, r) => n + r, 0) + 110 * nodes}Gi`,
       storage: `${parseInt(ws.storage.size ?? '200Gi', 10) + 100 * active.reduce((n, r) => n + r, 0) + 200 * runs.length}Gi`, persistentVolumeClaims: 1 + active.reduce((n, r) => n + r, 0) + runs.length,
     },
     // Model ids are unique across workspaces: each carries its workspace's index.
@@ -114,10 +122,13 @@ test('any set of valid workspace files synthesizes into schema-valid, policy-cle
     expect(inputs.workspaces.map((w) => w.name).sort()).toEqual(files.map((f) => f.name).sort());
     const objects = [synthShared(inputs.platform, inputs.workspaces), ...inputs.workspaces.map((w) => synthWorkspace(inputs.platform, w, inputs.trainingConfigs[w.name]))];
     expect(checkObjects(objects.flat())).toEqual([]);
-    // Every run stays declared, suspended workspace or not: its queue holds it.
+    // Every run stays declared, suspended workspace or not: its queue holds it; one of
+    // several nodes is a JobSet.
     inputs.workspaces.forEach((ws, i) => {
-      const jobs = objects[i + 1].filter((o) => o.kind === 'Job').length;
-      expect(jobs).toBe(ws.training.runs.length);
+      const runs = objects[i + 1].filter((o) => o.kind === 'Job' || o.kind === 'JobSet');
+      expect(runs.map((o) => o.kind).sort()).toEqual(ws.training.runs.map((r) => (r.nodes > 1 ? 'JobSet' : 'Job')).sort());
+      // Rendered whole, as synth renders it: split into boundary and own objects, checked, charted.
+      expect(renderWorkspace(inputs.platform, ws, `workspaces/${ws.name}.yaml`, inputs.trainingConfigs[ws.name], {}).problems).toEqual([]);
     });
   }), { seed, numRuns: 40 });
 });
