@@ -29,6 +29,8 @@ function synthNodeFlags(): string[] {
   if (!m) throw new Error(`package.json's synth script does not run node build/main.js: ${script}`);
   return m[1].split(' ').filter(Boolean);
 }
+
+const SYNTH_NODE_FLAGS = synthNodeFlags();
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000,3000').split(',').filter(Boolean).map(Number);
 
 interface Timed { seconds: number; peakMb: number }
@@ -61,7 +63,7 @@ const RELEASE_LIMIT = 1024 * 1024;
 function synth(dir: string): Timed & { objects: number } {
   const memoryFile = path.join(dir, 'peak-memory');
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [...synthNodeFlags(), '--require', PRELOAD, MAIN], { cwd: dir, encoding: 'utf8', env: { ...process.env, PEAK_MEMORY_FILE: memoryFile } });
+  const r = spawnSync(process.execPath, [...SYNTH_NODE_FLAGS, '--require', PRELOAD, MAIN], { cwd: dir, encoding: 'utf8', env: { ...process.env, PEAK_MEMORY_FILE: memoryFile } });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`synth failed in ${dir}:\n${r.stderr}`);
   return { seconds, peakMb: Number(fs.readFileSync(memoryFile, 'utf8')) / 1024, objects: Number(/(\d+) objects/.exec(r.stdout)?.[1] ?? 0) };

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { crdProblems, isCrdGroup } from '../lib/policy/crd-schema';
 import { checkObjects } from '../lib/policy/check';
-import { runDefaults, trainingRunName } from '../lib/training/run-name';
+import { describeRuns, runDefaults } from '../lib/training/run-name';
 import { TrainingRunConfig } from '../lib/config/types';
 import { all, container, env, find, podSpec, sandbox } from './helpers';
 import { synthWorkspace } from '../lib/synth';
@@ -126,7 +126,7 @@ describe('a run is its name', () => {
     id: 'v1', config: 'sft.yaml', registeredModel: 'm', gpus: 1, nodes: 1, priority: 'normal', scratchSize: '200Gi', baseModel: { name: 'base', version: 1 },
     resources: { cpu: { request: '8', limit: '16' }, memory: { request: '32Gi', limit: '64Gi' }, ephemeralStorage: { request: '20Gi', limit: '100Gi' } },
   };
-  const name = (r: TrainingRunConfig = run, config = SFT) => trainingRunName(r, { 'sft.yaml': config });
+  const name = (r: TrainingRunConfig = run, config = SFT) => describeRuns([r], { 'sft.yaml': config })[0].name;
 
   test('the same config however written (comments, key order) and another priority: the same run', () => {
     const rewritten = `# tuned\n${SFT.split('\n').filter(Boolean).reverse().join('\n')}\n`;

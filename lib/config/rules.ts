@@ -172,6 +172,11 @@ export function checkGcpNames(platform: PlatformConfig, platformSource: YamlSour
   return problems;
 }
 
+/** An amount of CPU (cores) or of memory or disk (bytes, in Gi), for a message. */
+function show(kind: 'cpu' | 'memory' | 'ephemeralStorage', n: number): string {
+  return kind === 'cpu' ? `${n} cores` : `${(n / 2 ** 30).toFixed(1)}Gi`;
+}
+
 /** How many of a workspace's runs Kueue may admit at once: the smallest first, within what its queue can give (its share and what it may borrow). */
 function runsAtOnce(config: WorkspaceConfig): number {
   const share = trainingShare(config);
@@ -204,7 +209,6 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
     const detail = servers.filter((s) => s.gpus > 0).map((s) => `${s.what} ${s.replicas}x${s.gpus}`).join(', ');
     problems.push(source.problemAt(field('gpus'), `'quota.gpus' is ${q.gpus}, but the servers ask for ${gpus} GPUs (${detail}); raise 'quota.gpus' or ask for fewer`));
   }
-  const show = (kind: 'cpu' | 'memory' | 'ephemeralStorage', n: number) => (kind === 'cpu' ? `${n} cores` : `${(n / 2 ** 30).toFixed(1)}Gi`);
   for (const kind of ['cpu', 'memory', 'ephemeralStorage'] as const) {
     const requested = servers.reduce((n, s) => n + parseQuantity(s.r[kind].request) * s.replicas, 0);
     const limited = servers.reduce((n, s) => n + parseQuantity(s.r[kind].limit) * s.replicas, 0);
@@ -271,6 +275,7 @@ export function checkRunSizes(platform: PlatformConfig, { config, source }: Load
   const problems: InputProblem[] = [];
   const accelerators = platform.training.accelerators;
   const share = trainingShare(config);
+  const serverLimits = serverDemand(config, 'limit');
   config.training.runs.forEach((run, i) => {
     const at = (f: string) => (source.has(['training', 'runs', i, f]) ? ['training', 'runs', i, f] : ['training', 'runs', i, 'id']);
     const named = run.accelerator === undefined ? undefined : accelerators.find((a) => a.name === run.accelerator);
@@ -297,9 +302,7 @@ export function checkRunSizes(platform: PlatformConfig, { config, source }: Load
     if (demand.gpus > most) {
       problems.push(source.problemAt(at(run.nodes > 1 ? 'nodes' : 'gpus'), `run '${run.id}' asks for ${demand.gpus} GPUs (${run.gpus} on each of ${run.nodes} node(s)), but its queue can give at most ${most}: 'quota.gpus' ${config.quota.gpus} less the servers' ${config.quota.gpus - share.gpus}, plus 'quota.borrowGpus' ${share.borrowGpus}; raise them or ask for fewer`));
     }
-    const show = (kind: 'cpu' | 'memory' | 'ephemeralStorage', n: number) => (kind === 'cpu' ? `${n} cores` : `${(n / 2 ** 30).toFixed(1)}Gi`);
     const limits = runDemand(run, 'limit');
-    const serverLimits = serverDemand(config, 'limit');
     for (const kind of ['cpu', 'memory', 'ephemeralStorage'] as const) {
       const room = Math.max(0, parseQuantity(config.quota[kind]) * LIMIT_OVER_REQUEST - serverLimits[kind]);
       if (demand[kind] > share[kind]) {

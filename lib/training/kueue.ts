@@ -69,27 +69,22 @@ export interface SharedQueuesProps {
 
 /**
  * What every team's queue refers to, in the shared layer: a ResourceFlavor per
- * accelerator of the platform (its nodes, by their label), the WorkloadPriorityClasses
+ * accelerator of the platform (its nodes, by their label) and one of every node
+ * (`NODE_FLAVOR`, for CPU, memory and disk), the WorkloadPriorityClasses
  * of runs, and the PriorityClasses of servers and training pods.
  */
 export class SharedQueues extends Construct {
   constructor(scope: Construct, id: string, props: SharedQueuesProps) {
     super(scope, id);
     const labels = appLabels({ name: 'kueue', instance: 'shared', component: 'queues' });
-    clusterScoped(new KubeObject(this, 'Flavor-default', {
+    const flavor = (name: string, nodeLabels?: Record<string, string>) => clusterScoped(new KubeObject(this, `Flavor-${name}`, {
       apiVersion: KUEUE_API,
       kind: 'ResourceFlavor',
-      metadata: { name: NODE_FLAVOR, labels },
-      spec: {},
+      metadata: { name, labels },
+      spec: nodeLabels ? { nodeLabels } : {},
     }));
-    for (const a of props.platform.training.accelerators) {
-      clusterScoped(new KubeObject(this, `Flavor-${a.name}`, {
-        apiVersion: KUEUE_API,
-        kind: 'ResourceFlavor',
-        metadata: { name: a.name, labels },
-        spec: { nodeLabels: { [ACCELERATOR_LABEL]: a.name } },
-      }));
-    }
+    flavor(NODE_FLAVOR);
+    for (const a of props.platform.training.accelerators) flavor(a.name, { [ACCELERATOR_LABEL]: a.name });
     for (const [priority, value] of Object.entries(RUN_PRIORITIES)) {
       clusterScoped(new KubeObject(this, `RunPriority-${priority}`, {
         apiVersion: KUEUE_API,

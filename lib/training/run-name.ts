@@ -56,19 +56,6 @@ function configData(file: string, text: string | undefined): unknown {
   return parsed.problems.length === 0 ? parsed.source.data : text;
 }
 
-/**
- * The name of a run's Job (or JobSet): `llama-fine-tune-<id>-<hash>`, the hash of all
- * that shapes what it trains and how (its config as parsed, its base model, its GPUs,
- * nodes, accelerator and resources, the model it registers), but its priority. A run is
- * its name: a Job that finished stays finished while its workspace file declares it
- * (Argo CD, a resync or a resumed workspace create nothing new); changing what it trains
- * makes a new name, so a new run, and the old Job goes. An image upgrade in platform.yaml
- * does not rename runs: it applies to new ones. At most 63 characters (an id of 40).
- */
-export function trainingRunName(run: TrainingRunConfig, configs: Readonly<Record<string, string>>): string {
-  return describeRuns([run], configs)[0].name;
-}
-
 function jsonData(text: string | undefined): unknown {
   try {
     return text === undefined ? null : JSON.parse(text);
@@ -84,7 +71,17 @@ export interface RunInfo {
   readonly deepspeed?: string;
 }
 
-/** The workspace's runs, named (see {@link trainingRunName}); each config file parsed once. */
+/**
+ * The workspace's runs, named, each config file parsed once. A run's Job (or JobSet) is
+ * `llama-fine-tune-<id>-<hash>`: the hash of all that shapes what it trains and how (its
+ * config as parsed, its DeepSpeed config, its base model, GPUs, nodes, accelerator and
+ * resources, the model it registers; fields at their defaults left out), but not its
+ * priority. A run is its name: a Job that finished stays finished while its workspace
+ * file declares it (Argo CD, a resync or a resumed workspace create nothing new);
+ * changing what it trains makes a new name, so a new run, and the old Job goes. An image
+ * upgrade in platform.yaml does not rename runs: it applies to new ones. At most 63
+ * characters (an id of 40).
+ */
 export function describeRuns(runs: readonly TrainingRunConfig[], configs: Readonly<Record<string, string>>): RunInfo[] {
   const parsed = new Map<string, unknown>();
   const dataOf = (file: string) => {

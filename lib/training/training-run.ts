@@ -19,7 +19,7 @@ export interface TrainingRunProps {
   readonly platform: PlatformConfig;
   /** The run. */
   readonly run: TrainingRunConfig;
-  /** Its name (`trainingRunName`). */
+  /** Its name (`describeRuns`). */
   readonly name: string;
   /** The DeepSpeed config its training config names (a file of training-configs), if any. */
   readonly deepspeed?: string;
