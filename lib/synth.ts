@@ -53,11 +53,13 @@ export interface RenderOptions {
  * boundary (`dist/workspace-boundaries/<name>/`) and its own objects
  * (`dist/workspaces/<name>/`), which Argo CD syncs through different projects, and its
  * chart; with the digest of each file, and whether the output folders hold it already.
+ * `named`: its runs as the loader named them (named here when not given).
  */
 export function renderWorkspace(
   platform: PlatformConfig, workspace: WorkspaceConfig, source: string, trainingConfigs: Readonly<Record<string, string>> = {}, options: RenderOptions = { digests: true },
+  named?: readonly RunInfo[],
 ): RenderedWorkspace {
-  const runs = describeRuns(workspace.training.runs, trainingConfigs);
+  const runs = named ?? describeRuns(workspace.training.runs, trainingConfigs);
   const manifests = synthWorkspace(platform, workspace, trainingConfigs, runs);
   const parts = splitWorkspace(manifests, workspaceNamespace(workspace.name));
   const tests = synthChart((app) => new WorkspaceTestsChart(app, `${workspace.name}-tests`, { platform, workspace }));
@@ -131,7 +133,7 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
   };
   const argocd = argocdFile(inputs, cache);
   const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, SettledWorkspace>();
-  const render = (config: WorkspaceConfig, options?: RenderOptions) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}, options);
+  const render = (config: WorkspaceConfig, options?: RenderOptions) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}, options, inputs.runs?.[config.name]);
   const again = (config: WorkspaceConfig) => remaker(() => render(config, {}));
   const workspaces = inputs.workspaces.map((config) => {
     const key = inputs.workspaceKeys?.[config.name];

@@ -73,3 +73,27 @@ test('a FIFO where a file goes is not waited on: it is not the file, which is wr
   expect(examineFiles([{ dir: path.join(dir, 'dist'), files: [{ path: 'a/pipe.yaml', content: 'kind: A\n' }] }], false).keptBytes).toEqual([-1]);
   expect(Date.now() - started).toBeLessThan(5000);
 });
+
+describe('a chart template with its dist/ file\'s very text', () => {
+  const text = 'kind: A\n';
+  const examine = () => examineFiles([
+    { dir: path.join(dir, 'dist'), files: [{ path: 'a/same.yaml', content: text }] },
+    { dir: path.join(dir, 'charts'), files: [{ path: 'c/manifests.yaml', content: text }] },
+  ], true);
+
+  test('is hashed once, and kept when it is the very file (a link synth made) that holds the text', () => {
+    fs.linkSync(path.join(dir, 'dist/a/same.yaml'), path.join(dir, 'charts/c/manifests.yaml'));
+    const facts = examine();
+    expect(facts.keptBytes).toEqual([8, 8]);
+    expect(facts.digests).toEqual([digestOf(text), digestOf(text)]);
+  });
+
+  test('is compared byte for byte when it is a file of its own: kept with the same bytes, not with others of the same size', () => {
+    fs.writeFileSync(path.join(dir, 'charts/c/manifests.yaml'), text);
+    expect(examine().keptBytes).toEqual([8, 8]);
+    fs.writeFileSync(path.join(dir, 'charts/c/manifests.yaml'), 'kind: Z\n');
+    expect(examine().keptBytes).toEqual([8, -1]);
+    fs.rmSync(path.join(dir, 'charts/c/manifests.yaml'));
+    expect(examine().keptBytes).toEqual([8, -1]);
+  });
+});

@@ -154,6 +154,20 @@ describe('a run is its name', () => {
   });
 });
 
+test('the loader names runs as rendering would, from the configs as written (before a YAML 1.1 word is read as PyYAML reads it)', () => {
+  const box = sandbox({ 'team-r.yaml': { name: 'team-r', training: { runs: [{ id: 'v1', config: 'sft.yaml', registeredModel: 'm' }] } } });
+  try {
+    box.write('workspaces/team-r/training/sft.yaml', SFT.replace('do_train: true', 'do_train: yes'));
+    const loaded = box.load();
+    const ws = loaded.workspaces[0];
+    const named = loaded.runs?.[ws.name] ?? [];
+    expect(named.map((r) => r.name)).toEqual(describeRuns(ws.training.runs, loaded.trainingConfigs[ws.name]).map((r) => r.name));
+    expect(named).toHaveLength(1);
+  } finally {
+    box.remove();
+  }
+});
+
 describe('a DeepSpeed config, when the training config asks for one', () => {
   const DS = '{\n  "train_micro_batch_size_per_gpu": "auto",\n  "gradient_accumulation_steps": "auto",\n  "bf16": { "enabled": "auto" },\n  "zero_optimization": { "stage": 3, "offload_optimizer": { "device": "none" } }\n}\n';
   const WS = { name: 'team-r', storage: { accessMode: 'ReadWriteMany', storageClassName: 'standard-rwx' }, training: { runs: [{ id: 'z3', config: 'sft.yaml', registeredModel: 'm' }] } };

@@ -16,6 +16,7 @@ import { hashOf, workspaceKey } from '../output/synth-cache';
 import { trainingConfigSchema } from '../training/config-schema';
 import { deepspeedSchema, jsonSyntaxProblem } from '../training/deepspeed';
 import { readAsPyyaml } from '../training/pyyaml';
+import { describeRuns, RunInfo } from '../training/run-name';
 
 /** A workspace that passed the checks of its own files, ready to render. */
 export interface LoadedJob {
@@ -26,6 +27,8 @@ export interface LoadedJob {
   readonly trainingConfigs: Readonly<Record<string, string>>;
   /** A hash of everything its output depends on (`workspaceKey`). */
   readonly key: string;
+  /** Its training runs, named (`describeRuns`, of the configs as parsed here: rendering need not parse them again). */
+  readonly runs: readonly RunInfo[];
 }
 
 /** Where loaded workspaces are remembered between runs (`SynthCache`). */
@@ -38,6 +41,7 @@ export interface InputCache {
 interface CachedInput {
   readonly config: WorkspaceConfig;
   readonly quick: QuickYamlJson;
+  readonly runs: readonly RunInfo[];
 }
 
 /** Options of {@link loadInputs}. */
@@ -95,6 +99,7 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
   const stems = files.map((f) => path.basename(f).replace(/\.ya?ml$/, ''));
   const trainingConfigs: Record<string, Record<string, string>> = {};
   const workspaceKeys: Record<string, string> = {};
+  const runs: Record<string, readonly RunInfo[]> = {};
   files.forEach((file, i) => {
     const before = problems.length;
     const read = readInputFile(ctx, file);
@@ -112,7 +117,8 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
       workspaces.push(w);
       trainingConfigs[w.config.name] = texts;
       workspaceKeys[w.config.name] = key;
-      options.onWorkspace?.(platformConfig!, { config: w.config, source: read.shown, trainingConfigs: texts, key });
+      runs[w.config.name] = cached.runs;
+      options.onWorkspace?.(platformConfig!, { config: w.config, source: read.shown, trainingConfigs: texts, key, runs: cached.runs });
       return;
     }
     const found = parseYaml(read, workspaceSchema, problems);
@@ -126,9 +132,11 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
     if (platformConfig) problems.push(...checkRemoteCode(platformConfig, w, configs), ...checkRunSizes(platformConfig, w));
     problems.push(...checkDatasets(w, configs));
     if (platformConfig && problems.length === before) {
+      const named = describeRuns(w.config.training.runs, texts, new Map(Object.entries(configs).map(([file, c]) => [file, c.parsed])));
+      runs[w.config.name] = named;
       const quick = found.source.quickIndex();
-      if (quick) options.cache?.put(`input:${key}`, { config: w.config, quick: quickToJson(quick) } satisfies CachedInput);
-      options.onWorkspace?.(platformConfig, { config: w.config, source: w.source.file, trainingConfigs: texts, key });
+      if (quick) options.cache?.put(`input:${key}`, { config: w.config, quick: quickToJson(quick), runs: named } satisfies CachedInput);
+      options.onWorkspace?.(platformConfig, { config: w.config, source: w.source.file, trainingConfigs: texts, key, runs: named });
     }
   });
 
@@ -152,6 +160,7 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
     platformFile: displayPath(ctx, platformFile),
     workspaceFiles: Object.fromEntries(workspaces.map((w) => [w.config.name, w.source.file])),
     trainingConfigs,
+    runs,
     platformKey: hashOf(platform!.text),
     workspaceKeys,
     warnings: [
@@ -266,6 +275,7 @@ export function parseTrainingConfig(t: TrainingConfigText, problems: InputProble
     return undefined;
   }
   const data = source.data as Record<string, unknown>;
+  const parsed = structuredClone(data);
   const read = data !== null && typeof data === 'object' && !Array.isArray(data) ? readAsPyyaml(source, data) : [];
   const invalid = checkAgainstSchema(source, trainingConfigSchema, data);
   if (read.length + invalid.length > 0) {
@@ -276,7 +286,7 @@ export function parseTrainingConfig(t: TrainingConfigText, problems: InputProble
     problems.push(source.problemAt([], "'dataset' is required when 'do_train' is true: LLaMA-Factory asks for a data set to train on (a name of the workspace's dataset_info.json)"));
     return undefined;
   }
-  return { text: t.text, source, data };
+  return { text: t.text, source, data, parsed };
 }
 
 /** A DeepSpeed config: JSON as Python reads it, then its schema (positions from the same text read as YAML, which JSON is). */

@@ -244,6 +244,8 @@ export interface TrainingConfigFile {
   readonly text: string;
   readonly source: YamlSource;
   readonly data: Record<string, unknown>;
+  /** Its data as parsed, before the PyYAML reading and the schema's defaults changed `data` (what run names hash). */
+  readonly parsed: unknown;
 }
 
 /**

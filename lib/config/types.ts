@@ -2,6 +2,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import type { platformSchema } from './platform-schema';
 import type { InputProblem } from './problems';
 import type { workspaceSchema } from './workspace-schema';
+import type { RunInfo } from '../training/run-name';
 
 /*
  * The config types are derived from the JSON Schemas at compile time, so a field added
@@ -45,6 +46,8 @@ export interface PlatformInputs {
   readonly workspaceFiles: Readonly<Record<string, string>>;
   /** Each workspace's training configs, by file name, with their text. */
   readonly trainingConfigs: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Each workspace's training runs, named (`describeRuns`), by workspace name; named when rendered where missing. */
+  readonly runs?: Readonly<Record<string, readonly RunInfo[]>>;
   /** Things that are valid but likely wrong; synth prints them and goes on. */
   readonly warnings: readonly InputProblem[];
   /** A hash of platform.yaml as read, for the cache. */

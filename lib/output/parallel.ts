@@ -8,7 +8,7 @@ import { TreeFile } from './render';
 import { RenderWorkers, startRenderWorkers } from './workers';
 
 /** How one workspace is rendered (`renderWorkspace`). */
-export type RenderFunction = (platform: PlatformConfig, config: LoadedJob['config'], source: string, trainingConfigs: Readonly<Record<string, string>>, options: RenderOptions) => RenderedWorkspace;
+export type RenderFunction = (platform: PlatformConfig, config: LoadedJob['config'], source: string, trainingConfigs: Readonly<Record<string, string>>, options: RenderOptions, runs: LoadedJob['runs']) => RenderedWorkspace;
 
 /** A file as a worker posts it: its text; or that it is a dist/ file's very text; or, when the output folder held it already, its length only. */
 type PackedFile = { readonly path: string; readonly content: string } | { readonly path: string; readonly sameAs: number } | { readonly path: string; readonly keptBytes: number };
@@ -126,7 +126,7 @@ export class RenderPool {
       if (index >= this.jobs.length) break;
       if (Atomics.compareExchange(this.next, 0, index, index + 1) !== index) continue;
       const { platform, job } = this.jobs[index];
-      this.layers.set(index, settle(render(platform, job.config, job.source, job.trainingConfigs, this.options), this.again(index)));
+      this.layers.set(index, settle(render(platform, job.config, job.source, job.trainingConfigs, this.options, job.runs), this.again(index)));
     }
     if (!this.done()) await new Promise<void>((resolve) => { this.waiting = resolve; });
     await this.terminate();
@@ -145,7 +145,7 @@ export class RenderPool {
     return remaker(() => {
       const { platform, job } = this.jobs[index];
       if (!this.remake) throw new Error('a workspace was asked for again before the pool finished');
-      return this.remake(platform, job.config, job.source, job.trainingConfigs, {});
+      return this.remake(platform, job.config, job.source, job.trainingConfigs, {}, job.runs);
     });
   }
 

@@ -27,7 +27,7 @@ function work(): void {
     const job = jobs[index];
     let reply: WorkerReply;
     try {
-      reply = { index, layer: packWorkspace(renderWorkspace(platform!, job.config, job.source, job.trainingConfigs, options)) };
+      reply = { index, layer: packWorkspace(renderWorkspace(platform!, job.config, job.source, job.trainingConfigs, options, job.runs)) };
     } catch (e) {
       reply = { index, error: `rendering ${job.source}: ${(e as Error).stack ?? e}` };
     }

@@ -52,7 +52,8 @@ export class SynthCache {
     return new SynthCache(file, generator, entries);
   }
 
-  private readonly used: Record<string, Entry> = {};
+  /** Entries to save: read ones as they were, made ones by value (checked when saved). */
+  private readonly used = new Map<string, Entry | { readonly value: unknown }>();
   private readonly verified = new Map<string, boolean>();
   private changed = false;
 
@@ -61,7 +62,7 @@ export class SynthCache {
   /** The value under `key`, if there is one whose check holds. */
   public get<T>(key: string): T | undefined {
     if (!this.has(key)) return undefined;
-    this.used[key] = this.entries[key];
+    this.used.set(key, this.entries[key]);
     return this.entries[key].value as T;
   }
 
@@ -81,17 +82,27 @@ export class SynthCache {
     return ok;
   }
 
+  /** Keeps `value` under `key`; it must not change until saved (it is written, and checked, then). */
   public put(key: string, value: unknown): void {
-    this.used[key] = { value, check: checkOf(key, value) };
+    this.used.set(key, { value });
     this.changed = true;
   }
 
-  /** Writes the entries this run used or made (others are dropped), when anything changed. */
+  /**
+   * Writes the entries this run used or made (others are dropped), when anything changed:
+   * the index `JSON.stringify` would write, each value turned to text once, for its
+   * check and for the file.
+   */
   public save(): void {
-    if (!this.changed && Object.keys(this.used).length === Object.keys(this.entries).length) return;
+    if (!this.changed && this.used.size === Object.keys(this.entries).length) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}`;
-    fs.writeFileSync(temp, JSON.stringify({ version: VERSION, generator: this.generator, entries: this.used } satisfies Index));
+    const entries = [...this.used].map(([key, entry]) => {
+      const json = JSON.stringify(entry.value) ?? 'null';
+      const check = 'check' in entry ? entry.check : hashOf(key, json);
+      return `${JSON.stringify(key)}:{"value":${json},"check":${JSON.stringify(check)}}`;
+    });
+    fs.writeFileSync(temp, `{"version":${VERSION},"generator":${JSON.stringify(this.generator)},"entries":{${entries.join(',')}}}`);
     fs.renameSync(temp, this.file);
   }
 }

@@ -80,10 +80,11 @@ export interface RunInfo {
  * file declares it (Argo CD, a resync or a resumed workspace create nothing new);
  * changing what it trains makes a new name, so a new run, and the old Job goes. An image
  * upgrade in platform.yaml does not rename runs: it applies to new ones. At most 63
- * characters (an id of 40).
+ * characters (an id of 40). `parsedAlready`: configs the caller parsed (the loader
+ * does), by file name, as `YamlSource` parsed them, before anything read into them.
  */
-export function describeRuns(runs: readonly TrainingRunConfig[], configs: Readonly<Record<string, string>>): RunInfo[] {
-  const parsed = new Map<string, unknown>();
+export function describeRuns(runs: readonly TrainingRunConfig[], configs: Readonly<Record<string, string>>, parsedAlready: ReadonlyMap<string, unknown> = new Map()): RunInfo[] {
+  const parsed = new Map<string, unknown>(parsedAlready);
   const dataOf = (file: string) => {
     if (!parsed.has(file)) parsed.set(file, configData(file, configs[file]));
     return parsed.get(file);
