@@ -203,6 +203,8 @@ export const SHARED_GCP_ACCOUNTS = {
   backups: 'llm-backups',
   /** The shared layer's secret store: the shared layer's secrets only. */
   sharedSecrets: 'llm-shared-secrets',
+  /** The CI that triggers the training DAG: the Airflow user's password, and nothing else. */
+  ciTrigger: 'llm-ci-trigger',
 } as const;
 
 /**

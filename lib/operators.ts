@@ -1,5 +1,5 @@
 import { PlatformConfig } from './config/types';
-import { AIRFLOW_RELEASE, AIRFLOW_SECRETS } from './shared/airflow';
+import { AIRFLOW_CI, AIRFLOW_RELEASE, AIRFLOW_SECRETS } from './shared/airflow';
 import { DAGS_CONFIG_MAP, DAGS_FOLDER } from './shared/airflow-dags';
 import { toYaml } from './output/yaml-emitter';
 import { OutputFile } from './output/render';
@@ -76,9 +76,23 @@ export function externalSecretsValues(): Record<string, unknown> {
 /**
  * Helm values of the Airflow chart, for Argo CD and for a plain `helm install`:
  * KubernetesExecutor, metadata on Cloud SQL, every credential from Secret Manager, no
- * default admin user, and the chart's own settings for Argo CD.
+ * admin user; the REST API with basic authentication, and one user, the CI's
+ * (`ci-trigger`, role `User`), whose password the chart's user job reads from Secret
+ * `airflow-ci-user` (from Secret Manager): recreated at every sync, so it follows the
+ * secret; and the chart's own settings for Argo CD.
  * @see https://airflow.apache.org/docs/helm-chart/stable/index.html#installing-the-chart-with-argo-cd-flux-rancher-or-terraform
  */
+/**
+ * The user job's script: the user made again with the password Secret Manager holds now
+ * (deleted first: `users create` leaves an existing user as it is). Values and password
+ * come as arguments and from the environment, quoted: nothing is expanded in a template.
+ */
+export const CREATE_CI_USER = [
+  'set -eu',
+  `airflow users delete --username "${AIRFLOW_CI.username}" >/dev/null 2>&1 || true`,
+  `exec airflow users create --role "${AIRFLOW_CI.role}" --username "${AIRFLOW_CI.username}" --email "${AIRFLOW_CI.username}@llm-platform.invalid" --firstname CI --lastname trigger --password "$CI_PASSWORD"`,
+].join('\n');
+
 export function airflowValues(): Record<string, unknown> {
   // The DAGs come from the ConfigMap dist/shared holds, mounted as the DAG folder.
   const dags = {
@@ -96,7 +110,16 @@ export function airflowValues(): Record<string, unknown> {
     data: { metadataSecretName: AIRFLOW_SECRETS.metadata },
     webserverSecretKeySecretName: AIRFLOW_SECRETS.webserverSecretKey,
     fernetKeySecretName: AIRFLOW_SECRETS.fernetKey,
-    webserver: { defaultUser: { enabled: false } },
+    // The guide's Jenkinsfile calls /api/v1; Airflow 2's default API backend denies every call.
+    config: { api: { auth_backends: 'airflow.api.auth.backend.basic_auth' } },
+    // The chart's user job makes the one user, the CI's. Its args are the chart's own
+    // (templated) but for the password, read from the environment: never in values.
+    webserver: {
+      defaultUser: {
+        enabled: true, role: AIRFLOW_CI.role, username: AIRFLOW_CI.username,
+        email: `${AIRFLOW_CI.username}@llm-platform.invalid`, firstName: 'CI', lastName: 'trigger',
+      },
+    },
     // Every pod of the chart meets Pod Security restricted, which llm-shared enforces:
     // the chart's components take these (statsd, pgbouncer and redis would not: all off).
     securityContexts: {
@@ -105,7 +128,14 @@ export function airflowValues(): Record<string, unknown> {
     },
     statsd: { enabled: false },
     pgbouncer: { enabled: false },
-    createUserJob: { useHelmHooks: false, applyCustomEnv: false },
+    createUserJob: {
+      useHelmHooks: false,
+      applyCustomEnv: false,
+      // After the migration (a Sync hook too, wave 0): the database has its tables.
+      jobAnnotations: { 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '1' },
+      env: [{ name: 'CI_PASSWORD', valueFrom: { secretKeyRef: { name: AIRFLOW_SECRETS.ciUser, key: 'password' } } }],
+      args: ['bash', '-c', CREATE_CI_USER],
+    },
     migrateDatabaseJob: { useHelmHooks: false, applyCustomEnv: false, jobAnnotations: { 'argocd.argoproj.io/hook': 'Sync' } },
   };
 }

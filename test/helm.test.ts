@@ -90,13 +90,14 @@ describe('helm template', () => {
     }
   });
 
-  test('carries the Airflow DAG\'s Jinja escaped, and renders it back unchanged', () => {
-    const template = fs.readFileSync(path.join(CHART, 'templates', 'manifests.yaml'), 'utf8');
-    expect(template).toContain('{{ "{{" }} params.workspace }}');
-    const dag = (o: Manifest | undefined) => (o as any)?.data['llm_finetune_dag.py'];
-    const rendered = objects(helm('template', 'x', CHART, '--skip-tests', '--show-only', 'templates/manifests.yaml'));
-    expect(dag(rendered.get('ConfigMap/llm-shared/airflow-dags'))).toBe(dag(distObjects().get('ConfigMap/llm-shared/airflow-dags')));
-    expect(dag(rendered.get('ConfigMap/llm-shared/airflow-dags'))).toContain('{{ params.workspace }}');
+  test('carries a `{{` of generated content (a training config\'s) escaped, and renders it back unchanged', () => {
+    const template = fs.readFileSync(path.join(CHART, 'charts', 'workspace-team-alpha', 'templates', 'manifests.yaml'), 'utf8');
+    expect(template).toContain('{{ "{{" }}query}}');
+    const config = (o: Manifest | undefined) => (o as any)?.data['train_config_v1.yaml'];
+    const rendered = objects(helm('template', 'x', CHART, '--skip-tests', '--show-only', 'charts/workspace-team-alpha/templates/manifests.yaml'));
+    const key = 'ConfigMap/llm-workspace-team-alpha/training-configs';
+    expect(config(rendered.get(key))).toBe(config(distObjects().get(key)));
+    expect(config(rendered.get(key))).toContain('{{query}}');
   });
 });
 

@@ -19,6 +19,7 @@ const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
 /** Namespaces the platform does not make, with the labels an operator gives them. */
 const OTHER_NAMESPACES: Record<string, Labels> = {
   'client-apps': { 'llm-platform/gateway-client': 'true' },
+  'ci-runners': { 'llm-platform/airflow-trigger': 'true' },
   'default': {},
   'kube-system': {},
 };
@@ -95,7 +96,8 @@ const mlflow = pod(alpha, 'mlflow');
 const webui = pod(alpha, 'llama-factory-webui');
 const inference = pod(alpha, 'llama-factory-inference');
 const training = pod(alpha, runName(objects, alpha, 'v1'));
-const airflowTask: Pod = { namespace: alpha, labels: { kubernetes_pod_operator: 'True', dag_id: 'llm_finetune_workflow' } };
+// A run the Airflow DAG starts: a pod of the workspace's run template (test/airflow.test.ts fills it in as the DAG does).
+const dagRun: Pod = { namespace: alpha, labels: JSON.parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === alpha && o.metadata.name === 'training-run-template')!.data['job.json']).spec.template.metadata.labels };
 const stranger: Pod = { namespace: alpha, labels: { app: 'debug' } };
 const betaMlflow = pod(beta, 'mlflow');
 const betaInference = pod(beta, 'llama-factory-inference-support-bot');
@@ -112,6 +114,7 @@ const sharedStranger: Pod = { namespace: shared, labels: { app: 'debug' } };
 const oldProbe: Pod = { namespace: shared, labels: { 'llm-platform/health-probe': 'true' } };
 const probe: Pod = { namespace: 'llm-probes', labels: { 'app.kubernetes.io/component': 'helm-test' } };
 const clientApp: Pod = { namespace: 'client-apps', labels: { app: 'app-search' } };
+const ciRunner: Pod = { namespace: 'ci-runners', labels: { app: 'runner' } };
 const elsewhere: Pod = { namespace: 'default', labels: { app: 'anything' } };
 const kubeDns: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const cloudSql: Ip = { ip: '10.0.0.5' };
@@ -120,7 +123,7 @@ const googleApi: Ip = { ip: '142.250.74.123' };
 const metadata: Ip = { ip: '169.254.169.254' };
 
 const ALLOWED: [string, () => boolean][] = [
-  ['every workspace pod resolves names (kube-dns, UDP and TCP 53)', () => [mlflow, webui, inference, training, airflowTask, stranger].every((p) => allowed(p, kubeDns, 53, 'UDP') && allowed(p, kubeDns, 53, 'TCP'))],
+  ['every workspace pod resolves names (kube-dns, UDP and TCP 53)', () => [mlflow, webui, inference, training, dagRun, stranger].every((p) => allowed(p, kubeDns, 53, 'UDP') && allowed(p, kubeDns, 53, 'TCP'))],
   ['every shared pod resolves names', () => [gateway, console_, mlflowCommon, mlflowRead, strapi, registrar, backups, airflow('scheduler')].every((p) => allowed(p, kubeDns, 53, 'UDP'))],
   ['pods resolve names through NodeLocal DNSCache and Cloud DNS', () => allowed(webui, { ip: '169.254.20.10' }, 53, 'UDP') && allowed(training, metadata, 53, 'UDP')],
   ['the gateway reaches inference on 8000 in every workspace', () => allowed(gateway, inference, 8000) && allowed(gateway, betaInference, 8000)],
@@ -128,7 +131,7 @@ const ALLOWED: [string, () => boolean][] = [
   ['the web UI, model loaders and training read base models through mlflow-common-read', () => [webui, inference, training].every((p) => allowed(p, mlflowRead, 8080))],
   ['another workspace\'s MLflow clients read base models through mlflow-common-read too', () => allowed(betaInference, mlflowRead, 8080)],
   ['the model loader (inference pod) and training reach the workspace MLflow', () => allowed(inference, mlflow, 5000) && allowed(training, mlflow, 5000)],
-  ['pods that Airflow starts reach their workspace MLflow and mlflow-common-read', () => allowed(airflowTask, mlflow, 5000) && allowed(airflowTask, mlflowRead, 8080)],
+  ['runs that Airflow starts reach their workspace MLflow and mlflow-common-read, and their data bucket, as declared runs do', () => allowed(dagRun, mlflow, 5000) && allowed(dagRun, mlflowRead, 8080) && allowed(dagRun, googleApi, 443) && !allowed(dagRun, metadata, 80)],
   ['mlflow-common-read reaches mlflow-common', () => allowed(mlflowRead, mlflowCommon, 5000)],
   ['a run reaches Google APIs on 443 (its data bucket, through the Cloud Storage FUSE sidecar), but not the metadata server', () => allowed(training, googleApi, 443) && !allowed(training, metadata, 80)],
   ['a workspace MLflow reaches Cloud SQL at its address and port', () => allowed(mlflow, cloudSql, 5432)],
@@ -138,6 +141,7 @@ const ALLOWED: [string, () => boolean][] = [
   ['the console reaches the gateway and Strapi', () => allowed(console_, gateway, 8080) && allowed(console_, strapi, 1337)],
   ['the gateway reads its records from Strapi', () => allowed(gateway, strapi, 1337)],
   ['applications in namespaces labelled as gateway clients reach the gateway', () => allowed(clientApp, gateway, 8080)],
+  ['CI runners in namespaces labelled as Airflow triggers reach Airflow\'s API', () => allowed(ciRunner, airflow('webserver'), 8080)],
   ['the model registrar reaches Strapi', () => allowed(registrar, strapi, 1337)],
   ['Strapi reaches its database on Cloud SQL', () => allowed(strapi, cloudSql, 5432)],
   ['the backups call the Cloud SQL Admin API and the metadata server', () => allowed(backups, googleApi, 443) && allowed(backups, metadata, 80)],
@@ -150,13 +154,13 @@ const DENIED: [string, () => boolean][] = [
   ['another workspace reaches this MLflow', () => allowed(betaMlflow, mlflow, 5000) || allowed(betaInference, mlflow, 5000)],
   ['another workspace reaches this inference server or web UI', () => allowed(betaMlflow, inference, 8000) || allowed(betaInference, webui, 7860)],
   ['a workspace pod reaches another workspace\'s MLflow', () => allowed(webui, betaMlflow, 5000) || allowed(training, betaMlflow, 5000)],
-  ['a workspace pod reaches mlflow-common itself, where models are registered', () => [mlflow, webui, inference, training, airflowTask].some((p) => allowed(p, mlflowCommon, 5000))],
-  ['a workspace pod reaches Strapi, the console or Airflow', () => [webui, inference, training, airflowTask].some((p) => allowed(p, strapi, 1337) || allowed(p, console_, 8501) || allowed(p, airflow('webserver'), 8080))],
+  ['a workspace pod reaches mlflow-common itself, where models are registered', () => [mlflow, webui, inference, training, dagRun].some((p) => allowed(p, mlflowCommon, 5000))],
+  ['a workspace pod reaches Strapi, the console or Airflow', () => [webui, inference, training, dagRun].some((p) => allowed(p, strapi, 1337) || allowed(p, console_, 8501) || allowed(p, airflow('webserver'), 8080))],
   ['a workspace pod reaches the gateway (clients do; workspaces serve it)', () => [webui, inference, training].some((p) => allowed(p, gateway, 8080))],
   ['a shared pod other than the gateway reaches inference', () => [console_, mlflowCommon, mlflowRead, strapi, registrar, airflow('worker'), sharedStranger].some((p) => allowed(p, inference, 8000))],
   ['the web UI reaches inference directly', () => allowed(webui, inference, 8000)],
   ['a pod that is no MLflow client reaches MLflow or mlflow-common-read', () => allowed(stranger, mlflow, 5000) || allowed(stranger, mlflowRead, 8080)],
-  ['anything but MLflow reaches Cloud SQL from a workspace', () => [webui, inference, training, airflowTask, stranger].some((p) => allowed(p, cloudSql, 5432))],
+  ['anything but MLflow reaches Cloud SQL from a workspace', () => [webui, inference, training, dagRun, stranger].some((p) => allowed(p, cloudSql, 5432))],
   ['a workspace pod other than MLflow reaches the metadata server, so it cannot act as the workspace\'s GCP identity', () => [webui, inference, training, stranger].some((p) => allowed(p, metadata, 80) || allowed(p, { ip: '169.254.169.252' }, 988))],
   ['MLflow reaches a private address of any private range on 443 (only public Google APIs are open)', () => ['10.20.30.40', '172.16.0.1', '172.31.255.254', '192.168.1.1', '192.168.255.254'].some((ip) => allowed(mlflow, { ip }, 443))],
   ['a workspace pod reaches another port outside, or another port of the database host', () => allowed(mlflow, { ip: '142.250.74.123' }, 80) || allowed(mlflow, { ip: '10.0.0.6' }, 5432) || allowed(mlflow, cloudSql, 22)],
@@ -165,11 +169,12 @@ const DENIED: [string, () => boolean][] = [
   ['the gateway reaches inference on another port, or the web UI', () => allowed(gateway, inference, 7860) || allowed(gateway, webui, 7860)],
   ['anyone but the checks reaches the web UI', () => allowed(gateway, webui, 7860) || allowed(betaMlflow, webui, 7860) || allowed(elsewhere, webui, 7860)],
   ['a pod of llm-shared with the old probe label reaches a workspace server', () => allowed(oldProbe, mlflow, 5000) || allowed(oldProbe, inference, 8000) || allowed(oldProbe, webui, 7860)],
-  ['a pod of llm-shared that is none of the platform\'s reaches Strapi, mlflow-common or the gateway', () => allowed(sharedStranger, strapi, 1337) || allowed(sharedStranger, mlflowCommon, 5000) || allowed(sharedStranger, gateway, 8080)],
+  ['a pod of llm-shared that is none of the platform\'s reaches Strapi, mlflow-common, the gateway or Airflow\'s API', () => allowed(sharedStranger, strapi, 1337) || allowed(sharedStranger, mlflowCommon, 5000) || allowed(sharedStranger, gateway, 8080) || allowed(sharedStranger, airflow('webserver'), 8080)],
   ['a pod of another namespace reaches Strapi, mlflow-common, the console or Airflow', () => allowed(elsewhere, strapi, 1337) || allowed(elsewhere, mlflowCommon, 5000) || allowed(elsewhere, console_, 8501) || allowed(elsewhere, airflow('webserver'), 8080)],
   ['a pod of another namespace, not labelled as a gateway client, reaches the gateway', () => allowed(elsewhere, gateway, 8080)],
   ['a pod of another namespace reaches a workspace server', () => allowed(elsewhere, mlflow, 5000) || allowed(elsewhere, inference, 8000)],
   ['a gateway client reaches inference around the gateway', () => allowed(clientApp, inference, 8000)],
+  ['a CI runner reaches anything of Airflow but its API, or anything else of the shared layer', () => allowed(ciRunner, airflow('scheduler'), 8080) || allowed(ciRunner, strapi, 1337) || allowed(ciRunner, mlflowCommon, 5000) || allowed(ciRunner, mlflow, 5000)],
   ['the console reaches mlflow-common or inference', () => allowed(console_, mlflowCommon, 5000) || allowed(console_, inference, 8000)],
   ['the gateway or the console reach Cloud SQL or the internet', () => [gateway, console_].some((p) => allowed(p, cloudSql, 5432) || allowed(p, googleApi, 443))],
   ['Strapi reaches the internet or the metadata server', () => allowed(strapi, googleApi, 443) || allowed(strapi, metadata, 80)],
@@ -178,13 +183,14 @@ const DENIED: [string, () => boolean][] = [
   ['the backups reach Cloud SQL directly (they use the API) or a workspace', () => allowed(backups, cloudSql, 5432) || allowed(backups, mlflow, 5000)],
   ['Airflow reaches the internet, Strapi, mlflow-common or a workspace server', () => ['scheduler', 'worker'].some((c) => allowed(airflow(c), googleApi, 443) || allowed(airflow(c), strapi, 1337) || allowed(airflow(c), mlflowCommon, 5000) || allowed(airflow(c), mlflow, 5000))],
   ['anyone but the checks reaches the Airflow webserver', () => allowed(sharedStranger, airflow('webserver'), 8080) || allowed(webui, airflow('webserver'), 8080)],
+  ['Airflow\'s API admits, by its own policy, anyone but the checks and the CI runners', () => [sharedStranger, webui, training, dagRun, elsewhere, clientApp, console_].some((p) => admits(airflow('webserver'), p, 8080))],
   ['the checks reach Cloud SQL, the internet or the Kubernetes API', () => allowed(probe, cloudSql, 5432) || allowed(probe, googleApi, 443) || allowed(probe, kubernetesApi, 443)],
   // Each side on its own: a boundary holds even if the other side's policies were opened.
-  ['Strapi, mlflow-common, the console and Airflow refuse workspace pods by their own policies', () => [webui, inference, training, airflowTask, stranger, betaMlflow].some((p) => admits(strapi, p, 1337)
+  ['Strapi, mlflow-common, the console and Airflow refuse workspace pods by their own policies', () => [webui, inference, training, dagRun, stranger, betaMlflow].some((p) => admits(strapi, p, 1337)
     || admits(mlflowCommon, p, 5000) || admits(console_, p, 8501) || admits(airflow('webserver'), p, 8080) || admits(gateway, p, 8080))],
   ['a workspace\'s servers refuse another workspace\'s pods by their own policies', () => admits(mlflow, betaMlflow, 5000) || admits(mlflow, betaInference, 5000) || admits(inference, betaInference, 8000) || admits(webui, betaMlflow, 7860)],
   ['inference refuses every shared pod but the gateway by its own policies', () => [console_, mlflowCommon, mlflowRead, strapi, registrar, backups, airflow('worker'), sharedStranger, oldProbe].some((p) => admits(inference, p, 8000))],
-  ['workspace pods may not send to the shared layer\'s servers or another workspace by their own policies', () => [mlflow, webui, inference, training, airflowTask].some((p) => sends(p, strapi, 1337)
+  ['workspace pods may not send to the shared layer\'s servers or another workspace by their own policies', () => [mlflow, webui, inference, training, dagRun].some((p) => sends(p, strapi, 1337)
     || sends(p, mlflowCommon, 5000) || sends(p, console_, 8501) || sends(p, gateway, 8080) || sends(p, betaMlflow, 5000) || sends(p, betaInference, 8000))],
   ['shared pods may not send to a workspace\'s MLflow or web UI by their own policies', () => [gateway, console_, mlflowCommon, mlflowRead, strapi, registrar, airflow('scheduler')].some((p) => sends(p, mlflow, 5000) || sends(p, webui, 7860))],
 ];

@@ -148,7 +148,7 @@ describe('secrets never enter git', () => {
     expect(own).toEqual([]);
     // Generated passwords are made once and kept, in the namespace teams cannot read.
     const passwords = objects.filter((o) => o.kind === 'ExternalSecret' && generated(o)) as any[];
-    expect(passwords.length).toBe(3 + inputs.workspaces.length);
+    expect(passwords.length).toBe(4 + inputs.workspaces.length);
     expect(passwords.filter((es) => es.metadata.namespace !== 'llm-gcp' || es.spec.refreshPolicy !== 'CreatedOnce').map((es) => es.metadata.name)).toEqual([]);
   });
 

@@ -73,8 +73,8 @@ const cases: [string, Manifest[], string][] = [
     `policy: Namespace ${ns}: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule namespace-default-deny)`],
   ['workspace-quota', broken('ResourceQuota', 'workspace-quota', (q) => { delete q.spec.hard['requests.nvidia.com/gpu']; }),
     `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota with requests.nvidia.com/gpu (rule workspace-quota)`],
-  ['no-cluster-admin', broken('RoleBinding', 'airflow-pod-launcher', (b) => { b.roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }; }),
-    `policy: RoleBinding ${ns}/airflow-pod-launcher: 'roleRef' must be a Role of its namespace, not cluster-wide (rule no-cluster-admin)`],
+  ['no-cluster-admin', broken('RoleBinding', 'airflow-run-launcher', (b) => { b.roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }; }),
+    `policy: RoleBinding ${ns}/airflow-run-launcher: 'roleRef' must be a Role of its namespace, not cluster-wide (rule no-cluster-admin)`],
   ['people-least-privilege', [...workspace,
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'helpful', namespace: ns }, rules: [{ apiGroups: [''], resources: ['pods/exec', 'secrets'], verbs: ['create', 'get'] }] } as Manifest,
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'helpful', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'helpful' }, subjects: [{ kind: 'Group', name: 'team@example.com' }] } as Manifest],
@@ -216,7 +216,9 @@ describe('exceptions', () => {
     const values = airflowValues() as any;
     expect(values.securityContexts.pod).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(values.securityContexts.containers).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect([values.statsd.enabled, values.pgbouncer.enabled, values.redis.enabled, values.postgresql.enabled, values.webserver.defaultUser.enabled]).toEqual([false, false, false, false, false]);
+    expect([values.statsd.enabled, values.pgbouncer.enabled, values.redis.enabled, values.postgresql.enabled]).toEqual([false, false, false, false]);
+    // Its one user is the CI's, which may trigger DAG runs, not administer Airflow.
+    expect(values.webserver.defaultUser).toMatchObject({ enabled: true, role: 'User', username: 'ci-trigger' });
   });
 });
 

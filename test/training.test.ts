@@ -281,7 +281,7 @@ describe('models on the gateway', () => {
 
 describe('the Airflow DAG', () => {
   test('ships where the Airflow chart loads it (see test/airflow.test.ts for the DAG itself)', () => {
-    expect(Object.keys(find(dist, 'ConfigMap', 'airflow-dags').data).sort()).toEqual(['llm_finetune_dag.py', 'llm_platform_settings.json']);
+    expect(Object.keys(find(dist, 'ConfigMap', 'airflow-dags').data).sort()).toEqual(['llm_finetune_dag.py', 'llm_platform_runs.py', 'llm_platform_settings.json']);
     const values = find(dist, 'Application', 'airflow').spec.source.helm.valuesObject;
     for (const component of ['scheduler', 'workers']) {
       expect(values[component].extraVolumes).toEqual([{ name: 'dags', configMap: { name: 'airflow-dags' } }]);

@@ -333,7 +333,7 @@ describe('network policy', () => {
 
 describe('people', () => {
   test('nobody is granted anything unless named', () => {
-    expect(minimal.filter((o) => ['Role', 'RoleBinding'].includes(o.kind)).map((o) => o.metadata.name)).toEqual(['airflow-pod-launcher', 'airflow-pod-launcher']);
+    expect(minimal.filter((o) => ['Role', 'RoleBinding'].includes(o.kind)).map((o) => o.metadata.name)).toEqual(['airflow-run-launcher', 'airflow-run-launcher']);
   });
 
   test('members read the workspace and port-forward to its servers; admins are members too', () => {

@@ -153,8 +153,33 @@ export interface DatabaseProps {
  */
 export function addDatabase(res: GcpResources, suffix: string, props: DatabaseProps): void {
   const instanceRef = { external: props.platform.cloudSql.instance };
+  const password = addGeneratedSecret(res, suffix, {
+    platform: props.platform, key: props.key, readers: props.readers,
+    value: props.value ?? `{"username":"${props.database}","password":"{{ .password }}"}`,
+  });
+  res.add(`${suffix}-database`, { kind: 'SQLDatabase', spec: { resourceID: props.database, instanceRef, deletionPolicy: 'ABANDON' } });
+  res.add(`${suffix}-user`, { kind: 'SQLUser', spec: { resourceID: props.database, instanceRef, password: { valueFrom: { secretKeyRef: { name: password, key: 'password' } } } } });
+}
+
+/** Props of a generated secret ({@link addGeneratedSecret}). */
+export interface GeneratedSecretProps {
+  readonly platform: PlatformConfig;
+  /** Secret Manager id (without the prefix). */
+  readonly key: string;
+  /** What the secret holds, as an External Secrets template over the generated `.password`. */
+  readonly value: string;
+  /** Who may read it. */
+  readonly readers: readonly Grantee[];
+}
+
+/**
+ * A Secret Manager secret whose value is a generated password (32 letters and digits),
+ * generated once into a Secret of `llm-gcp` and kept there (a new password would not
+ * reach the secret's version, which cannot change); returns that Secret's name, whose
+ * key `password` holds the password alone.
+ */
+export function addGeneratedSecret(res: GcpResources, suffix: string, props: GeneratedSecretProps): string {
   const password = res.nameOf(`${suffix}-password`);
-  // Generated once and kept: a new password would not reach the secret's version, which cannot change.
   new KubeObject(res, `${suffix}-password`, {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
@@ -166,15 +191,11 @@ export function addDatabase(res: GcpResources, suffix: string, props: DatabasePr
         name: password,
         creationPolicy: 'Owner',
         deletionPolicy: 'Retain',
-        template: {
-          engineVersion: 'v2',
-          data: { password: '{{ .password }}', value: props.value ?? `{"username":"${props.database}","password":"{{ .password }}"}` },
-        },
+        template: { engineVersion: 'v2', data: { password: '{{ .password }}', value: props.value } },
       },
       dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: PASSWORD_GENERATOR } } }],
     },
   });
-  res.add(`${suffix}-database`, { kind: 'SQLDatabase', spec: { resourceID: props.database, instanceRef, deletionPolicy: 'ABANDON' } });
-  res.add(`${suffix}-user`, { kind: 'SQLUser', spec: { resourceID: props.database, instanceRef, password: { valueFrom: { secretKeyRef: { name: password, key: 'password' } } } } });
   addSecret(res, suffix, { platform: props.platform, key: props.key, readers: props.readers, valueFrom: { name: password, key: 'value' } });
+  return password;
 }

@@ -8,7 +8,8 @@ import {
 } from '../names';
 import { GcpResources } from './config-connector';
 import { backupBucketName } from './gcp-names';
-import { addBucket, addDatabase, addIdentity, addSecret, Grantee, memberOf, PASSWORD_GENERATOR } from './gcp-parts';
+import { addBucket, addDatabase, addGeneratedSecret, addIdentity, addSecret, Grantee, memberOf, PASSWORD_GENERATOR } from './gcp-parts';
+import { AIRFLOW_CI } from '../shared/airflow';
 import { KubeObject } from '../kube-object';
 
 /** The shared layer's secrets that people set once (their values are not generated): Strapi's keys and token, Airflow's keys. */
@@ -29,6 +30,7 @@ export interface SharedGcpProps {
  * | `llm-mlflow-common` | `llm-shared/mlflow-common` | read and write its bucket `<project>-mlflow-common` |
  * | `llm-shared-secrets` | `llm-shared/secret-store` | read the shared layer's secrets only |
  * | `llm-backups` | `llm-shared/mlflow-backups` | export the platform's Cloud SQL instance (`roles/cloudsql.viewer`, with a condition naming that instance: Cloud SQL has no IAM on an instance) |
+ * | `llm-ci-trigger` | the CI that triggers training (the administrator grants it) | read the Airflow CI user's password, generated (`airflow-ci-password`) |
  *
  * and the databases and users `mlflow_common`, `strapi` and `airflow` with generated
  * passwords, the backup bucket (exports deleted after the retention by a lifecycle rule;
@@ -75,6 +77,12 @@ export class SharedGcp extends Construct {
       value: `postgresql://airflow:{{ .password }}@${p.cloudSql.host}:${p.cloudSql.port}/airflow`,
       readers: [reader],
     });
+
+    // The CI that triggers training: it reads the Airflow user's password, as llm-ci-trigger
+    // (which the administrator lets the CI act as), and sees the cluster to reach it.
+    const ci = component('ci');
+    const trigger = addIdentity(ci, { platform: p, account: { id: SHARED_GCP_ACCOUNTS.ciTrigger, displayName: 'LLM platform CI: triggers training' }, actors: [] });
+    addGeneratedSecret(ci, 'airflow-password', { platform: p, key: AIRFLOW_CI.secretKey, value: '{{ .password }}', readers: [reader, trigger] });
 
     const backups = component('backups');
     const exporter = identity(backups, SHARED_GCP_ACCOUNTS.backups, BACKUPS_APP);

@@ -5,37 +5,47 @@ import { appLabels } from '../labels';
 import { INFERENCE_APP, NAMESPACE_ROLE_LABEL, SHARED_NAMESPACE, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS } from '../names';
 import { AIRFLOW_WORKER_ACCOUNT } from '../workspace/airflow-access';
 import { clusterScoped, KubeObject } from '../kube-object';
+import { LOCAL_QUEUE, PRIORITY_CLASSES, QUEUE_LABEL } from '../training/kueue';
 
 /** Name of the policy (and of its binding). */
-export const AIRFLOW_GUARD = 'llm-platform-airflow-pods';
+export const AIRFLOW_GUARD = 'llm-platform-airflow-jobs';
 
 /** `app` labels that open network paths in a workspace (ingress from the gateway, egress to Cloud SQL and GCP). */
 export const FORBIDDEN_APP_LABELS = [WORKSPACE_APPS.mlflow, INFERENCE_APP, WORKSPACE_APPS.webui];
 
-/** The checks of the policy, each a CEL expression over the pod and the message when it is false. */
+/** The checks of the policy, each a CEL expression over the Job and the message when it is false. */
 export function airflowGuardValidations(platform: PlatformConfig): { expression: string; message: string }[] {
   const image = imageRef(platform, 'train');
-  const containers = "object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : [])";
+  const pod = 'object.spec.template';
+  const containers = `${pod}.spec.containers + (has(${pod}.spec.initContainers) ? ${pod}.spec.initContainers : [])`;
   return [
     {
-      expression: `has(object.spec.serviceAccountName) && object.spec.serviceAccountName == '${WORKLOAD_SERVICE_ACCOUNT}'`,
-      message: `Airflow may start pods in a workspace only as the workspace's own ${WORKLOAD_SERVICE_ACCOUNT}`,
+      expression: `has(object.spec.suspend) && object.spec.suspend == true && has(object.metadata.labels) && '${QUEUE_LABEL}' in object.metadata.labels && object.metadata.labels['${QUEUE_LABEL}'] == '${LOCAL_QUEUE}'`,
+      message: `Airflow may start a run in a workspace only as a Job created suspended in the workspace's queue '${LOCAL_QUEUE}': Kueue admits it`,
+    },
+    {
+      expression: `has(${pod}.spec.priorityClassName) && ${pod}.spec.priorityClassName == '${PRIORITY_CLASSES.training}'`,
+      message: `Airflow's runs have the training priority ${PRIORITY_CLASSES.training}, which preempts nothing`,
+    },
+    {
+      expression: `has(${pod}.spec.serviceAccountName) && ${pod}.spec.serviceAccountName == '${WORKLOAD_SERVICE_ACCOUNT}'`,
+      message: `Airflow may start runs in a workspace only as the workspace's own ${WORKLOAD_SERVICE_ACCOUNT}`,
     },
     {
       expression: `(${containers}).all(c, c.image == '${image}')`,
-      message: `Airflow may start pods in a workspace only with the training image ${image}`,
+      message: `Airflow may start runs in a workspace only with the training image ${image}`,
     },
     {
-      expression: `!has(object.metadata.labels) || !('app' in object.metadata.labels) || !(object.metadata.labels['app'] in [${FORBIDDEN_APP_LABELS.map((l) => `'${l}'`).join(', ')}])`,
-      message: `Airflow's pods may not carry an app label of the workspace's servers (${FORBIDDEN_APP_LABELS.join(', ')}): those open network paths`,
+      expression: `!has(${pod}.metadata.labels) || !('app' in ${pod}.metadata.labels) || !(${pod}.metadata.labels['app'] in [${FORBIDDEN_APP_LABELS.map((l) => `'${l}'`).join(', ')}])`,
+      message: `Airflow's runs may not carry an app label of the workspace's servers (${FORBIDDEN_APP_LABELS.join(', ')}): those open network paths`,
     },
     {
-      expression: "!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.secret))",
-      message: "Airflow's pods may not mount the workspace's Secrets",
+      expression: `!has(${pod}.spec.volumes) || ${pod}.spec.volumes.all(v, !has(v.secret))`,
+      message: "Airflow's runs may not mount the workspace's Secrets",
     },
     {
       expression: `(${containers}).all(c, (!has(c.envFrom) || c.envFrom.all(e, !has(e.secretRef))) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef))))`,
-      message: "Airflow's pods may not read the workspace's Secrets into their environment",
+      message: "Airflow's runs may not read the workspace's Secrets into their environment",
     },
   ];
 }
@@ -47,10 +57,11 @@ export interface AirflowGuardProps {
 
 /**
  * What Airflow may start in a workspace, enforced by the API server: Airflow's worker
- * account may create pods in every workspace (its RoleBinding there), so a pod it makes
- * must be the training pod it is meant to be: the workspace's own service account, the
- * platform's training image, none of the labels that open network paths, no Secret. A
- * ValidatingAdmissionPolicy (GA in Kubernetes 1.30) on pod creation in workspace
+ * account may create Jobs in every workspace (its RoleBinding there), so a Job it makes
+ * must be the training run it is meant to be: suspended in the workspace's queue at the
+ * training priority, as the workspace's own service account, with the platform's training
+ * image, none of the labels that open network paths, no Secret. A
+ * ValidatingAdmissionPolicy (GA in Kubernetes 1.30) on Job creation in workspace
  * namespaces by that account, denying what fails.
  * @see https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
  */
@@ -65,7 +76,7 @@ export class AirflowGuard extends Construct {
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+          resourceRules: [{ apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['jobs'] }],
           namespaceSelector: { matchLabels: { [NAMESPACE_ROLE_LABEL]: 'workspace' } },
         },
         matchConditions: [{ name: 'airflow-worker', expression: `request.userInfo.username == 'system:serviceaccount:${SHARED_NAMESPACE}:${AIRFLOW_WORKER_ACCOUNT}'` }],

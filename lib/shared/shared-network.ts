@@ -4,8 +4,7 @@ import { PlatformConfig } from '../config/types';
 import {
   BACKUPS_APP, GATEWAY_CLIENT_LABEL, INFERENCE_APP, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, REGISTRAR_APP, SHARED_APPS,
 } from '../names';
-import { AIRFLOW_TASK_LABEL } from '../workspace/network-isolation';
-import { AIRFLOW_PORT, AIRFLOW_RELEASE } from './airflow';
+import { AIRFLOW_CI, AIRFLOW_PORT, AIRFLOW_RELEASE } from './airflow';
 
 /** The labels every pod of the Airflow chart carries (its components add `component`). */
 export const AIRFLOW_POD_LABELS = { tier: 'airflow', release: AIRFLOW_RELEASE } as const;
@@ -24,13 +23,13 @@ export interface SharedNetworkProps {
  * | --- | --- | --- | --- |
  * | default-deny, allow-dns | all | DNS only | |
  * | allow-mlflow-common | mlflow-common | in: mlflow-common-read, checks on 5000; out: Cloud SQL, Google APIs, metadata server | the base models' server; only the read-only front talks to it |
- * | allow-mlflow-common-read | mlflow-common-read | in: MLflow clients and Airflow tasks of every workspace, checks; out: mlflow-common | base models, read only |
+ * | allow-mlflow-common-read | mlflow-common-read | in: MLflow clients of every workspace (the runs Airflow starts among them), checks; out: mlflow-common | base models, read only |
  * | allow-gateway | llm-gateway | in: the console, namespaces labelled `llm-platform/gateway-client`, checks; out: inference on 8000 in workspaces, Strapi | the one way to models |
  * | allow-console | prompt-console | in: checks; out: the gateway, Strapi | people use port-forward |
  * | allow-strapi | strapi | in: the gateway, the console, the registrar, checks; out: Cloud SQL | the model registry |
  * | allow-registrar | the model registrar | out: Strapi | upserts the records |
  * | allow-backups | the backups | out: Google APIs, metadata server | `gcloud sql export` is an API call |
- * | allow-airflow | Airflow's pods | out: Cloud SQL (metadata), the Kubernetes API; in: the webserver from checks | starts training pods in workspaces |
+ * | allow-airflow | Airflow's pods | out: Cloud SQL (metadata), the Kubernetes API; in: the webserver from checks and from namespaces labelled `llm-platform/airflow-trigger: "true"` (CI runners) | starts training runs in workspaces |
  */
 export class SharedNetwork extends Construct {
   constructor(scope: Construct, id: string, props: SharedNetworkProps) {
@@ -48,7 +47,7 @@ export class SharedNetwork extends Construct {
     });
     policies.allow('MlflowCommonRead', 'allow-mlflow-common-read', app(SHARED_APPS.mlflowRead), {
       ingress: [{
-        from: [podsInEvery('workspace', { [MLFLOW_CLIENT_LABEL]: 'true' }), podsInEvery('workspace', { [AIRFLOW_TASK_LABEL]: 'True' }), probes],
+        from: [podsInEvery('workspace', { [MLFLOW_CLIENT_LABEL]: 'true' }), probes],
         ports: [tcp(PORTS.mlflowRead)],
       }],
       egress: [{ to: [podsHere(app(SHARED_APPS.mlflow))], ports: [tcp(PORTS.mlflow)] }],
@@ -84,8 +83,9 @@ export class SharedNetwork extends Construct {
     policies.allow('Airflow', 'allow-airflow', AIRFLOW_POD_LABELS, {
       egress: [sql, { to: addresses(p.network.kubernetesApiCidrs), ports: [tcp(443)] }],
     });
+    // The CI runners that trigger the DAG run in namespaces the administrator labels so (the guide's Jenkins, in the cluster).
     policies.allow('AirflowWebserver', 'allow-airflow-webserver', { ...AIRFLOW_POD_LABELS, component: 'webserver' }, {
-      ingress: [{ from: [probes], ports: [tcp(AIRFLOW_PORT)] }],
+      ingress: [{ from: [probes, { namespaceSelector: { matchLabels: { [AIRFLOW_CI.clientNamespaceLabel]: 'true' } } }], ports: [tcp(AIRFLOW_PORT)] }],
     });
   }
 }

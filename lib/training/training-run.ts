@@ -105,6 +105,9 @@ export class TrainingRun extends Construct {
     const runLabels = { 'llm-platform/run': run.id, [RUN_NAME_LABEL]: name };
     const output = `/output/${name}`;
     const basePath = run.baseModel ? `/models/base-models/${run.baseModel.name}/${run.baseModel.version}` : undefined;
+    // A base model's own code runs only when the platform trusts it, whatever the config
+    // says (synth refuses such a declared run; a run the DAG starts is forced here).
+    const trusted = run.baseModel !== undefined && props.platform.training.trustRemoteCode.includes(run.baseModel.name);
     const distributed = [
       ...(run.gpus > 1 || multiNode ? [{ name: 'FORCE_TORCHRUN', value: '1' }] : []),
       ...(multiNode ? [
@@ -151,8 +154,10 @@ export class TrainingRun extends Construct {
           args: [[
             'set -euo pipefail',
             `mkdir -p "$OUTPUT_DIR"`,
+            'remote_code=()',
+            'if [ "$BASE_MODEL_TRUSTED" != true ]; then remote_code=(trust_remote_code=false); fi',
             // The DeepSpeed config is mounted beside the training config; the path it names is relative to the file.
-            `llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" dataset_dir=${DATA_DIR}${basePath ? ' model_name_or_path="$BASE_MODEL_PATH"' : ''}${props.deepspeed ? ` deepspeed=/configs/${props.deepspeed}` : ''}`,
+            `llamafactory-cli train "$CONFIG_FILE" output_dir="$OUTPUT_DIR" dataset_dir=${DATA_DIR}${basePath ? ' model_name_or_path="$BASE_MODEL_PATH"' : ''}${props.deepspeed ? ` deepspeed=/configs/${props.deepspeed}` : ''} "\${remote_code[@]}"`,
             // Registered once: by the first node.
             multiNode ? 'if [ "$NODE_RANK" = 0 ]; then python -c "$REGISTER_SCRIPT"; fi' : 'python -c "$REGISTER_SCRIPT"',
           ].join('\n')],
@@ -162,6 +167,7 @@ export class TrainingRun extends Construct {
             ...(basePath ? [{ name: 'BASE_MODEL_PATH', value: basePath }] : []),
             { name: 'OUTPUT_DIR', value: output },
             { name: 'REGISTERED_MODEL', value: run.registeredModel },
+            { name: 'BASE_MODEL_TRUSTED', value: String(trusted) },
             { name: 'MLFLOW_EXPERIMENT_NAME', value: props.workspace },
             ...distributed,
             { name: 'REGISTER_SCRIPT', value: REGISTER_SCRIPT },

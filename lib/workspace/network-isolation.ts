@@ -8,9 +8,6 @@ import {
   INFERENCE_APP, INFERENCE_NETWORK_POLICY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS,
 } from '../names';
 
-/** Label that Airflow's KubernetesPodOperator puts on the pods it starts (training tasks). */
-export const AIRFLOW_TASK_LABEL = 'kubernetes_pod_operator';
-
 /** Props of a {@link NetworkIsolation}. */
 export interface NetworkIsolationProps {
   /** Workspace name. */
@@ -31,8 +28,7 @@ export interface NetworkIsolationProps {
  * | allow-google-apis | mlflow | egress to the metadata server (Workload Identity) and Google APIs on 443 (GCS artifacts, which MLflow serves to its clients) |
  * | allow-training-data | training | egress to Google APIs on 443 (the data bucket, through the Cloud Storage FUSE sidecar) |
  * | allow-mlflow-clients | web UI, inference (model loader), training | egress to the workspace MLflow, and to mlflow-common-read (base models, read only) |
- * | allow-airflow-tasks | pods Airflow starts | the same egress as MLflow clients |
- * | allow-mlflow | mlflow | ingress on 5000 from the workspace's MLflow clients, Airflow tasks and the checks of llm-probes |
+ * | allow-mlflow | mlflow | ingress on 5000 from the workspace's MLflow clients (the runs Airflow starts among them) and the checks of llm-probes |
  * | allow-mlflow-database | mlflow | egress to Cloud SQL |
  * | allow-only-gateway | inference | ingress on 8000 from llm-gateway and the checks (guide 4.7) |
  * | allow-webui-probes | web UI | ingress on 7860 from the checks (people use port-forward, which policies do not see) |
@@ -58,10 +54,9 @@ export class NetworkIsolation extends Construct {
       egress: [{ to: addresses(props.platform.network.googleApiCidrs), ports: [tcp(443)] }],
     });
     policies.allow('MlflowClients', 'allow-mlflow-clients', { [MLFLOW_CLIENT_LABEL]: 'true' }, { egress: mlflowEgress });
-    policies.allow('AirflowTasks', 'allow-airflow-tasks', { [AIRFLOW_TASK_LABEL]: 'True' }, { egress: mlflowEgress });
     policies.allow('Mlflow', 'allow-mlflow', { app: WORKSPACE_APPS.mlflow }, {
       ingress: [{
-        from: [podsHere({ [MLFLOW_CLIENT_LABEL]: 'true' }), podsHere({ [AIRFLOW_TASK_LABEL]: 'True' }), probes],
+        from: [podsHere({ [MLFLOW_CLIENT_LABEL]: 'true' }), probes],
         ports: [tcp(PORTS.mlflow)],
       }],
     });

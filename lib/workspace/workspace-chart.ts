@@ -19,6 +19,7 @@ import { PeopleAccess } from './people-access';
 import { TrainingConfigs } from './training-configs';
 import { TrainingRun } from '../training/training-run';
 import { describeRuns, RunInfo } from '../training/run-name';
+import { RunTemplate } from '../training/run-template';
 import { RunPeers } from './network-isolation';
 import { WorkspaceQuota } from './workspace-quota';
 import { WorkspaceQueue } from '../training/kueue';
@@ -103,6 +104,7 @@ export class WorkspaceChart extends PlatformChart {
     new PeopleAccess(this, 'People', { workspace: ws.name, members: ws.members, admins: ws.admins });
     new WorkspaceGcp(this, 'Gcp', { platform, workspace: ws });
     new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name, files: { ...props.trainingConfigs } });
+    new RunTemplate(this, 'RunTemplate', { platform, workspace: ws });
     // Runs stay declared while the workspace is suspended (its queue holds them), so
     // resuming it retrains nothing that finished.
     new WorkspaceQueue(this, 'Queue', { platform, workspace: ws });

@@ -1,31 +1,19 @@
 """Loads the platform's DAG with small stand-ins for Airflow and the Kubernetes client, and
-prints, as JSON, what it declares: its params and each task's pod. The tests read it to
-check the DAG as a program (test/airflow.test.ts), without an Airflow installation.
+prints, as JSON, what it declares (its params and tasks), and what its task does against a
+fake Kubernetes API. The tests read it to check the DAG as a program
+(test/airflow.test.ts), without an Airflow installation.
 
-usage: python3 dag_harness.py <dag file>   (llm_platform_settings.json beside it)
+usage: python3 dag_harness.py <dag file> [<request.json>]
+  (llm_platform_settings.json and llm_platform_runs.py beside the DAG file)
+  request: {"template": <Job>, "params": {...}, "run_id": "...", "exists": bool, "outcome": "Complete" | "Failed"}
 """
+import contextlib
+import io
 import json
+import os
 import runpy
 import sys
 import types
-
-
-class Obj:
-    """A stand-in for a Kubernetes client model: keeps its keyword arguments."""
-
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
-
-
-def plain(value):
-    if isinstance(value, Obj):
-        return {k: plain(v) for k, v in value.__dict__.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
-
 
 TASKS = []
 DAGS = []
@@ -51,40 +39,81 @@ class DAG:
         return False
 
 
-class KubernetesPodOperator:
+class PythonOperator:
     def __init__(self, **kwargs):
         self.kwargs = kwargs
         TASKS.append(self)
 
-    def __rshift__(self, other):
-        return other
-
 
 def module(name, **attrs):
     m = types.ModuleType(name)
+    m.__path__ = []
     m.__dict__.update(attrs)
     sys.modules[name] = m
     return m
 
 
-k8s_models = types.SimpleNamespace(**{n: Obj for n in [
-    "V1ResourceRequirements", "V1Toleration", "V1PodSecurityContext", "V1SeccompProfile", "V1SecurityContext",
-    "V1Capabilities", "V1Volume", "V1PersistentVolumeClaimVolumeSource", "V1ConfigMapVolumeSource",
-    "V1EmptyDirVolumeSource", "V1VolumeMount",
-]})
+class ApiException(Exception):
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+CALLS = []
+REQUEST = json.load(open(sys.argv[2])) if len(sys.argv) > 2 else {}
+
+
+class Obj:
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+
+class CoreV1Api:
+    def read_namespaced_config_map(self, name, namespace):
+        CALLS.append({"call": "read_config_map", "name": name, "namespace": namespace})
+        return Obj(data={"job.json": json.dumps(REQUEST["template"])})
+
+
+class BatchV1Api:
+    def create_namespaced_job(self, namespace, body):
+        CALLS.append({"call": "create_job", "namespace": namespace, "body": body})
+        if REQUEST.get("exists"):
+            raise ApiException(409)
+
+    def read_namespaced_job_status(self, name, namespace):
+        CALLS.append({"call": "read_job_status", "name": name, "namespace": namespace})
+        polls = sum(1 for c in CALLS if c["call"] == "read_job_status")
+        conditions = [Obj(type=REQUEST["outcome"], status="True", reason="BackoffLimitExceeded")] if polls > 1 else None
+        return Obj(status=Obj(conditions=conditions))
+
+
 module("airflow", DAG=DAG)
 module("airflow.models")
 module("airflow.models.param", Param=Param)
-module("airflow.providers")
-module("airflow.providers.cncf")
-module("airflow.providers.cncf.kubernetes")
-module("airflow.providers.cncf.kubernetes.operators")
-module("airflow.providers.cncf.kubernetes.operators.pod", KubernetesPodOperator=KubernetesPodOperator)
+module("airflow.operators")
+module("airflow.operators.python", PythonOperator=PythonOperator)
 module("kubernetes")
-module("kubernetes.client", models=k8s_models)
+module("kubernetes.config", load_incluster_config=lambda: CALLS.append({"call": "load_incluster_config"}))
+module("kubernetes.client", CoreV1Api=CoreV1Api, BatchV1Api=BatchV1Api)
+module("kubernetes.client.rest", ApiException=ApiException)
+sys.modules["kubernetes"].client = sys.modules["kubernetes.client"]
+sys.modules["kubernetes"].config = sys.modules["kubernetes.config"]
 
-runpy.run_path(sys.argv[1], run_name="dag")
-print(json.dumps({
+# Airflow puts the DAG folder on the path: the DAG imports its module from there.
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[1])))
+dag = runpy.run_path(sys.argv[1], run_name="dag")
+out = {
     "dags": [{"id": d.dag_id, "pausedUponCreation": d.paused_upon_creation, "params": {k: {"default": p.default, **p.schema} for k, p in d.params.items()}} for d in DAGS],
-    "tasks": [plain(t.kwargs) for t in TASKS],
-}, default=str))
+    "tasks": [{"task_id": t.kwargs["task_id"], "callable": t.kwargs["python_callable"].__name__, "timeoutHours": t.kwargs["execution_timeout"].total_seconds() / 3600} for t in TASKS],
+}
+if REQUEST:
+    dag["time"].sleep = lambda seconds: CALLS.append({"call": "sleep", "seconds": seconds})
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            out["returned"] = TASKS[0].kwargs["python_callable"](params=REQUEST["params"], run_id=REQUEST["run_id"])
+    except Exception as e:  # noqa: BLE001 - the test reads what the task raised
+        out["raised"] = "%s: %s" % (type(e).__name__, e)
+    out["printed"] = printed.getvalue().splitlines()
+    out["calls"] = CALLS
+print(json.dumps(out, default=str))
