@@ -22,6 +22,9 @@ const BARE_EXPONENT = /^[eE][-+]?[0-9_]+$/;
 /** A Kubernetes quantity or a duration with a unit, like `500m`, `16Gi` or `1h`: a string in both YAML versions. */
 const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E|s|h)$/;
 
+/** The start of a line with text (the text's start, or after a line end). */
+const LINE_WITH_TEXT = /(^|\n)(?=[^\n])/g;
+
 /** Characters that a literal block cannot hold as they are. */
 const NOT_LITERAL = /[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff\r]/;
 
@@ -50,12 +53,15 @@ function decideScalar(s: string): string {
 function literalBlock(s: string, indent: string): string | undefined {
   // A block's indentation is read off its first non-empty line, which must not start with blanks.
   if (NOT_LITERAL.test(s) || /^\n*[ \t]/.test(s) || s.trim() === '') return undefined;
-  const trailing = /\n*$/.exec(s)![0].length;
+  // Counted from the end (a regular expression anchored at the end tries every position).
+  let trailing = 0;
+  while (trailing < s.length && s.charCodeAt(s.length - 1 - trailing) === 10) trailing++;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
   const body = trailing === 0 ? s : s.slice(0, s.length - trailing);
-  const lines = body.split('\n').map((l) => (l === '' ? '' : indent + l));
+  // Each line with text indented; empty lines left empty.
+  const lines = body.replace(LINE_WITH_TEXT, `$1${indent}`);
   const extra = trailing > 1 ? '\n'.repeat(trailing - 1) : '';
-  return `|${chomp}\n${lines.join('\n')}\n${extra}`;
+  return `|${chomp}\n${lines}\n${extra}`;
 }
 
 /** Writes a scalar as it follows `key: ` or `- `, with its line end. */
