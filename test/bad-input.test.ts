@@ -153,6 +153,13 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-b.yaml:2:20 'gcpServiceAccount' 'llm-shared-secrets@your-gcp-project.iam.gserviceaccount.com' is already an identity of the shared layer; each workspace acts as an identity of its own",
     "workspaces/team-c.yaml:2:20 'gcpServiceAccount' 'llm-workload@your-gcp-project.iam.gserviceaccount.com' is already the identity every workspace shared before each had its own; each workspace acts as an identity of its own",
   ]],
+  ['a GCP account that reads a workspace\'s secrets (its own or another\'s): its pods would read the password', {
+    'workspaces/team-b.yaml': 'name: team-b\ngcpServiceAccount: llm-wss-team-a@your-gcp-project.iam.gserviceaccount.com\n',
+    'workspaces/team-c.yaml': 'name: team-c\ngcpServiceAccount: llm-wss-team-c@your-gcp-project.iam.gserviceaccount.com\n',
+  }, [
+    "workspaces/team-b.yaml:2:20 'gcpServiceAccount' 'llm-wss-team-a@your-gcp-project.iam.gserviceaccount.com' is already the secret store's identity of workspaces/team-a.yaml; each workspace acts as an identity of its own",
+    "workspaces/team-c.yaml:2:20 'gcpServiceAccount' 'llm-wss-team-c@your-gcp-project.iam.gserviceaccount.com' is already the secret store's identity of workspaces/team-c.yaml; each workspace acts as an identity of its own",
+  ]],
   ['a workspace whose derived GCP account another names', { 'workspaces/team-b.yaml': 'name: team-b\ngcpServiceAccount: llm-ws-team-c@your-gcp-project.iam.gserviceaccount.com\n', 'workspaces/team-c.yaml': 'name: team-c\n' }, [
     "workspaces/team-c.yaml:1:7 'name' gives the service account 'llm-ws-team-c@your-gcp-project.iam.gserviceaccount.com', which is already the identity of workspaces/team-b.yaml; each workspace acts as an identity of its own",
   ]],

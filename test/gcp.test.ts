@@ -41,27 +41,34 @@ const bindings = (objects: readonly Manifest[]) => all(objects, 'IAMPolicyMember
 }).sort();
 
 describe('a workspace gets its GCP side from its file alone', () => {
-  test('its service account, with Workload Identity for its own two ServiceAccounts only', () => {
+  test('two service accounts: its pods\' (model weights and data, no secret) and its secret store\'s (its database password, nothing else)', () => {
     expect(find(teamA, 'IAMServiceAccount', 'ws-team-a-identity').spec).toEqual({ resourceID: 'llm-ws-team-a', displayName: 'LLM platform workspace team-a' });
+    expect(find(teamA, 'IAMServiceAccount', 'wss-team-a-identity').spec).toEqual({ resourceID: 'llm-wss-team-a', displayName: 'LLM platform workspace team-a: secrets' });
     expect(bindings(teamA)).toEqual([
       'roles/iam.workloadIdentityUser on IAMServiceAccount/ws-team-a-identity for serviceAccount:your-gcp-project.svc.id.goog[llm-workspace-team-a/llm-workload-sa]',
-      'roles/iam.workloadIdentityUser on IAMServiceAccount/ws-team-a-identity for serviceAccount:your-gcp-project.svc.id.goog[llm-workspace-team-a/secret-store]',
-      'roles/secretmanager.secretAccessor on SecretManagerSecret/ws-team-a-mlflow-db for ref:ws-team-a-identity',
+      'roles/iam.workloadIdentityUser on IAMServiceAccount/wss-team-a-identity for serviceAccount:your-gcp-project.svc.id.goog[llm-workspace-team-a/secret-store]',
+      // Only the secret store reads the password: a pod that reaches GCP (training, inference) cannot.
+      'roles/secretmanager.secretAccessor on SecretManagerSecret/ws-team-a-mlflow-db for ref:wss-team-a-identity',
+      // Base models are read from mlflow-common's bucket directly, never written.
+      'roles/storage.objectViewer on StorageBucket/your-gcp-project-mlflow-common for ref:ws-team-a-identity',
+      // Its models, written and read directly by its pods.
       'roles/storage.objectAdmin on StorageBucket/ws-team-a-mlflow-artifacts for ref:ws-team-a-identity',
       // Its pods read its training data; they never write it.
       'roles/storage.objectViewer on StorageBucket/ws-team-a-training-data for ref:ws-team-a-identity',
-    ]);
-    // The ServiceAccounts that act as it are the ones annotated with it.
-    for (const ksa of ['llm-workload-sa', 'secret-store']) {
-      expect(find(teamA, 'ServiceAccount', ksa).metadata.annotations['iam.gke.io/gcp-service-account']).toBe('llm-ws-team-a@your-gcp-project.iam.gserviceaccount.com');
-    }
+    ].sort());
+    // The ServiceAccounts that act as each are the ones annotated with it.
+    expect(find(teamA, 'ServiceAccount', 'llm-workload-sa').metadata.annotations['iam.gke.io/gcp-service-account']).toBe('llm-ws-team-a@your-gcp-project.iam.gserviceaccount.com');
+    expect(find(teamA, 'ServiceAccount', 'secret-store').metadata.annotations['iam.gke.io/gcp-service-account']).toBe('llm-wss-team-a@your-gcp-project.iam.gserviceaccount.com');
   });
 
   test('no binding is on the project, nor on anything of another workspace or of the shared layer', () => {
     for (const [name, objects] of [['team-a', teamA], ['team-b', teamB]] as const) {
       const refs = all(objects, 'IAMPolicyMember').map((m) => m.spec.resourceRef);
-      expect(refs.filter((r) => r.external !== undefined || !r.name.startsWith(`ws-${name}-`))).toEqual([]);
-      expect(all(objects, 'IAMPolicyMember').filter((m) => m.spec.memberFrom && m.spec.memberFrom.serviceAccountRef.name !== `ws-${name}-identity`)).toEqual([]);
+      // Its own objects; and, read only, the base models' bucket of mlflow-common.
+      const common = { kind: 'StorageBucket', external: 'your-gcp-project-mlflow-common' };
+      expect(refs.filter((r) => (r.external !== undefined || !/^wss?-/.test(r.name) || !r.name.startsWith(`${r.name.split('-')[0]}-${name}-`)) && !(r.kind === common.kind && r.external === common.external))).toEqual([]);
+      expect(all(objects, 'IAMPolicyMember').filter((m) => m.spec.memberFrom && ![`ws-${name}-identity`, `wss-${name}-identity`].includes(m.spec.memberFrom.serviceAccountRef.name))).toEqual([]);
+      expect(all(objects, 'IAMPolicyMember').filter((m) => m.spec.resourceRef.external === common.external).map((m) => m.spec.role)).toEqual(['roles/storage.objectViewer']);
     }
   });
 
@@ -74,7 +81,10 @@ describe('a workspace gets its GCP side from its file alone', () => {
       softDeletePolicy: { retentionDurationSeconds: 604800 },
     });
     // The bucket its MLflow writes is that one.
-    expect(find(teamA, 'Deployment', 'mlflow').spec.template.spec.containers[0].args).toContain('--artifacts-destination=gs://your-gcp-project-mlflow-team-a/artifacts');
+    const args = find(teamA, 'Deployment', 'mlflow').spec.template.spec.containers[0].args;
+    // New experiments keep gs:// URIs, which clients use directly; older ones are proxied from the same place.
+    expect(args).toContain('--default-artifact-root=gs://your-gcp-project-mlflow-team-a/artifacts');
+    expect(args).toContain('--artifacts-destination=gs://your-gcp-project-mlflow-team-a/artifacts');
   });
 
   test('its database and user on the platform\'s instance, with a password generated once in the cluster and never in git', () => {
@@ -106,14 +116,17 @@ describe('a workspace gets its GCP side from its file alone', () => {
   });
 
   test('a workspace that names its own GCP account gets bindings on that account and creates none', () => {
-    expect(all(teamOwn, 'IAMServiceAccount')).toEqual([]);
+    // Its secret store's account is the platform's, as for every workspace.
+    expect(all(teamOwn, 'IAMServiceAccount').map((a) => a.spec.resourceID)).toEqual(['llm-wss-team-own']);
+    const own = 'serviceAccount:ml-team-own@your-gcp-project.iam.gserviceaccount.com';
     expect(bindings(teamOwn)).toEqual([
       'roles/iam.workloadIdentityUser on IAMServiceAccount/projects/your-gcp-project/serviceAccounts/ml-team-own@your-gcp-project.iam.gserviceaccount.com for serviceAccount:your-gcp-project.svc.id.goog[llm-workspace-team-own/llm-workload-sa]',
-      'roles/iam.workloadIdentityUser on IAMServiceAccount/projects/your-gcp-project/serviceAccounts/ml-team-own@your-gcp-project.iam.gserviceaccount.com for serviceAccount:your-gcp-project.svc.id.goog[llm-workspace-team-own/secret-store]',
-      'roles/secretmanager.secretAccessor on SecretManagerSecret/ws-team-own-mlflow-db for serviceAccount:ml-team-own@your-gcp-project.iam.gserviceaccount.com',
-      'roles/storage.objectAdmin on StorageBucket/ws-team-own-mlflow-artifacts for serviceAccount:ml-team-own@your-gcp-project.iam.gserviceaccount.com',
-      'roles/storage.objectViewer on StorageBucket/ws-team-own-training-data for serviceAccount:ml-team-own@your-gcp-project.iam.gserviceaccount.com',
-    ]);
+      'roles/iam.workloadIdentityUser on IAMServiceAccount/wss-team-own-identity for serviceAccount:your-gcp-project.svc.id.goog[llm-workspace-team-own/secret-store]',
+      'roles/secretmanager.secretAccessor on SecretManagerSecret/ws-team-own-mlflow-db for ref:wss-team-own-identity',
+      `roles/storage.objectViewer on StorageBucket/your-gcp-project-mlflow-common for ${own}`,
+      `roles/storage.objectAdmin on StorageBucket/ws-team-own-mlflow-artifacts for ${own}`,
+      `roles/storage.objectViewer on StorageBucket/ws-team-own-training-data for ${own}`,
+    ].sort());
   });
 
   test('two workspaces share no GCP resource and no object name', () => {

@@ -162,7 +162,7 @@ describe('npm run check and npm run diff', () => {
       }
       // Its bindings go without a flag (counted in the folder): removing them revokes access and loses nothing.
       expect(r.stdout).not.toContain('IAMPolicyMember');
-      expect(r.stdout).toMatch(/0 added, \d+ changed, \d+ removed; 9 would delete or replace stateful data/);
+      expect(r.stdout).toMatch(/0 added, \d+ changed, \d+ removed; 10 would delete or replace stateful data/);
       // The gateway's routing table loses the workspace's models, field by field.
       expect(r.stdout).toContain('  ~ ConfigMap llm-gateway-routes\n      data.routes.json.models[model_id=code-review]: {');
     } finally {

@@ -39,6 +39,8 @@ test('mlflow-common serves on 5000 from PostgreSQL on Cloud SQL and artifacts in
     '--host=0.0.0.0',
     '--port=5000',
     '--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@10.0.0.5:5432/mlflow_common',
+    // Base models registered from now on are read from GCS directly by the workspaces' pods.
+    '--default-artifact-root=gs://your-gcp-project-mlflow-common/artifacts',
     '--serve-artifacts',
     '--artifacts-destination=gs://your-gcp-project-mlflow-common/artifacts',
   ]);

@@ -81,8 +81,8 @@ describe('namespace and identity', () => {
     expect(ns.metadata.labels.workspace).toBe('team-min');
     // Everything else is in its namespace, but its GCP side, which is in llm-gcp (teams cannot write it).
     const gcpSide = minimal.filter((o) => o.metadata.namespace === 'llm-gcp');
-    expect(gcpSide.filter((o) => !o.metadata.name.startsWith('ws-team-min-') || (o.metadata.labels as Record<string, string>)['app.kubernetes.io/instance'] !== 'team-min')).toEqual([]);
-    expect(gcpSide.length).toBe(13);
+    expect(gcpSide.filter((o) => !/^wss?-team-min-/.test(o.metadata.name) || (o.metadata.labels as Record<string, string>)['app.kubernetes.io/instance'] !== 'team-min')).toEqual([]);
+    expect(gcpSide.length).toBe(15);
     // And its queue, cluster-scoped as Kueue's ClusterQueues are, for its namespace only.
     const queue = find(minimal, 'ClusterQueue', 'llm-workspace-team-min');
     expect(queue.metadata.namespace).toBeUndefined();
@@ -151,12 +151,13 @@ describe('mlflow', () => {
     expect(bucket.length).toBe(63);
   });
 
-  test('the workspace reads its secrets through a store of its own, as its own GCP identity', () => {
+  test('the workspace reads its secrets through a store of its own, as a GCP identity of its own that its pods do not have', () => {
     const store = find(minimal, 'SecretStore', 'workspace-secrets');
     expect(store.metadata.namespace).toBe('llm-workspace-team-min');
     expect(store.spec.provider).toEqual({ gcpsm: { projectID: 'your-gcp-project', auth: { workloadIdentity: { serviceAccountRef: { name: 'secret-store' } } } } });
     const account = find(minimal, 'ServiceAccount', 'secret-store');
-    expect(account.metadata.annotations['iam.gke.io/gcp-service-account']).toBe('llm-ws-team-min@your-gcp-project.iam.gserviceaccount.com');
+    expect(account.metadata.annotations['iam.gke.io/gcp-service-account']).toBe('llm-wss-team-min@your-gcp-project.iam.gserviceaccount.com');
+    expect(find(minimal, 'ServiceAccount', 'llm-workload-sa').metadata.annotations['iam.gke.io/gcp-service-account']).toBe('llm-ws-team-min@your-gcp-project.iam.gserviceaccount.com');
     expect(account.automountServiceAccountToken).toBe(false);
     expect(find(minimal, 'ExternalSecret', 'mlflow-db-secret').spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'workspace-secrets' });
     expect(minimal.filter((o) => o.kind === 'ClusterSecretStore')).toEqual([]);
@@ -171,6 +172,10 @@ describe('mlflow', () => {
     expect(find(minimal, 'ConfigMap', 'mlflow-config').data).toEqual({
       MLFLOW_TRACKING_URI: 'http://mlflow.llm-workspace-team-min.svc.cluster.local:5000',
       MLFLOW_COMMON_URI: 'http://mlflow-common-read.llm-shared.svc.cluster.local:8080',
+      // Model files move to and from GCS directly: in chunks, each request with its own timeout.
+      MLFLOW_GCS_UPLOAD_CHUNK_SIZE: '104857600',
+      MLFLOW_GCS_DOWNLOAD_CHUNK_SIZE: '104857600',
+      MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT: '600',
     });
   });
 });

@@ -35,8 +35,9 @@ export interface MlflowServerProps {
 /**
  * An MLflow tracking server on Cloud SQL for PostgreSQL with artifacts in GCS, as the
  * guide runs it for the shared layer (`mlflow-common`) and for every workspace
- * (`mlflow`). The database credentials come from Secret Manager; the server proxies
- * its artifacts, so clients need no GCS access.
+ * (`mlflow`). The database credentials come from Secret Manager; artifacts live in GCS
+ * at gs:// URIs that clients read and write directly (the server proxies only those of
+ * experiments created before it did so).
  * @see https://mlflow.org/docs/latest/tracking/server.html
  */
 export class MlflowServer extends Construct {
@@ -73,8 +74,13 @@ export class MlflowServer extends Construct {
           '--host=0.0.0.0',
           `--port=${PORTS.mlflow}`,
           `--backend-store-uri=postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@${sql.host}:${sql.port}/${props.database}`,
-          // The server proxies artifacts: clients (web UI, model loaders, training) talk to
-          // MLflow only, and only MLflow needs GCS access and egress to Google APIs.
+          // New experiments keep their artifacts at gs:// URIs: clients (model loaders,
+          // training) move the bytes to and from GCS themselves, as their workspace's
+          // identity; the server keeps runs and the registry, never a model's bytes (it
+          // would be a 2-CPU proxy with gunicorn's 30 s worker timeout on every file).
+          `--default-artifact-root=gs://${props.artifactBucket}/artifacts`,
+          // Experiments created before that, whose artifacts are mlflow-artifacts:/ URIs,
+          // still go through the server.
           '--serve-artifacts',
           `--artifacts-destination=gs://${props.artifactBucket}/artifacts`,
         ],

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { backupBucketName, bucketNameProblem, secretIdProblem, serviceAccountIdProblem, sqlNameProblem, workspaceGcpNames } from '../gcp/gcp-names';
-import { artifactBucketName, dataBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount } from '../names';
+import { artifactBucketName, dataBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount, workspaceSecretsAccountId } from '../names';
 import { InputProblem } from './problems';
 import { parseQuantity } from './quantity';
 import { runDemand, serverDemand, trainingShare } from '../training/share';
@@ -130,6 +130,8 @@ export function checkGcpIdentities(platform: PlatformConfig, workspaces: readonl
   const problems: InputProblem[] = [];
   const domain = `@${platform.project}.iam.gserviceaccount.com`;
   const owners = new Map<string, string>(Object.entries(RESERVED_GCP_ACCOUNTS).map(([id, what]) => [gcpServiceAccountEmail(id, platform.project), what]));
+  // Each workspace's secret store has an account of its own, which no workspace may act as.
+  for (const { config, source } of workspaces) owners.set(gcpServiceAccountEmail(workspaceSecretsAccountId(config.name), platform.project), `the secret store's identity of ${source.file}`);
   for (const { config, source } of workspaces) {
     const email = workspaceGcpAccount(platform.project, config.name, config.gcpServiceAccount);
     const field = config.gcpServiceAccount ? 'gcpServiceAccount' : 'name';
@@ -166,6 +168,7 @@ export function checkGcpNames(platform: PlatformConfig, platformSource: YamlSour
     at(source, ['name'], 'GCS bucket', names.bucket, bucketNameProblem(names.bucket));
     at(source, ['name'], 'GCS bucket', names.dataBucket, bucketNameProblem(names.dataBucket));
     if (names.accountId) at(source, ['name'], 'GCP service account id', names.accountId, serviceAccountIdProblem(names.accountId));
+    at(source, ['name'], 'GCP service account id', names.secretsAccountId, serviceAccountIdProblem(names.secretsAccountId));
     at(source, ['name'], 'Cloud SQL database and user', names.database, sqlNameProblem(names.database));
     at(source, ['name'], 'Secret Manager secret', names.secretId, secretIdProblem(names.secretId));
   }

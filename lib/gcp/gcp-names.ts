@@ -1,5 +1,5 @@
 import type { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { artifactBucketName, dataBucketName, mlflowDatabase, mlflowDatabaseSecretKey, workspaceGcpAccountId } from '../names';
+import { artifactBucketName, dataBucketName, mlflowDatabase, mlflowDatabaseSecretKey, workspaceGcpAccountId, workspaceSecretsAccountId } from '../names';
 
 /**
  * GCP's own rules for the names the platform gives its resources, checked before
@@ -76,6 +76,8 @@ export const RESOURCE_ID_RULES: Readonly<Record<string, (name: string) => string
 export interface WorkspaceGcpNames {
   /** Id of the service account made for it; absent when its file names an existing one (`gcpServiceAccount`). */
   readonly accountId?: string;
+  /** Id of its secret store's service account. */
+  readonly secretsAccountId: string;
   readonly bucket: string;
   /** The training-data bucket. */
   readonly dataBucket: string;
@@ -92,6 +94,7 @@ export function workspaceGcpNames(platform: PlatformConfig, ws: Pick<WorkspaceCo
   const secretKey = mlflowDatabaseSecretKey(ws.name);
   return {
     ...(ws.gcpServiceAccount ? {} : { accountId: workspaceGcpAccountId(ws.name) }),
+    secretsAccountId: workspaceSecretsAccountId(ws.name),
     bucket: artifactBucketName(platform.project, ws.name),
     dataBucket: dataBucketName(platform.project, ws.name),
     database: mlflowDatabase(ws.name),

@@ -11,6 +11,13 @@ export interface MlflowConfigProps {
   readonly namespace: string;
 }
 
+/** How MLflow's clients move files to and from GCS: 100 MiB chunks, each request given 10 minutes. */
+export const GCS_TRANSFER = {
+  MLFLOW_GCS_UPLOAD_CHUNK_SIZE: String(100 * 2 ** 20),
+  MLFLOW_GCS_DOWNLOAD_CHUNK_SIZE: String(100 * 2 ** 20),
+  MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT: '600',
+} as const;
+
 /**
  * ConfigMap `mlflow-config` with the MLflow URIs that the web UI, the model loader and
  * training read: the workspace's own server and `mlflow-common`. The guide keeps them in
@@ -32,6 +39,9 @@ export class MlflowConfig extends Construct {
         MLFLOW_TRACKING_URI: serviceUrl(WORKSPACE_APPS.mlflow, props.namespace, PORTS.mlflow),
         // Base models, read only: workspaces never reach mlflow-common itself.
         MLFLOW_COMMON_URI: serviceUrl(SHARED_APPS.mlflowRead, SHARED_NAMESPACE, PORTS.mlflowRead),
+        // Model files go to and from GCS directly, in chunks, each request with its own
+        // timeout: a transfer is bounded by the pod's disk, not by a deadline.
+        ...GCS_TRANSFER,
       },
     });
   }

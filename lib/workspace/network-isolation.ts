@@ -26,7 +26,8 @@ export interface NetworkIsolationProps {
  * | default-deny | all | nothing (both directions) |
  * | allow-dns | all | egress to kube-dns, NodeLocal DNSCache and the metadata server's DNS (Cloud DNS) on 53 |
  * | allow-google-apis | mlflow | egress to the metadata server (Workload Identity) and Google APIs on 443 (GCS artifacts, which MLflow serves to its clients) |
- * | allow-training-data | training | egress to Google APIs on 443 (the data bucket, through the Cloud Storage FUSE sidecar) |
+ * | allow-training-gcs | training | egress to the metadata server (Workload Identity) and Google APIs on 443: the data bucket (through the Cloud Storage FUSE sidecar), base models in, the trained model out |
+ * | allow-inference-gcs | inference | the same: the model loader reads its model from GCS |
  * | allow-mlflow-clients | web UI, inference (model loader), training | egress to the workspace MLflow, and to mlflow-common-read (base models, read only) |
  * | allow-mlflow | mlflow | ingress on 5000 from the workspace's MLflow clients (the runs Airflow starts among them) and the checks of llm-probes |
  * | allow-mlflow-database | mlflow | egress to Cloud SQL |
@@ -47,12 +48,12 @@ export class NetworkIsolation extends Construct {
     policies.allow('GoogleApis', 'allow-google-apis', { app: WORKSPACE_APPS.mlflow }, {
       egress: [...METADATA_SERVER, { to: addresses(props.platform.network.googleApiCidrs), ports: [tcp(443)] }],
     });
-    // The Cloud Storage FUSE sidecar of a run reads the data bucket from Google APIs; its
-    // token comes from the CSI driver on the node, not from the metadata server, which
-    // stays closed to training pods (they cannot act as the workspace's GCP identity).
-    policies.allow('TrainingData', 'allow-training-data', { app: TRAINING_APP }, {
-      egress: [{ to: addresses(props.platform.network.googleApiCidrs), ports: [tcp(443)] }],
-    });
+    // Model weights move between GCS and the pods that need them, as the workspace's own
+    // identity (which may not read its secrets): training (its data, its base model in, its
+    // model out) and inference (its model loader); MLflow keeps runs and the registry only.
+    const gcs = { egress: [...METADATA_SERVER, { to: addresses(props.platform.network.googleApiCidrs), ports: [tcp(443)] }] };
+    policies.allow('TrainingGcs', 'allow-training-gcs', { app: TRAINING_APP }, gcs);
+    policies.allow('InferenceGcs', 'allow-inference-gcs', { app: INFERENCE_APP }, gcs);
     policies.allow('MlflowClients', 'allow-mlflow-clients', { [MLFLOW_CLIENT_LABEL]: 'true' }, { egress: mlflowEgress });
     policies.allow('Mlflow', 'allow-mlflow', { app: WORKSPACE_APPS.mlflow }, {
       ingress: [{

@@ -7,7 +7,8 @@ import { WorkspaceGcp } from '../gcp/workspace-gcp';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import {
-  artifactBucketName, dataBucketName, inferenceNames, mlflowDatabase, mlflowDatabaseSecretKey, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
+  artifactBucketName, dataBucketName, gcpServiceAccountEmail, inferenceNames, mlflowDatabase, mlflowDatabaseSecretKey, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
+  workspaceSecretsAccountId,
 } from '../names';
 import { AirflowAccess } from './airflow-access';
 import { InferenceServer } from './inference-server';
@@ -57,14 +58,17 @@ export class WorkspaceChart extends PlatformChart {
     // A suspended workspace keeps every object, and its data, with no server running.
     const running = ws.state === 'active';
 
-    // The workspace's own GCP identity, for its pods and for its secret store.
+    // The workspace's own GCP identity, for its pods (model weights, data).
     const gcpServiceAccount = workspaceGcpAccount(platform.project, ws.name, ws.gcpServiceAccount);
     new WorkloadIdentityAccount(this, 'ServiceAccount', {
       name: WORKLOAD_SERVICE_ACCOUNT,
       gcpServiceAccount,
       labels: { name: 'workload-identity', instance: ws.name, component: 'service-account' },
     });
-    new SecretStore(this, 'SecretStore', { name: WORKSPACE_SECRET_STORE, platform, gcpServiceAccount, labels: { instance: ws.name } });
+    // Its secret store acts as an identity of its own, the only one that may read its secrets.
+    new SecretStore(this, 'SecretStore', {
+      name: WORKSPACE_SECRET_STORE, platform, gcpServiceAccount: gcpServiceAccountEmail(workspaceSecretsAccountId(ws.name), platform.project), labels: { instance: ws.name },
+    });
     new ModelStorage(this, 'ModelStorage', {
       workspace: ws.name,
       size: ws.storage.size,
