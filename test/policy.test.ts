@@ -4,7 +4,8 @@ import { airflowValues } from '../lib/operators';
 import { POLICY_EXCEPTIONS } from '../lib/policy/exceptions';
 import { RULES } from '../lib/policy/rules';
 import { synthShared, synthWorkspace } from '../lib/synth';
-import { find, fixture, runName } from './helpers';
+import { all, find, fixture, runName } from './helpers';
+import { spreadOver } from '../lib/components/web-server';
 
 /*
  * The policy step: every rule passes on the fixtures and fails, with a message naming
@@ -73,13 +74,17 @@ const cases: [string, Manifest[], string][] = [
     `policy: Namespace ${ns}: 'metadata.name' has no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules) (rule namespace-default-deny)`],
   ['workspace-quota', broken('ResourceQuota', 'workspace-quota', (q) => { delete q.spec.hard['requests.nvidia.com/gpu']; }),
     `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota with requests.nvidia.com/gpu (rule workspace-quota)`],
+  ['replicated-topology-spread', broken('Deployment', 'mlflow-common-read', (d) => { delete d.spec.template.spec.topologySpreadConstraints; }, shared),
+    "policy: Deployment llm-shared/mlflow-common-read: 'spec.template.spec.topologySpreadConstraints' must spread its pods over nodes ('kubernetes.io/hostname', maxSkew 1, DoNotSchedule) (rule replicated-topology-spread)"],
+  ['server-priority', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.priorityClassName = 'llm-training'; }),
+    `policy: Deployment ${ns}/mlflow: 'spec.template.spec.priorityClassName' must be 'llm-services' (rule server-priority)`],
   ['no-cluster-admin', broken('RoleBinding', 'airflow-run-launcher', (b) => { b.roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }; }),
     `policy: RoleBinding ${ns}/airflow-run-launcher: 'roleRef' must be a Role of its namespace, not cluster-wide (rule no-cluster-admin)`],
   ['people-least-privilege', [...workspace,
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'helpful', namespace: ns }, rules: [{ apiGroups: [''], resources: ['pods/exec', 'secrets'], verbs: ['create', 'get'] }] } as Manifest,
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'helpful', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'helpful' }, subjects: [{ kind: 'Group', name: 'team@example.com' }] } as Manifest],
     `policy: Role ${ns}/helpful: 'rules[0]' must not grant secrets (bound to people by RoleBinding helpful) (rule people-least-privilege)`],
-  ['replicated-disruption-budget', broken('Deployment', 'mlflow', (d) => { d.spec.replicas = 3; }),
+  ['replicated-disruption-budget', broken('Deployment', 'mlflow', (d) => { d.spec.replicas = 3; d.spec.template.spec.topologySpreadConstraints = spreadOver(d.spec.selector.matchLabels); }),
     `policy: Deployment ${ns}/mlflow: 'spec.replicas' is more than 1 but no PodDisruptionBudget selects its pods (rule replicated-disruption-budget)`],
   ['no-secret-objects', [...workspace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: ns } } as Manifest],
     `policy: Secret ${ns}/db: 'kind' must not be Secret; use an ExternalSecret (rule no-secret-objects)`],
@@ -112,6 +117,27 @@ test('fails on a GCP object that Config Connector would delete with its object, 
   expect(messages(backups)).toEqual([
     "policy: IAMPolicyMember llm-gcp/shared-backups-export: 'spec.resourceRef' is a whole Project: bind on the resource itself, or add a condition naming it (resource.name == ...) (rule gcp-scoped-bindings)",
   ]);
+});
+
+test('a replicated server spreads over nodes (required) and zones (preferred); every server has its priority', () => {
+  const read = find(shared, 'Deployment', 'mlflow-common-read');
+  expect(read.spec.replicas).toBeGreaterThan(1);
+  expect(read.spec.template.spec.topologySpreadConstraints).toEqual([
+    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: read.spec.selector, matchLabelKeys: ['pod-template-hash'] },
+    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: read.spec.selector, matchLabelKeys: ['pod-template-hash'] },
+  ]);
+  // One replica: nothing to spread.
+  expect(find(workspace, 'Deployment', 'mlflow').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  const soft = broken('Deployment', 'mlflow-common-read', (d) => { d.spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable = 'ScheduleAnyway'; }, shared);
+  expect(messages(soft)).toEqual([
+    "policy: Deployment llm-shared/mlflow-common-read: 'spec.template.spec.topologySpreadConstraints' must spread its pods over nodes ('kubernetes.io/hostname', maxSkew 1, DoNotSchedule) (rule replicated-topology-spread)",
+  ]);
+  const otherPods = broken('Deployment', 'mlflow-common-read', (d) => { for (const c of d.spec.template.spec.topologySpreadConstraints) c.labelSelector = { matchLabels: { app: 'other' } }; }, shared);
+  expect(messages(otherPods)).toHaveLength(2);
+  expect(find(shared, 'PriorityClass', 'llm-services')).toMatchObject({ value: 10000, preemptionPolicy: 'PreemptLowerPriority' });
+  for (const d of [...all(shared, 'Deployment'), ...all(workspace, 'Deployment')]) {
+    expect([d.metadata.name, d.spec.template.spec.priorityClassName]).toEqual([d.metadata.name, d.metadata.name.startsWith('llama-factory-inference') ? 'llm-inference' : 'llm-services']);
+  }
 });
 
 test.each(cases)('fails on an object that breaks %s', (_rule, objects, message) => {

@@ -4,6 +4,22 @@ import { ResourcesConfig } from '../config/types';
 import { AppLabelsProps, appLabels } from '../labels';
 import { httpProbes, HttpProbeOptions, resourceRequirements, securedPodSpec } from './pod-defaults';
 import { intOrString, KUBE, kube, KubeObject } from '../kube-object';
+import { PRIORITY_CLASSES } from '../training/kueue';
+
+/** The node label of a node's zone, and of the node itself. */
+export const TOPOLOGY_KEYS = { zone: 'topology.kubernetes.io/zone', node: 'kubernetes.io/hostname' } as const;
+
+/**
+ * How a replicated server's pods spread: at most one more on a node than on any other,
+ * or they wait (a new node is made for them); across zones as evenly as they can, never
+ * waiting for it. Pods of an older revision are not counted against a new one.
+ */
+export function spreadOver(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
+  const constraint = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
+    maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: selector }, matchLabelKeys: ['pod-template-hash'],
+  });
+  return [constraint(TOPOLOGY_KEYS.node, 'DoNotSchedule'), constraint(TOPOLOGY_KEYS.zone, 'ScheduleAnyway')];
+}
 
 /** Props of a {@link WebServer}. */
 export interface WebServerProps {
@@ -48,7 +64,7 @@ export interface WebServerProps {
   readonly volumes?: k8s.Volume[];
   /** ServiceAccount the pods run as. @default the namespace's `default` */
   readonly serviceAccountName?: string;
-  /** PriorityClass of its pods (servers of GPUs outrank training). @default none */
+  /** PriorityClass of its pods (servers of GPUs outrank the others, which outrank training). @default `llm-services` */
   readonly priorityClassName?: string;
   /** Port of the Service. @default the container port */
   readonly servicePort?: number;
@@ -99,7 +115,10 @@ export class WebServer extends Construct {
           metadata: { labels: { ...labels, ...props.podLabels, ...selector } },
           spec: securedPodSpec({
             serviceAccountName: props.serviceAccountName,
-            priorityClassName: props.priorityClassName,
+            priorityClassName: props.priorityClassName ?? PRIORITY_CLASSES.services,
+            // Several replicas spread over nodes (a node lost takes one) and, as far as the
+            // zones have room, over zones: GPUs are often in some zones only.
+            topologySpreadConstraints: (props.replicas ?? 1) > 1 ? spreadOver(selector) : undefined,
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
             nodeSelector: props.nodeSelector,
             tolerations: props.tolerations,

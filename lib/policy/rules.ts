@@ -3,6 +3,7 @@ import { GCP_ABANDON, GCP_STATEFUL_KINDS, isStateful } from '../lifecycle';
 import { secretKindCounts } from '../workspace/workspace-quota';
 import { Manifest } from '../output/render';
 import { LOCAL_QUEUE, PRIORITY_CLASSES, QUEUE_LABEL } from '../training/kueue';
+import { TOPOLOGY_KEYS } from '../components/web-server';
 
 /**
  * The platform's policy, as rules over generated objects. Each rule looks at one object
@@ -247,6 +248,27 @@ export const RULES: readonly Rule[] = [
     check: (o) => o.filter((x: Any) => x.kind === 'Deployment' && x.spec.replicas > 1 && !o.some((p: Any) => p.kind === 'PodDisruptionBudget'
       && p.metadata.namespace === x.metadata.namespace && Object.entries(p.spec.selector?.matchLabels ?? {}).every(([k, val]) => x.spec.template.metadata.labels?.[k] === val)))
       .map((x) => v('replicated-disruption-budget', x, 'spec.replicas', 'is more than 1 but no PodDisruptionBudget selects its pods')),
+  },
+  {
+    id: 'replicated-topology-spread',
+    description: 'Every Deployment with more than one replica spreads its pods over nodes (required) and zones (preferred): one node or zone lost never takes them all.',
+    check: (o) => o.filter((x: Any) => x.kind === 'Deployment' && x.spec.replicas > 1).flatMap((x: Any) => {
+      const spec = x.spec.template.spec;
+      const over = (key: string) => (spec.topologySpreadConstraints ?? []).find((c: Any) => c.topologyKey === key && c.maxSkew === 1
+        && Object.entries(c.labelSelector?.matchLabels ?? { '': '' }).every(([k, val]) => x.spec.template.metadata.labels?.[k] === val));
+      const node = over(TOPOLOGY_KEYS.node);
+      return [
+        ...(node?.whenUnsatisfiable === 'DoNotSchedule' ? [] : [v('replicated-topology-spread', x, 'spec.template.spec.topologySpreadConstraints', `must spread its pods over nodes ('${TOPOLOGY_KEYS.node}', maxSkew 1, DoNotSchedule)`)]),
+        ...(over(TOPOLOGY_KEYS.zone) ? [] : [v('replicated-topology-spread', x, 'spec.template.spec.topologySpreadConstraints', `must spread its pods over zones ('${TOPOLOGY_KEYS.zone}', maxSkew 1)`)]),
+      ];
+    }),
+  },
+  {
+    id: 'server-priority',
+    description: "Every server runs at one of the platform's priorities: llm-inference for GPU servers (gpu-pods-queued), llm-services for the others; none at training's.",
+    check: (o) => pods(o).filter(({ object }) => object.kind === 'Deployment' && !asksForGpus((object as Any).spec.template.spec))
+      .filter(({ spec }) => spec.priorityClassName !== PRIORITY_CLASSES.services)
+      .map(({ object, at }) => v('server-priority', object, `${at}.priorityClassName`, `must be '${PRIORITY_CLASSES.services}'`)),
   },
   {
     id: 'no-secret-objects',

@@ -34,7 +34,7 @@ export const WORKLOAD_PRIORITY_LABEL = 'kueue.x-k8s.io/priority-class';
  * The pods' PriorityClasses: a server may preempt a training pod to start; a training
  * pod preempts nothing (Kueue, not the scheduler, decides whose run goes first).
  */
-export const PRIORITY_CLASSES = { inference: 'llm-inference', training: 'llm-training' } as const;
+export const PRIORITY_CLASSES = { inference: 'llm-inference', services: 'llm-services', training: 'llm-training' } as const;
 
 /** Runs' priorities within a team's queue, and their WorkloadPriorityClass values. */
 export const RUN_PRIORITIES = { low: 100, normal: 200, high: 300 } as const;
@@ -99,6 +99,12 @@ export class SharedQueues extends Construct {
       value: 100000,
       preemptionPolicy: 'PreemptLowerPriority',
       description: 'Inference servers: may preempt training pods to start.',
+    }));
+    clusterScoped(kube(this, 'ServicesPriority', KUBE.PriorityClass, {
+      metadata: { name: PRIORITY_CLASSES.services, labels },
+      value: 10000,
+      preemptionPolicy: 'PreemptLowerPriority',
+      description: 'The platform\'s other servers (MLflow, the web UI, the gateway, Strapi, the console): above training, below inference.',
     }));
     clusterScoped(kube(this, 'TrainingPriority', KUBE.PriorityClass, {
       metadata: { name: PRIORITY_CLASSES.training, labels },
