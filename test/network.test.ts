@@ -20,6 +20,7 @@ const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
 const OTHER_NAMESPACES: Record<string, Labels> = {
   'client-apps': { 'llm-platform/gateway-client': 'true' },
   'ci-runners': { 'llm-platform/airflow-trigger': 'true' },
+  'gmp-system': {},
   'default': {},
   'kube-system': {},
 };
@@ -115,6 +116,7 @@ const oldProbe: Pod = { namespace: shared, labels: { 'llm-platform/health-probe'
 const probe: Pod = { namespace: 'llm-probes', labels: { 'app.kubernetes.io/component': 'helm-test' } };
 const clientApp: Pod = { namespace: 'client-apps', labels: { app: 'app-search' } };
 const ciRunner: Pod = { namespace: 'ci-runners', labels: { app: 'runner' } };
+const collector: Pod = { namespace: 'gmp-system', labels: { 'app.kubernetes.io/name': 'collector' } };
 const elsewhere: Pod = { namespace: 'default', labels: { app: 'anything' } };
 const kubeDns: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const cloudSql: Ip = { ip: '10.0.0.5' };
@@ -142,6 +144,7 @@ const ALLOWED: [string, () => boolean][] = [
   ['the gateway reads its records from Strapi', () => allowed(gateway, strapi, 1337)],
   ['applications in namespaces labelled as gateway clients reach the gateway', () => allowed(clientApp, gateway, 8080)],
   ['CI runners in namespaces labelled as Airflow triggers reach Airflow\'s API', () => allowed(ciRunner, airflow('webserver'), 8080)],
+  ['GKE Managed Prometheus\'s collectors scrape the inference servers\' metrics', () => admits(inference, collector, 8000)],
   ['the model registrar reaches Strapi', () => allowed(registrar, strapi, 1337)],
   ['Strapi reaches its database on Cloud SQL', () => allowed(strapi, cloudSql, 5432)],
   ['the backups call the Cloud SQL Admin API and the metadata server', () => allowed(backups, googleApi, 443) && allowed(backups, metadata, 80)],
@@ -174,6 +177,7 @@ const DENIED: [string, () => boolean][] = [
   ['a pod of another namespace, not labelled as a gateway client, reaches the gateway', () => allowed(elsewhere, gateway, 8080)],
   ['a pod of another namespace reaches a workspace server', () => allowed(elsewhere, mlflow, 5000) || allowed(elsewhere, inference, 8000)],
   ['a gateway client reaches inference around the gateway', () => allowed(clientApp, inference, 8000)],
+  ['another pod of gmp-system, or a collector to another server, is admitted', () => admits(inference, { namespace: 'gmp-system', labels: { app: 'other' } }, 8000) || admits(mlflow, collector, 5000) || admits(webui, collector, 7860)],
   ['a CI runner reaches anything of Airflow but its API, or anything else of the shared layer', () => allowed(ciRunner, airflow('scheduler'), 8080) || allowed(ciRunner, strapi, 1337) || allowed(ciRunner, mlflowCommon, 5000) || allowed(ciRunner, mlflow, 5000)],
   ['the console reaches mlflow-common or inference', () => allowed(console_, mlflowCommon, 5000) || allowed(console_, inference, 8000)],
   ['the gateway or the console reach Cloud SQL or the internet', () => [gateway, console_].some((p) => allowed(p, cloudSql, 5432) || allowed(p, googleApi, 443))],

@@ -29,7 +29,7 @@ describe('layout', () => {
   test('a workspace\'s boundary holds its namespace, identities, secret store, roles, quota, network policies and GCP side; its own folder the rest', () => {
     const kinds = (folder: string) => [...new Set(dist.filter((o) => o.file.startsWith(folder)).map((o) => o.object.kind))].sort();
     expect(kinds('dist/workspace-boundaries/team-alpha/')).toEqual([
-      'ClusterQueue', 'ExternalSecret', 'IAMPolicyMember', 'IAMServiceAccount', 'LimitRange', 'LocalQueue', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'Role', 'RoleBinding',
+      'ClusterQueue', 'ExternalSecret', 'IAMPolicyMember', 'IAMServiceAccount', 'LimitRange', 'LocalQueue', 'Namespace', 'NetworkPolicy', 'PodMonitoring', 'ResourceQuota', 'Role', 'RoleBinding', 'Rules',
       'SQLDatabase', 'SQLUser', 'SecretManagerSecret', 'SecretManagerSecretVersion', 'SecretStore', 'ServiceAccount', 'StorageBucket',
     ]);
     // The boundary's ExternalSecret is the GCP side's generated password, in llm-gcp, not one the workspace reads.

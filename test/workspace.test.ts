@@ -230,10 +230,10 @@ describe('inference', () => {
     expect(find(one, 'Service', 'llama-inference-internal').spec.selector).toEqual({ app: 'llama-infer' });
   });
 
-  test('reports the gateway model id from /v1/models and gives vLLM shared memory', () => {
+  test('serves under the gateway model id and gives vLLM shared memory', () => {
     const spec = podSpec(find(two, 'Deployment', 'llama-factory-inference-alpha'));
     const inference = container(spec, 'inference');
-    expect(env(inference, 'API_MODEL_NAME')).toBe('alpha');
+    expect(inference.args).toContain('--served-model-name=alpha');
     expect(inference.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
     // Shared memory counts as the container's memory: bounded by its request.
     expect(spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '16Gi' } });
@@ -296,18 +296,17 @@ describe('inference', () => {
     const spec = podSpec(find(full, 'Deployment', 'llama-factory-inference'));
     expect(env(container(spec, 'model-loader'), 'MODEL_URI')).toBe('models:/ft-chat-model/7');
     expect(env(container(spec, 'model-loader'), 'MODEL_PATH')).toBe('/models/chat');
-    expect(find(full, 'ConfigMap', 'llama-factory-inference-config').data['inference.yaml'])
-      .toBe('model_name_or_path: /models/chat\ntemplate: qwen\ninfer_backend: vllm\n');
+    expect(container(spec, 'inference').command).toEqual(['vllm', 'serve', '/models/chat']);
     expect(find(full, 'Deployment', 'llama-factory-inference').spec.replicas).toBe(3);
     expect(spec.volumes.find((v: any) => v.name === 'model-cache').ephemeral.volumeClaimTemplate.spec).toMatchObject({ storageClassName: 'premium-rwo-regional', resources: { requests: { storage: '60Gi' } } });
   });
 
-  test('runs the API image on port 8000 with the generated config', () => {
+  test('runs vLLM\'s server from the API image on port 8000 (its metrics there too)', () => {
     const inference = container(podSpec(find(one, 'Deployment', 'llama-factory-inference')), 'inference');
     expect(inference.image).toBe('eu.gcr.io/your-gcp-project/llama-factory-api:v1.0.0');
-    expect(inference.command).toEqual(['llamafactory-cli', 'api', '/app/config/inference.yaml']);
-    expect(env(inference, 'API_PORT')).toBe('8000');
-    expect(inference.volumeMounts).toContainEqual({ name: 'config', mountPath: '/app/config', readOnly: true });
+    expect(inference.command[0]).toBe('vllm');
+    expect(inference.args).toContain('--port=8000');
+    expect(find(one, 'PodMonitoring', 'llama-factory-inference').spec.endpoints[0].path).toBe('/metrics');
   });
 
   test('gives a large model time to load before probes restart it', () => {

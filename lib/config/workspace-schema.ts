@@ -40,7 +40,7 @@ const servedModel = {
     },
     template: {
       type: 'string',
-      description: "LLaMA-Factory chat template of the model (like llama3, qwen, mistral). Default: llama3.",
+      description: "LLaMA-Factory chat template the model was trained with (like llama3, qwen, mistral). Not used to serve: vLLM applies the chat template the model's tokenizer carries (LLaMA-Factory's export writes it). Default: llama3.",
       pattern: '^[a-z0-9_.-]+$',
       default: 'llama3',
       'x-allowed': "a LLaMA-Factory template name like 'llama3' or 'qwen'",

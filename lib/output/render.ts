@@ -110,7 +110,7 @@ export const KIND_ORDER: readonly string[] = [
   'Namespace', 'Password',
   'IAMServiceAccount', 'IAMPolicyMember', 'StorageBucket', 'SQLDatabase', 'SQLUser', 'SecretManagerSecret', 'SecretManagerSecretVersion',
   'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
-  'ResourceQuota', 'LimitRange', 'ClusterQueue', 'LocalQueue', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy',
+  'ResourceQuota', 'LimitRange', 'ClusterQueue', 'LocalQueue', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy', 'PodMonitoring', 'Rules',
   'Job', 'CronJob', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
 ];
 

@@ -33,6 +33,8 @@ export const TENANT_KINDS: readonly GroupKind[] = [
 export const BOUNDARY_KINDS: readonly string[] = [
   'Namespace', 'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ResourceQuota', 'LimitRange', 'NetworkPolicy',
   'ClusterQueue', 'LocalQueue',
+  // Monitoring is the platform's: what is scraped and what alerts.
+  'PodMonitoring', 'Rules',
 ];
 
 /** Folder of dist/ that holds the boundaries, one subfolder per workspace. */

@@ -1,11 +1,9 @@
-import { KUBE, kube, KubeObject } from '../kube-object';
 import { Construct } from 'constructs';
 import { resourceRequirements } from '../components/pod-defaults';
 import { WebServer } from '../components/web-server';
 import { PlatformConfig, ServedModelConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
-import { appLabels } from '../labels';
-import { toYaml } from '../output/yaml-emitter';
+import { PodMonitoring } from '../monitoring/monitoring';
 import { podVolume } from './model-storage';
 import { PRIORITY_CLASSES } from '../training/kueue';
 import { INFERENCE_APP, InferenceNames, MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
@@ -78,7 +76,6 @@ except Exception as e:
  */
 export class InferenceServer extends Construct {
   public readonly server: WebServer;
-  public readonly config: KubeObject;
 
   constructor(scope: Construct, id: string, props: InferenceServerProps) {
     super(scope, id);
@@ -87,17 +84,6 @@ export class InferenceServer extends Construct {
     // The model's own name is a DNS label: safe as a folder, and unique in the workspace.
     const modelPath = `/models/${model.name}`;
     const labels = { name: 'llama-factory', instance: props.workspace, component: 'inference' };
-
-    // The API image's CMD reads /app/config/inference.yaml, which the guide's Dockerfile
-    // never puts in the image; the config is generated here, one per served model.
-    this.config = kube(this, 'Config', KUBE.ConfigMap, {
-      // kplus's default, kept so the output does not change: the data may be edited in place.
-      immutable: false,
-      metadata: { name: `${props.names.deployment}-config`, labels: appLabels(labels) },
-      data: {
-        'inference.yaml': toYaml({ model_name_or_path: modelPath, template: model.template, infer_backend: 'vllm' }),
-      },
-    });
 
     // The replica's own volume: replicas on different nodes never share one.
     const volumeMounts = [{ name: 'model-cache', mountPath: '/models' }];
@@ -132,26 +118,27 @@ export class InferenceServer extends Construct {
         name: 'inference',
         image: imageRef(props.platform, 'api'),
         port: PORTS.inference,
-        command: ['llamafactory-cli', 'api', '/app/config/inference.yaml'],
-        env: [
-          { name: 'MODEL_PATH', value: modelPath },
-          { name: 'API_HOST', value: '0.0.0.0' },
-          { name: 'API_PORT', value: String(PORTS.inference) },
-          // The id the OpenAI-compatible API reports in /v1/models: the gateway's model id.
-          { name: 'API_MODEL_NAME', value: model.name },
+        // vLLM's own OpenAI-compatible server (the API image's vLLM): it serves the model
+        // under the gateway's model id, and its metrics on /metrics, which LLaMA-Factory's
+        // API server does not.
+        command: ['vllm', 'serve', modelPath],
+        args: [
+          `--served-model-name=${model.name}`,
+          '--host=0.0.0.0',
+          `--port=${PORTS.inference}`,
+          `--tensor-parallel-size=${model.gpus}`,
         ],
+        env: [{ name: 'HOME', value: '/tmp' }],
         volumeMounts: [
           ...volumeMounts,
-          { name: 'config', mountPath: '/app/config', readOnly: true },
           { name: 'dshm', mountPath: '/dev/shm' },
         ],
         resources: model.resources,
         extendedResources: { 'nvidia.com/gpu': model.gpus },
-        probe: { path: '/v1/models', startupSeconds: MODEL_LOAD_SECONDS },
+        probe: { path: '/health', startupSeconds: MODEL_LOAD_SECONDS },
       },
       volumes: [
         podVolume('model-cache', model.cacheSize, props.podVolumeClass),
-        { name: 'config', configMap: { name: this.config.name } },
         // vLLM's workers exchange tensors through shared memory; the runtime's 64Mi is far too little.
         { name: 'dshm', emptyDir: { medium: 'Memory' } },
       ],
@@ -160,6 +147,13 @@ export class InferenceServer extends Construct {
       // A surge replica would need GPUs the pool may not have; replace replicas instead.
       recreate: true,
       terminationGracePeriodSeconds: 60,
+    });
+    // Its vLLM metrics, scraped by GKE Managed Prometheus: the job is the Deployment's name.
+    new PodMonitoring(this, 'Metrics', {
+      name: props.names.deployment,
+      selector: { app: INFERENCE_APP, ...(props.names.perModel ? { [MODEL_LABEL]: model.name } : {}) },
+      port: 'http',
+      labels: { ...labels, component: 'metrics' },
     });
   }
 }

@@ -8,6 +8,10 @@ import {
   INFERENCE_APP, INFERENCE_NETWORK_POLICY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS,
 } from '../names';
 
+/** Namespace of GKE Managed Prometheus's collectors, and their pods' label. */
+export const GMP_NAMESPACE = 'gmp-system';
+export const GMP_COLLECTOR = { 'app.kubernetes.io/name': 'collector' } as const;
+
 /** Props of a {@link NetworkIsolation}. */
 export interface NetworkIsolationProps {
   /** Workspace name. */
@@ -32,6 +36,7 @@ export interface NetworkIsolationProps {
  * | allow-mlflow | mlflow | ingress on 5000 from the workspace's MLflow clients (the runs Airflow starts among them) and the checks of llm-probes |
  * | allow-mlflow-database | mlflow | egress to Cloud SQL |
  * | allow-only-gateway | inference | ingress on 8000 from llm-gateway and the checks (guide 4.7) |
+ * | allow-metrics-scrape | inference | ingress on 8000 from GKE Managed Prometheus's collectors (`gmp-system`): vLLM's /metrics |
  * | allow-webui-probes | web UI | ingress on 7860 from the checks (people use port-forward, which policies do not see) |
  */
 export class NetworkIsolation extends Construct {
@@ -66,6 +71,10 @@ export class NetworkIsolation extends Construct {
     });
     policies.allow('Inference', INFERENCE_NETWORK_POLICY, { app: INFERENCE_APP }, {
       ingress: [{ from: [podsIn(SHARED_NAMESPACE, { app: SHARED_APPS.gateway }), probes], ports: [tcp(PORTS.inference)] }],
+    });
+    // GKE Managed Prometheus's collectors scrape the inference servers' vLLM metrics.
+    policies.allow('Metrics', 'allow-metrics-scrape', { app: INFERENCE_APP }, {
+      ingress: [{ from: [podsIn(GMP_NAMESPACE, GMP_COLLECTOR)], ports: [tcp(PORTS.inference)] }],
     });
     policies.allow('WebuiProbes', 'allow-webui-probes', { app: WORKSPACE_APPS.webui }, {
       ingress: [{ from: [probes], ports: [tcp(PORTS.webui)] }],

@@ -1,0 +1,72 @@
+import { KUBE_STATE_METRICS, SCRAPE_METRICS, VLLM_METRICS } from './metrics';
+
+/** An alerting rule of GKE Managed Prometheus (`Rules`), with its runbook in docs/serving.md. */
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: { readonly severity: 'page' | 'ticket' };
+  readonly annotations: { readonly summary: string; readonly runbook: string };
+}
+
+/** Name of a workspace's alerting rules (`Rules`), and of the shared layer's. */
+export const WORKSPACE_ALERTS = 'llm-workspace-alerts';
+export const PLATFORM_ALERTS = 'llm-platform-alerts';
+
+/** Where an alert's runbook line is. */
+export function runbookOf(alert: string): string {
+  return `docs/serving.md#${alert.toLowerCase()}`;
+}
+
+/** What an alert fires on: its thresholds, stated once (docs/serving.md repeats them). */
+export const ALERT_THRESHOLDS = {
+  /** Minutes a model may be without a ready replica. */
+  notReadyMinutes: 10,
+  /** Requests waiting, summed over a model's replicas, for 5 minutes. */
+  waitingRequests: 10,
+  /** Seconds to the first token, 95th percentile over 5 minutes, for 10 minutes. */
+  timeToFirstTokenSeconds: 5,
+  /** Hours a model may hold its GPUs without a request. */
+  idleHours: 3,
+  /** Hours since the last successful backup. */
+  backupHours: 26,
+} as const;
+
+function alert(name: string, expr: string, forDuration: string, severity: 'page' | 'ticket', summary: string): AlertRule {
+  return { alert: name, expr, for: forDuration, labels: { severity }, annotations: { summary, runbook: runbookOf(name) } };
+}
+
+/**
+ * The alerts of one served model, from the series its PodMonitoring (`job`, the
+ * Deployment's name) scrapes and vLLM's own metrics (labelled with the served name).
+ */
+export function modelAlerts(job: string, model: string): AlertRule[] {
+  const t = ALERT_THRESHOLDS;
+  const m = `model_name="${model}"`;
+  return [
+    alert('ModelNotReady', `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`, `${t.notReadyMinutes}m`, 'page',
+      `Model ${model}: no replica has answered for ${t.notReadyMinutes} minutes`),
+    alert('ModelRequestsWaiting', `sum(${VLLM_METRICS.requestsWaiting}{${m}}) > ${t.waitingRequests}`, '5m', 'page',
+      `Model ${model}: more than ${t.waitingRequests} requests waiting for 5 minutes`),
+    alert('ModelSlowFirstToken',
+      `histogram_quantile(0.95, sum by (le) (rate(${VLLM_METRICS.timeToFirstToken}_bucket{${m}}[5m]))) > ${t.timeToFirstTokenSeconds}`, '10m', 'ticket',
+      `Model ${model}: 95% of first tokens take more than ${t.timeToFirstTokenSeconds} s`),
+    alert('ModelIdle', `sum(increase(${VLLM_METRICS.e2eLatency}_count{${m}}[${t.idleHours}h])) == 0`, '1h', 'ticket',
+      `Model ${model}: its GPUs have served no request for ${t.idleHours} hours (cost)`),
+  ];
+}
+
+/** The alert of a workspace's training runs (their Jobs; a JobSet's are Jobs too). */
+export function trainingAlerts(): AlertRule[] {
+  return [alert('TrainingRunFailed', `${KUBE_STATE_METRICS.jobFailed}{job_name=~"llama-fine-tune-.*"} > 0`, '0m', 'ticket',
+    'A training run failed: kubectl logs job/<run>')];
+}
+
+/** The alerts of the backups of every MLflow database (CronJob `mlflow-backups` in llm-shared). */
+export function backupAlerts(cronJob: string): AlertRule[] {
+  return [
+    alert('BackupFailed', `${KUBE_STATE_METRICS.jobFailed}{job_name=~"${cronJob}-.*"} > 0`, '0m', 'page', 'A backup of the MLflow databases failed'),
+    alert('BackupStale', `time() - max(${KUBE_STATE_METRICS.cronJobLastSuccess}{cronjob="${cronJob}"}) > ${ALERT_THRESHOLDS.backupHours} * 3600`,
+      '30m', 'page', `No backup of the MLflow databases has succeeded for ${ALERT_THRESHOLDS.backupHours} hours`),
+  ];
+}

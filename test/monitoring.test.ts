@@ -1,0 +1,138 @@
+import { parser } from '@prometheus-io/lezer-promql';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ALERT_THRESHOLDS } from '../lib/monitoring/alerts';
+import { DASHBOARD_CONFIG_MAP, DASHBOARD_KEY, teamPanels } from '../lib/monitoring/dashboard';
+import { KNOWN_METRICS, VLLM_METRICS } from '../lib/monitoring/metrics';
+import { checkObjects } from '../lib/policy/check';
+import { synthWorkspace } from '../lib/synth';
+import { all, find, fixture, ROOT } from './helpers';
+
+/*
+ * Serving is watched (issue #14, item 3): every inference server runs vLLM's own server,
+ * whose /metrics GKE Managed Prometheus scrapes (PodMonitoring); alerts (Rules) and the
+ * dashboard read vLLM's real metric names. Every PromQL expression is parsed by
+ * Prometheus's own grammar (@prometheus-io/lezer-promql).
+ */
+
+const { objects, inputs } = fixture();
+
+/** The problems of a PromQL expression: syntax errors, and metric names the platform does not know. */
+function promqlProblems(expr: string): string[] {
+  const problems: string[] = [];
+  const tree = parser.parse(expr);
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError) problems.push(`syntax error at ${node.from}: '${expr.slice(Math.max(0, node.from - 10), node.to + 10)}'`);
+      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') {
+        const metric = expr.slice(node.from, node.to);
+        if (!KNOWN_METRICS.has(metric)) problems.push(`unknown metric ${metric}`);
+      }
+    },
+  });
+  return problems;
+}
+
+const rules = all(objects, 'Rules');
+const expressions = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.map((rule: any) => ({ where: `${r.metadata.namespace}/${rule.alert}`, expr: rule.expr as string }))));
+
+describe('every expression', () => {
+  test('of the alerts and the dashboard parses as PromQL and names only metrics the platform\'s releases export', () => {
+    const dashboard = JSON.parse(find(objects, 'ConfigMap', DASHBOARD_CONFIG_MAP).data[DASHBOARD_KEY]);
+    const panelExprs = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => ({ where: `dashboard ${p.title}`, expr: t.expr as string })));
+    expect(expressions.length).toBeGreaterThan(5);
+    expect(panelExprs.length).toBeGreaterThan(5);
+    expect([...expressions, ...panelExprs].flatMap(({ where, expr }) => promqlProblems(expr).map((p) => `${where}: ${p}`))).toEqual([]);
+  });
+
+  test('the check itself refuses a broken expression and a misspelt metric', () => {
+    expect(promqlProblems('sum by (model_name (vllm:num_requests_waiting)')).not.toEqual([]);
+    expect(promqlProblems('sum(vllm:num_request_waiting) > 1')).toEqual(['unknown metric vllm:num_request_waiting']);
+    expect(promqlProblems('sum(vllm:num_requests_waiting) > 1')).toEqual([]);
+  });
+
+  test('the vLLM names are those of vLLM 0.8, the API image\'s (LLaMA-Factory 0.9.3 pins vllm<=0.8.6)', () => {
+    expect(VLLM_METRICS).toEqual({
+      requestsWaiting: 'vllm:num_requests_waiting',
+      requestsRunning: 'vllm:num_requests_running',
+      kvCacheUsage: 'vllm:gpu_cache_usage_perc',
+      timeToFirstToken: 'vllm:time_to_first_token_seconds',
+      timePerOutputToken: 'vllm:time_per_output_token_seconds',
+      e2eLatency: 'vllm:e2e_request_latency_seconds',
+      promptTokens: 'vllm:prompt_tokens_total',
+      generationTokens: 'vllm:generation_tokens_total',
+    });
+  });
+});
+
+describe('every inference server', () => {
+  const servers = all(objects, 'Deployment').filter((d) => d.spec.template.metadata.labels.app === 'llama-infer');
+
+  test('runs vLLM\'s own server, under its gateway model id, on all its GPUs, with /metrics and /health', () => {
+    expect(servers.length).toBeGreaterThan(1);
+    for (const d of servers) {
+      const c = d.spec.template.spec.containers[0];
+      const model = d.spec.template.metadata.labels['llm-platform/model'];
+      const gpus = c.resources.limits['nvidia.com/gpu'];
+      expect(c.command).toEqual(['vllm', 'serve', `/models/${model}`]);
+      expect(c.args).toEqual([`--served-model-name=${model}`, '--host=0.0.0.0', '--port=8000', `--tensor-parallel-size=${gpus}`]);
+      expect(c.readinessProbe.httpGet.path).toBe('/health');
+    }
+  });
+
+  test('is scraped by a PodMonitoring of its own: its pods, its named port, /metrics', () => {
+    for (const d of servers) {
+      const monitors = all(objects, 'PodMonitoring').filter((m) => m.metadata.namespace === d.metadata.namespace
+        && Object.entries(m.spec.selector.matchLabels).every(([k, v]) => d.spec.template.metadata.labels[k] === v));
+      // A workspace of several models: each monitor selects its own model's pods only.
+      expect(monitors.map((m) => m.metadata.name)).toEqual([d.metadata.name]);
+      expect(monitors[0].spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+      expect(d.spec.template.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
+    }
+  });
+
+  test('has its alerts, over its own job and model: not ready, requests waiting, slow first token, idle GPUs', () => {
+    for (const d of servers) {
+      const model = d.spec.template.metadata.labels['llm-platform/model'];
+      const group = find(objects, 'Rules', 'llm-workspace-alerts', d.metadata.namespace).spec.groups.find((g: any) => g.name === `model-${model}`);
+      expect(group.rules.map((r: any) => [r.alert, r.for, r.labels.severity])).toEqual([
+        ['ModelNotReady', '10m', 'page'], ['ModelRequestsWaiting', '5m', 'page'], ['ModelSlowFirstToken', '10m', 'ticket'], ['ModelIdle', '1h', 'ticket'],
+      ]);
+      expect(group.rules[0].expr).toContain(`job="${d.metadata.name}"`);
+      for (const r of group.rules.slice(1)) expect(r.expr).toContain(`model_name="${model}"`);
+      expect(group.rules[1].expr).toContain(`> ${ALERT_THRESHOLDS.waitingRequests}`);
+    }
+  });
+});
+
+test('a suspended workspace keeps its training alert and has no model alerts (nothing serves)', () => {
+  const ws = inputs.workspaces.find((w) => w.inference.models.length > 0)!;
+  const suspended = synthWorkspace(inputs.platform, { ...ws, state: 'suspended' }, inputs.trainingConfigs[ws.name]);
+  expect(find(suspended, 'Rules', 'llm-workspace-alerts').spec.groups.map((g: any) => g.name)).toEqual(['training']);
+  expect(checkObjects(suspended)).toEqual([]);
+});
+
+test('the shared layer alerts when a backup fails or none has succeeded for 26 hours', () => {
+  const shared = find(objects, 'Rules', 'llm-platform-alerts', 'llm-shared');
+  expect(shared.spec.groups[0].rules.map((r: any) => [r.alert, r.expr])).toEqual([
+    ['BackupFailed', 'kube_job_status_failed{job_name=~"mlflow-backups-.*"} > 0'],
+    ['BackupStale', 'time() - max(kube_cronjob_status_last_successful_time{cronjob="mlflow-backups"}) > 26 * 3600'],
+  ]);
+});
+
+test('every alert has a runbook line in docs/serving.md, under its own heading', () => {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'serving.md'), 'utf8');
+  const headings = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => m[1].toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+  const runbooks = [...new Set(rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.map((rule: any) => rule.annotations.runbook as string))))];
+  expect(runbooks.length).toBe(7);
+  expect(runbooks.filter((rb) => !rb.startsWith('docs/serving.md#') || !headings.has(rb.split('#')[1]))).toEqual([]);
+});
+
+test('the dashboard has a row per team, each with the same panels over its own namespace', () => {
+  const dashboard = JSON.parse(find(objects, 'ConfigMap', DASHBOARD_CONFIG_MAP).data[DASHBOARD_KEY]);
+  const rows = dashboard.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title);
+  expect(rows).toEqual(inputs.workspaces.map((w) => `Team ${w.name}`));
+  const alpha = dashboard.panels.filter((p: any) => p.type === 'timeseries' && p.targets[0].expr.includes('namespace="llm-workspace-team-alpha"'));
+  expect(alpha.map((p: any) => p.title)).toEqual(teamPanels('team-alpha').map((p) => p.title));
+  expect(find(objects, 'ConfigMap', DASHBOARD_CONFIG_MAP).metadata.labels.grafana_dashboard).toBe('1');
+});
