@@ -128,11 +128,15 @@ test('every alert has a runbook line in docs/serving.md, under its own heading',
   expect(runbooks.filter((rb) => !rb.startsWith('docs/serving.md#') || !headings.has(rb.split('#')[1]))).toEqual([]);
 });
 
-test('the dashboard has a row per team, each with the same panels over its own namespace', () => {
+test('the dashboard has a section per team: one row, repeated for each team namespace serving models, of the same size however many teams', () => {
   const dashboard = JSON.parse(find(objects, 'ConfigMap', DASHBOARD_CONFIG_MAP).data[DASHBOARD_KEY]);
-  const rows = dashboard.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title);
-  expect(rows).toEqual(inputs.workspaces.map((w) => `Team ${w.name}`));
-  const alpha = dashboard.panels.filter((p: any) => p.type === 'timeseries' && p.targets[0].expr.includes('namespace="llm-workspace-team-alpha"'));
-  expect(alpha.map((p: any) => p.title)).toEqual(teamPanels('team-alpha').map((p) => p.title));
+  const rows = dashboard.panels.filter((p: any) => p.type === 'row');
+  expect(rows).toEqual([expect.objectContaining({ title: 'Team $namespace', repeat: 'namespace' })]);
+  const team = dashboard.templating.list.find((v: any) => v.name === 'namespace');
+  expect(team).toMatchObject({ multi: true, includeAll: true, regex: '/^llm-workspace-.+/' });
+  expect(promqlProblems(team.query.query.replace(/^label_values\((.*), namespace\)$/, '$1'))).toEqual([]);
+  const panels = dashboard.panels.filter((p: any) => p.type === 'timeseries');
+  expect(panels.map((p: any) => p.title)).toEqual(teamPanels().map((p) => p.title));
+  expect(panels.every((p: any) => p.targets.every((t: any) => t.expr.includes('namespace="$namespace"')))).toBe(true);
   expect(find(objects, 'ConfigMap', DASHBOARD_CONFIG_MAP).metadata.labels.grafana_dashboard).toBe('1');
 });

@@ -76,6 +76,8 @@ const cases: [string, Manifest[], string][] = [
     `policy: Namespace ${ns}: 'metadata.name' has no ResourceQuota with requests.nvidia.com/gpu (rule workspace-quota)`],
   ['replicated-topology-spread', broken('Deployment', 'mlflow-common-read', (d) => { delete d.spec.template.spec.topologySpreadConstraints; }, shared),
     "policy: Deployment llm-shared/mlflow-common-read: 'spec.template.spec.topologySpreadConstraints' must spread its pods over nodes ('kubernetes.io/hostname', maxSkew 1, DoNotSchedule) (rule replicated-topology-spread)"],
+  ['configmap-size', broken('ConfigMap', 'mlflow-config', (c) => { c.data.BIG = 'x'.repeat(2 ** 20); }),
+    `policy: ConfigMap ${ns}/mlflow-config: 'data' holds 1.0 MiB; a ConfigMap holds at most 1 MiB (rule configmap-size)`],
   ['server-priority', broken('Deployment', 'mlflow', (d) => { d.spec.template.spec.priorityClassName = 'llm-training'; }),
     `policy: Deployment ${ns}/mlflow: 'spec.template.spec.priorityClassName' must be 'llm-services' (rule server-priority)`],
   ['no-cluster-admin', broken('RoleBinding', 'airflow-run-launcher', (b) => { b.roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }; }),

@@ -31,6 +31,9 @@ export interface Rule {
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** The most a ConfigMap may hold (the API server's limit on its data). */
+export const CONFIG_MAP_MAX_BYTES = 2 ** 20;
+
 type PodEntry = { object: Manifest; spec: Any; at: string };
 type ContainerEntry = { object: Manifest; c: Any; at: string; server: boolean };
 
@@ -269,6 +272,14 @@ export const RULES: readonly Rule[] = [
     check: (o) => pods(o).filter(({ object }) => object.kind === 'Deployment' && !asksForGpus((object as Any).spec.template.spec))
       .filter(({ spec }) => spec.priorityClassName !== PRIORITY_CLASSES.services)
       .map(({ object, at }) => v('server-priority', object, `${at}.priorityClassName`, `must be '${PRIORITY_CLASSES.services}'`)),
+  },
+  {
+    id: 'configmap-size',
+    description: 'Every ConfigMap holds at most 1 MiB, as the API server stores no larger one (nor Helm a larger release).',
+    check: (o) => o.filter((x: Any) => x.kind === 'ConfigMap').flatMap((x: Any) => {
+      const bytes = [...Object.entries(x.data ?? {}), ...Object.entries(x.binaryData ?? {})].reduce((n, [k, val]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(val)), 0);
+      return bytes > CONFIG_MAP_MAX_BYTES ? [v('configmap-size', x, 'data', `holds ${(bytes / 2 ** 20).toFixed(1)} MiB; a ConfigMap holds at most 1 MiB`)] : [];
+    }),
   },
   {
     id: 'no-secret-objects',

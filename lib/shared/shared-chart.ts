@@ -79,7 +79,7 @@ export class SharedChart extends PlatformChart {
     new AirflowDags(this, 'AirflowDags', { platform, workspaces: props.workspaces.map((w) => w.name) });
     new ModelRegistrySync(this, 'ModelRegistry', { platform, workspaces: props.workspaces });
     new AlertRules(this, 'Alerts', { name: PLATFORM_ALERTS, labels: { name: 'llm-platform', instance: 'shared', component: 'alerts' }, groups: { backups: backupAlerts(BACKUPS_APP) } });
-    new ServingDashboard(this, 'Dashboard', { workspaces: props.workspaces });
+    new ServingDashboard(this, 'Dashboard');
     new MlflowBackups(this, 'MlflowBackups', {
       platform,
       databases: [mlflowDatabase('common'), ...props.workspaces.map((w) => mlflowDatabase(w.name))],
