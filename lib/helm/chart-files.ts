@@ -253,7 +253,7 @@ export const SHARED_CHART_NAME = `${CHART_NAME}-shared`;
 /**
  * The shared layer as a chart of its own (`charts/llm-platform-shared/`), for platforms too
  * large for one release: Helm keeps a release in a Secret of at most 1 MiB, which the
- * umbrella passes at about 550 workspaces. This chart holds no subchart, so its release
+ * umbrella passes at about 450 workspaces. This chart holds no subchart, so its release
  * does not grow with the workspaces but for the shared layer's own records of them; each
  * workspace's chart is then a release of its own.
  */
@@ -340,7 +340,7 @@ helm install ws-<name> charts/llm-platform/charts/workspace-<name>
 
 Helm keeps each release in a Secret of at most 1 MiB. The rendered objects of the
 workspaces dominate it: \`npm run bench\` prints the size per number of
-workspaces (1 MiB at about 550). Past that, install the shared layer from
+workspaces (1 MiB at about 450). Past that, install the shared layer from
 \`charts/llm-platform-shared\` and each workspace chart as its own release (or use Argo CD
 on \`dist/\`):
 
