@@ -39,6 +39,10 @@ default_args = {
 }
 
 
+# Consecutive transient API errors the wait for a Job tolerates.
+TRANSIENT_FAILURES = 10
+
+
 def run_fine_tuning(params, run_id, **_):
     """Creates the run's Job from the workspace's template (or finds it, on a retry) and waits until it ends."""
     from kubernetes import client, config
@@ -49,6 +53,7 @@ def run_fine_tuning(params, run_id, **_):
     template = client.CoreV1Api().read_namespaced_config_map(SETTINGS["runTemplate"]["configMap"], namespace)
     job = llm_platform_runs.training_job(
         json.loads(template.data[SETTINGS["runTemplate"]["key"]]), params, run_id, SETTINGS["trustedBaseModels"],
+        SETTINGS["timeoutHours"] * 3600,
     )
     name = job["metadata"]["name"]
     batch = client.BatchV1Api()
@@ -59,8 +64,18 @@ def run_fine_tuning(params, run_id, **_):
         if e.status != 409:
             raise
         print(f"Job {name} exists (a retry): waiting for it")
+    failures = 0
     while True:
-        status = batch.read_namespaced_job_status(name, namespace).status
+        try:
+            status = batch.read_namespaced_job_status(name, namespace).status
+            failures = 0
+        except ApiException as e:
+            # A hiccup of the API server is waited out; a refusal is not.
+            failures += 1
+            if e.status not in (429, 500, 502, 503, 504) or failures > TRANSIENT_FAILURES:
+                raise
+            time.sleep(SETTINGS["pollSeconds"])
+            continue
         for condition in status.conditions or []:
             if condition.status == "True" and condition.type == "Complete":
                 print(f"Job {name} finished: its model is registered as {params['registered_model']}")

@@ -19,7 +19,7 @@ def run_name(dag_run_id):
     return PREFIX + hashlib.sha256(dag_run_id.encode("utf-8")).hexdigest()[:10]
 
 
-def training_job(template, params, dag_run_id, trusted_base_models):
+def training_job(template, params, dag_run_id, trusted_base_models, deadline_seconds):
     """The template with the run's params in place: its name, config, base model and the model it registers."""
     job = copy.deepcopy(template)
     name = run_name(dag_run_id)
@@ -51,4 +51,7 @@ def training_job(template, params, dag_run_id, trusted_base_models):
     if missing:
         raise ValueError("the run template has no %s: synth and the DAG disagree" % ", ".join(missing))
     job["spec"]["ttlSecondsAfterFinished"] = FINISHED_TTL_SECONDS
+    # The Job stops itself when the DAG stops waiting for it (its clock runs only while
+    # Kueue has it started): nothing trains on that nobody follows.
+    job["spec"]["activeDeadlineSeconds"] = deadline_seconds
     return job

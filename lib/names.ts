@@ -186,7 +186,6 @@ export function workspaceGcpAccountId(workspace: string): string {
   return fitted('llm-ws-', workspace, MAX_GCP_ACCOUNT_ID);
 }
 
-/** The GCP service account email a workspace acts as: the one its file names, or the one derived from its name. */
 /**
  * Id of the GCP service account a workspace's secret store acts as: `llm-wss-<name>` (cut
  * with a hash past 30 characters). Apart from the workspace's own identity, which its
@@ -196,6 +195,7 @@ export function workspaceSecretsAccountId(workspace: string): string {
   return fitted('llm-wss-', workspace, MAX_GCP_ACCOUNT_ID);
 }
 
+/** The GCP service account email a workspace acts as: the one its file names, or the one derived from its name. */
 export function workspaceGcpAccount(project: string, workspace: string, named?: string): string {
   return named ?? gcpServiceAccountEmail(workspaceGcpAccountId(workspace), project);
 }

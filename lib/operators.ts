@@ -110,8 +110,9 @@ export function airflowValues(): Record<string, unknown> {
     data: { metadataSecretName: AIRFLOW_SECRETS.metadata },
     webserverSecretKeySecretName: AIRFLOW_SECRETS.webserverSecretKey,
     fernetKeySecretName: AIRFLOW_SECRETS.fernetKey,
-    // The guide's Jenkinsfile calls /api/v1; Airflow 2's default API backend denies every call.
-    config: { api: { auth_backends: 'airflow.api.auth.backend.basic_auth' } },
+    // The guide's Jenkinsfile (and CI) calls /api/v1 with a user and password; Airflow's own
+    // UI calls it with its session: both.
+    config: { api: { auth_backends: 'airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session' } },
     // The chart's user job makes the one user, the CI's. Its args are the chart's own
     // (templated) but for the password, read from the environment: never in values.
     webserver: {

@@ -118,7 +118,10 @@ describe('a run the DAG starts is a declared run', () => {
       const { namespace, ...metadata } = declared.metadata; // eslint-disable-line @typescript-eslint/no-unused-vars
       const dagJob = JSON.parse(JSON.stringify(created.body));
       expect(dagJob.spec.ttlSecondsAfterFinished).toBe(7 * 24 * 3600);
+      // It stops itself when the DAG stops waiting for it.
+      expect(dagJob.spec.activeDeadlineSeconds).toBe(72 * 3600);
       delete dagJob.spec.ttlSecondsAfterFinished;
+      delete dagJob.spec.activeDeadlineSeconds;
       // A declared run's MLflow run is named by its id; a DAG run's by its Job.
       const env = (j: any) => j.spec.template.spec.containers[0].env;
       expect(env(dagJob).find((e: any) => e.name === 'RUN_ID').value).toBe(created.body.metadata.name);
@@ -151,6 +154,15 @@ describe('a run the DAG starts is a declared run', () => {
     expect(failed.raised).toMatch(/^RuntimeError: Job llama-fine-tune-dag-[0-9a-f]{10} failed \(BackoffLimitExceeded\): kubectl -n llm-workspace-team-alpha logs job\/llama-fine-tune-dag-/);
   });
 
+  test('it waits out the API server\'s hiccups, not its refusals', () => {
+    const flaky = runTask('Complete', { flaky: 3 });
+    expect([flaky.returned, flaky.raised]).toEqual([done.returned, undefined]);
+    const refused = runTask('Complete', { flaky: 1, flakyStatus: 403 });
+    expect(refused.raised).toMatch(/^ApiException/);
+    const down = runTask('Complete', { flaky: 20 });
+    expect(down.raised).toMatch(/^ApiException/);
+  });
+
   test('a retry of the same DAG run finds its Job and waits for it; another DAG run is another Job', () => {
     const retried = runTask('Complete', { exists: true });
     expect(retried.returned).toBe(done.returned);
@@ -163,8 +175,8 @@ describe('a run the DAG starts is a declared run', () => {
 describe('CI triggers the DAG through Airflow\'s API, with credentials from Secret Manager', () => {
   const values = airflowValues() as any;
 
-  test('the API takes basic authentication (Airflow 2 denies every call by default)', () => {
-    expect(values.config.api).toEqual({ auth_backends: 'airflow.api.auth.backend.basic_auth' });
+  test('the API takes basic authentication (CI), and the session of Airflow\'s own UI', () => {
+    expect(values.config.api).toEqual({ auth_backends: 'airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session' });
   });
 
   test('the trigger step sends exactly the DAG\'s params', () => {
@@ -264,6 +276,10 @@ describe('the admission policy on what Airflow starts in a workspace', () => {
     ['a Secret volume', (j: any) => { pod(j).volumes.push({ name: 's', secret: { secretName: 'mlflow-db-secret' } }); }, 'may not mount the workspace\'s Secrets'],
     ['a Secret in the environment', (j: any) => { pod(j).containers[0].env.push({ name: 'P', valueFrom: { secretKeyRef: { name: 'mlflow-db-secret', key: 'POSTGRES_PASSWORD' } } }); }, 'may not read the workspace\'s Secrets'],
     ['a Secret as envFrom', (j: any) => { pod(j).containers[0].envFrom = [{ secretRef: { name: 'mlflow-db-secret' } }]; }, 'may not read the workspace\'s Secrets'],
+    ['a Secret inside a projected volume', (j: any) => { pod(j).volumes.push({ name: 'p', projected: { sources: [{ secret: { name: 'mlflow-db-secret' } }] } }); }, 'may not mount the workspace\'s Secrets'],
+    ['a service account token inside a projected volume', (j: any) => { pod(j).volumes.push({ name: 'p', projected: { sources: [{ serviceAccountToken: { path: 't' } }] } }); }, 'or a service account token'],
+    ['a CSI volume of another driver (a secret store\'s)', (j: any) => { pod(j).volumes.push({ name: 'c', csi: { driver: 'secrets-store.csi.k8s.io' } }); }, 'may not mount the workspace\'s Secrets'],
+    ['the service account token mounted', (j: any) => { pod(j).automountServiceAccountToken = true; }, 'may not get a service account token'],
   ])('denies a Job %s', (_what, edit, message) => {
     expect(denials(dagJob(edit))).toEqual([expect.stringContaining(message)]);
   });

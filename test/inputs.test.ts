@@ -42,7 +42,7 @@ describe('schemas', () => {
     try {
       const model = box.load().workspaces[0].inference.models[0];
       expect(model).toEqual({
-        name: 'm', version: 'latest', template: 'llama3', gpus: 1, replicas: 1, cacheSize: '100Gi',
+        name: 'm', version: 'latest', template: 'llama3', gpus: 1, maxModelLen: 4096, replicas: 1, cacheSize: '100Gi',
         resources: { cpu: { request: '4', limit: '8' }, memory: { request: '16Gi', limit: '64Gi' }, ephemeralStorage: { request: '4Gi', limit: '20Gi' } },
         gateway: { enabled: true, rateLimit: 100, allowedClients: [] },
       });

@@ -118,6 +118,11 @@ describe('the pipeline file (.github/workflows/train.yaml)', () => {
     ]);
   });
 
+  test('runs only from the default branch, in a protected environment: a branch could print the password', () => {
+    expect(workflow.jobs.trigger.if).toBe("github.ref == 'refs/heads/main'");
+    expect(workflow.jobs.trigger.environment).toBe('training');
+  });
+
   test('never puts an input into shell text (a value like `$(id)` stays a value)', () => {
     expect(steps.filter((s) => s.run?.includes('${{'))).toEqual([]);
     expect(workflow.permissions).toEqual({ contents: 'read' });

@@ -29,6 +29,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       version: '7',
       template: 'qwen',
       gpus: 2,
+      maxModelLen: 32768,
       accelerator: 'nvidia-l4',
       replicas: 3,
       cacheSize: '60Gi',
@@ -297,6 +298,8 @@ describe('inference', () => {
     expect(env(container(spec, 'model-loader'), 'MODEL_URI')).toBe('models:/ft-chat-model/7');
     expect(env(container(spec, 'model-loader'), 'MODEL_PATH')).toBe('/models/chat');
     expect(container(spec, 'inference').command).toEqual(['vllm', 'serve', '/models/chat']);
+    // Its declared context, for which vLLM reserves the KV cache.
+    expect(container(spec, 'inference').args).toContain('--max-model-len=32768');
     expect(find(full, 'Deployment', 'llama-factory-inference').spec.replicas).toBe(3);
     expect(spec.volumes.find((v: any) => v.name === 'model-cache').ephemeral.volumeClaimTemplate.spec).toMatchObject({ storageClassName: 'premium-rwo-regional', resources: { requests: { storage: '60Gi' } } });
   });

@@ -59,6 +59,14 @@ const servedModel = {
       pattern: '^nvidia-[a-z0-9-]+$',
       'x-allowed': "a GKE accelerator name like 'nvidia-tesla-a100' or 'nvidia-l4'",
     },
+    maxModelLen: {
+      type: 'integer',
+      description: "Longest context (prompt and answer, in tokens) the server accepts (vLLM's --max-model-len). vLLM reserves KV cache for it: a model's full context (128k for some) may not fit its GPUs. Default: 4096, LLaMA-Factory's.",
+      minimum: 256,
+      maximum: 1048576,
+      default: 4096,
+      'x-allowed': 'a number of tokens from 256 to 1048576',
+    },
     replicas: {
       type: 'integer',
       description: 'Inference replicas, each with its own GPUs. Default: 1.',

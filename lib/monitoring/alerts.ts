@@ -1,4 +1,4 @@
-import { KUBE_STATE_METRICS, SCRAPE_METRICS, VLLM_METRICS } from './metrics';
+import { SCRAPE_METRICS, VLLM_METRICS } from './metrics';
 
 /** An alerting rule of GKE Managed Prometheus (`Rules`), with its runbook in docs/serving.md. */
 export interface AlertRule {
@@ -9,9 +9,8 @@ export interface AlertRule {
   readonly annotations: { readonly summary: string; readonly runbook: string };
 }
 
-/** Name of a workspace's alerting rules (`Rules`), and of the shared layer's. */
+/** Name of a workspace's alerting rules (`Rules`). */
 export const WORKSPACE_ALERTS = 'llm-workspace-alerts';
-export const PLATFORM_ALERTS = 'llm-platform-alerts';
 
 /** Where an alert's runbook line is. */
 export function runbookOf(alert: string): string {
@@ -28,8 +27,6 @@ export const ALERT_THRESHOLDS = {
   timeToFirstTokenSeconds: 5,
   /** Hours a model may hold its GPUs without a request. */
   idleHours: 3,
-  /** Hours since the last successful backup. */
-  backupHours: 26,
 } as const;
 
 function alert(name: string, expr: string, forDuration: string, severity: 'page' | 'ticket', summary: string): AlertRule {
@@ -53,20 +50,5 @@ export function modelAlerts(job: string, model: string): AlertRule[] {
       `Model ${model}: 95% of first tokens take more than ${t.timeToFirstTokenSeconds} s`),
     alert('ModelIdle', `sum(increase(${VLLM_METRICS.e2eLatency}_count{${m}}[${t.idleHours}h])) == 0`, '1h', 'ticket',
       `Model ${model}: its GPUs have served no request for ${t.idleHours} hours (cost)`),
-  ];
-}
-
-/** The alert of a workspace's training runs (their Jobs; a JobSet's are Jobs too). */
-export function trainingAlerts(): AlertRule[] {
-  return [alert('TrainingRunFailed', `${KUBE_STATE_METRICS.jobFailed}{job_name=~"llama-fine-tune-.*"} > 0`, '0m', 'ticket',
-    'A training run failed: kubectl logs job/<run>')];
-}
-
-/** The alerts of the backups of every MLflow database (CronJob `mlflow-backups` in llm-shared). */
-export function backupAlerts(cronJob: string): AlertRule[] {
-  return [
-    alert('BackupFailed', `${KUBE_STATE_METRICS.jobFailed}{job_name=~"${cronJob}-.*"} > 0`, '0m', 'page', 'A backup of the MLflow databases failed'),
-    alert('BackupStale', `time() - max(${KUBE_STATE_METRICS.cronJobLastSuccess}{cronjob="${cronJob}"}) > ${ALERT_THRESHOLDS.backupHours} * 3600`,
-      '30m', 'page', `No backup of the MLflow databases has succeeded for ${ALERT_THRESHOLDS.backupHours} hours`),
   ];
 }

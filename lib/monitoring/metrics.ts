@@ -31,17 +31,6 @@ export const VLLM_METRICS = {
   generationTokens: 'vllm:generation_tokens_total',
 } as const;
 
-/**
- * kube-state-metrics, as GKE's managed package exports them (Cloud Monitoring's "Kube
- * state metrics" package, labelled with the object's namespace): the state of Jobs and
- * CronJobs, which export nothing themselves.
- * @see https://cloud.google.com/kubernetes-engine/docs/how-to/kube-state-metrics
- */
-export const KUBE_STATE_METRICS = {
-  jobFailed: 'kube_job_status_failed',
-  cronJobLastSuccess: 'kube_cronjob_status_last_successful_time',
-} as const;
-
 /** Series every scrape target has: whether its last scrape succeeded. */
 export const SCRAPE_METRICS = { up: 'up' } as const;
 
@@ -51,5 +40,5 @@ export const DCGM_METRICS = { gpuUtilization: 'DCGM_FI_DEV_GPU_UTIL' } as const;
 /** Every metric name the platform's expressions may use. */
 export const KNOWN_METRICS: ReadonlySet<string> = new Set([
   ...Object.values(VLLM_METRICS).flatMap((m) => (/_seconds$/.test(m) ? [`${m}_bucket`, `${m}_count`, `${m}_sum`] : [m])),
-  ...Object.values(KUBE_STATE_METRICS), ...Object.values(SCRAPE_METRICS), ...Object.values(DCGM_METRICS),
+  ...Object.values(SCRAPE_METRICS), ...Object.values(DCGM_METRICS),
 ]);

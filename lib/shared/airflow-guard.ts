@@ -6,6 +6,7 @@ import { INFERENCE_APP, NAMESPACE_ROLE_LABEL, SHARED_NAMESPACE, WORKLOAD_SERVICE
 import { AIRFLOW_WORKER_ACCOUNT } from '../workspace/airflow-access';
 import { clusterScoped, KubeObject } from '../kube-object';
 import { LOCAL_QUEUE, PRIORITY_CLASSES, QUEUE_LABEL } from '../training/kueue';
+import { GCSFUSE_DRIVER } from '../training/training-run';
 
 /** Name of the policy (and of its binding). */
 export const AIRFLOW_GUARD = 'llm-platform-airflow-jobs';
@@ -40,8 +41,16 @@ export function airflowGuardValidations(platform: PlatformConfig): { expression:
       message: `Airflow's runs may not carry an app label of the workspace's servers (${FORBIDDEN_APP_LABELS.join(', ')}): those open network paths`,
     },
     {
-      expression: `!has(${pod}.spec.volumes) || ${pod}.spec.volumes.all(v, !has(v.secret))`,
-      message: "Airflow's runs may not mount the workspace's Secrets",
+      // A Secret reaches a pod as a volume of its own, or inside a projected volume; so
+      // does a token of the service account. The only CSI driver a run uses is GCS FUSE.
+      expression: `!has(${pod}.spec.volumes) || ${pod}.spec.volumes.all(v, !has(v.secret)`
+        + ' && (!has(v.projected) || !has(v.projected.sources) || v.projected.sources.all(s, !has(s.secret) && !has(s.serviceAccountToken)))'
+        + ` && (!has(v.csi) || v.csi.driver == '${GCSFUSE_DRIVER}'))`,
+      message: "Airflow's runs may not mount the workspace's Secrets or a service account token",
+    },
+    {
+      expression: `has(${pod}.spec.automountServiceAccountToken) && ${pod}.spec.automountServiceAccountToken == false`,
+      message: "Airflow's runs may not get a service account token (automountServiceAccountToken must be false)",
     },
     {
       expression: `(${containers}).all(c, (!has(c.envFrom) || c.envFrom.all(e, !has(e.secretRef))) && (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef))))`,

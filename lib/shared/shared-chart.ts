@@ -5,7 +5,7 @@ import { SecretStore } from '../components/secret-store';
 import { MLFLOW_LABELS, MlflowServer } from '../components/mlflow-server';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { artifactBucketName, BACKUPS_APP, gcpServiceAccountEmail, mlflowDatabase, mlflowDatabaseSecretKey, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE } from '../names';
+import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, mlflowDatabaseSecretKey, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE } from '../names';
 import { AirflowSupport } from './airflow';
 import { SharedGcp } from '../gcp/shared-gcp';
 import { AirflowDags } from './airflow-dags';
@@ -18,8 +18,6 @@ import { ModelRegistrySync } from './model-registry-sync';
 import { PromptConsole } from './prompt-console';
 import { Strapi } from './strapi';
 import { SharedQueues } from '../training/kueue';
-import { AlertRules } from '../monitoring/monitoring';
-import { backupAlerts, PLATFORM_ALERTS } from '../monitoring/alerts';
 import { ServingDashboard } from '../monitoring/dashboard';
 
 /** Props of the {@link SharedChart}. */
@@ -78,7 +76,6 @@ export class SharedChart extends PlatformChart {
     new AirflowGuard(this, 'AirflowGuard', { platform });
     new AirflowDags(this, 'AirflowDags', { platform, workspaces: props.workspaces.map((w) => w.name) });
     new ModelRegistrySync(this, 'ModelRegistry', { platform, workspaces: props.workspaces });
-    new AlertRules(this, 'Alerts', { name: PLATFORM_ALERTS, labels: { name: 'llm-platform', instance: 'shared', component: 'alerts' }, groups: { backups: backupAlerts(BACKUPS_APP) } });
     new ServingDashboard(this, 'Dashboard');
     new MlflowBackups(this, 'MlflowBackups', {
       platform,

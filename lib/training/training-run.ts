@@ -190,7 +190,7 @@ export class TrainingRun extends Construct {
             : podVolume('models', run.scratchSize, props.storage.podVolumeClass),
           { name: 'configs', configMap: { name: TRAINING_CONFIGS } },
           // The team's data bucket, read only, through GKE's Cloud Storage FUSE CSI driver as the workspace's GCP identity.
-          { name: 'data', csi: { driver: 'gcsfuse.csi.storage.gke.io', readOnly: true, volumeAttributes: { bucketName: props.dataBucket, mountOptions: 'implicit-dirs' } } },
+          { name: 'data', csi: { driver: GCSFUSE_DRIVER, readOnly: true, volumeAttributes: { bucketName: props.dataBucket, mountOptions: 'implicit-dirs' } } },
           { name: 'dshm', emptyDir: { medium: 'Memory' } },
         ],
       }),
@@ -251,6 +251,9 @@ function acceleratorsFor(platform: PlatformConfig, gpus: number): k8s.Affinity |
   if (fit.length === all.length) return undefined;
   return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: ACCELERATOR_LABEL, operator: 'In', values: fit }] }] } } };
 }
+
+/** The CSI driver of GKE's Cloud Storage FUSE: a run's data bucket. */
+export const GCSFUSE_DRIVER = 'gcsfuse.csi.storage.gke.io';
 
 /** The JobSet API the manifests use (JobSet 0.12). */
 export const JOBSET_API = 'jobset.x-k8s.io/v1alpha2';

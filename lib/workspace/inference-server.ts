@@ -127,8 +127,9 @@ export class InferenceServer extends Construct {
           '--host=0.0.0.0',
           `--port=${PORTS.inference}`,
           `--tensor-parallel-size=${model.gpus}`,
+          // The KV cache is reserved for this context: a model's full one may not fit its GPUs.
+          `--max-model-len=${model.maxModelLen}`,
         ],
-        env: [{ name: 'HOME', value: '/tmp' }],
         volumeMounts: [
           ...volumeMounts,
           { name: 'dshm', mountPath: '/dev/shm' },

@@ -22,7 +22,7 @@ import { TrainingRun } from '../training/training-run';
 import { describeRuns, RunInfo } from '../training/run-name';
 import { RunTemplate } from '../training/run-template';
 import { AlertRules } from '../monitoring/monitoring';
-import { modelAlerts, trainingAlerts, WORKSPACE_ALERTS } from '../monitoring/alerts';
+import { modelAlerts, WORKSPACE_ALERTS } from '../monitoring/alerts';
 import { RunPeers } from './network-isolation';
 import { WorkspaceQuota } from './workspace-quota';
 import { WorkspaceQueue } from '../training/kueue';
@@ -105,14 +105,11 @@ export class WorkspaceChart extends PlatformChart {
         podVolumeClass: ws.storage.podVolumeClass,
       });
     }
-    // Its alerts: each model it serves (not while it is suspended: nothing runs), and its runs.
+    // Its alerts: each model it serves (none while it is suspended: nothing runs).
     new AlertRules(this, 'Alerts', {
       name: WORKSPACE_ALERTS,
       labels: { name: 'llm-platform', instance: ws.name, component: 'alerts' },
-      groups: {
-        ...Object.fromEntries(models.filter((m) => running && m.replicas > 0).map((m) => [`model-${m.name}`, modelAlerts(inferenceNames(m.name, models.length).deployment, m.name)])),
-        training: trainingAlerts(),
-      },
+      groups: Object.fromEntries(models.filter((m) => running && m.replicas > 0).map((m) => [`model-${m.name}`, modelAlerts(inferenceNames(m.name, models.length).deployment, m.name)])),
     });
     new NetworkIsolation(this, 'Network', { workspace: ws.name, platform });
     new AirflowAccess(this, 'Airflow', { workspace: ws.name });

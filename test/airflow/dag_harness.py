@@ -83,6 +83,8 @@ class BatchV1Api:
     def read_namespaced_job_status(self, name, namespace):
         CALLS.append({"call": "read_job_status", "name": name, "namespace": namespace})
         polls = sum(1 for c in CALLS if c["call"] == "read_job_status")
+        if polls <= REQUEST.get("flaky", 0):
+            raise ApiException(REQUEST.get("flakyStatus", 503))
         conditions = [Obj(type=REQUEST["outcome"], status="True", reason="BackoffLimitExceeded")] if polls > 1 else None
         return Obj(status=Obj(conditions=conditions))
 
