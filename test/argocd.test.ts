@@ -38,6 +38,8 @@ describe('Argo CD objects in dist/argocd', () => {
     expect(app.destination.namespace).toBe('llm-shared');
     expect(app.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(app.project).toBe('llm-platform');
+    // Server-side: its route table grows with the workspaces, past client-side apply's 256 KiB annotation.
+    expect(app.syncPolicy.syncOptions).toContain('ServerSideApply=true');
   });
 
   test('third-party services come from their official charts, pinned, with values from platform.yaml', () => {

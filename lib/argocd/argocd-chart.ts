@@ -212,7 +212,9 @@ export class ArgoCdChart extends Chart {
       project: PROJECTS.platform,
       source: { repoURL: repo.url, targetRevision: repo.revision, path: 'dist/shared' },
       destination: dest(SHARED_NAMESPACE),
-      syncPolicy: syncPolicy(),
+      // Server-side: client-side apply keeps a copy of each object in an annotation of at
+      // most 256 KiB, and the gateway's routes grow with the workspaces (310 KB at 1000).
+      syncPolicy: syncPolicy(['ServerSideApply=true']),
       ignoreDifferences: IGNORE_DIFFERENCES,
     }, wave(APPLICATION_WAVES.shared));
     object('Airflow', 'Application', 'airflow', {
