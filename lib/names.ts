@@ -195,6 +195,11 @@ export function workspaceSecretsAccountId(workspace: string): string {
   return fitted('llm-wss-', workspace, MAX_GCP_ACCOUNT_ID);
 }
 
+/** The email of a workspace's secret store's GCP service account. */
+export function workspaceSecretsAccount(project: string, workspace: string): string {
+  return gcpServiceAccountEmail(workspaceSecretsAccountId(workspace), project);
+}
+
 /** The GCP service account email a workspace acts as: the one its file names, or the one derived from its name. */
 export function workspaceGcpAccount(project: string, workspace: string, named?: string): string {
   return named ?? gcpServiceAccountEmail(workspaceGcpAccountId(workspace), project);

@@ -90,7 +90,7 @@ export function externalSecretsValues(): Record<string, unknown> {
 export const CREATE_CI_USER = [
   'set -eu',
   `airflow users delete --username "${AIRFLOW_CI.username}" >/dev/null 2>&1 || true`,
-  `exec airflow users create --role "${AIRFLOW_CI.role}" --username "${AIRFLOW_CI.username}" --email "${AIRFLOW_CI.username}@llm-platform.invalid" --firstname CI --lastname trigger --password "$CI_PASSWORD"`,
+  `exec airflow users create --role "${AIRFLOW_CI.role}" --username "${AIRFLOW_CI.username}" --email "${AIRFLOW_CI.email}" --firstname CI --lastname trigger --password "$CI_PASSWORD"`,
 ].join('\n');
 
 export function airflowValues(): Record<string, unknown> {
@@ -118,7 +118,7 @@ export function airflowValues(): Record<string, unknown> {
     webserver: {
       defaultUser: {
         enabled: true, role: AIRFLOW_CI.role, username: AIRFLOW_CI.username,
-        email: `${AIRFLOW_CI.username}@llm-platform.invalid`, firstName: 'CI', lastName: 'trigger',
+        email: AIRFLOW_CI.email, firstName: 'CI', lastName: 'trigger',
       },
     },
     // Every pod of the chart meets Pod Security restricted, which llm-shared enforces:

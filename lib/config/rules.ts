@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { backupBucketName, bucketNameProblem, secretIdProblem, serviceAccountIdProblem, sqlNameProblem, workspaceGcpNames } from '../gcp/gcp-names';
-import { artifactBucketName, dataBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount, workspaceSecretsAccountId } from '../names';
+import { artifactBucketName, dataBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount, workspaceSecretsAccount } from '../names';
 import { InputProblem } from './problems';
 import { parseQuantity } from './quantity';
 import { runDemand, serverDemand, trainingShare } from '../training/share';
@@ -131,7 +131,7 @@ export function checkGcpIdentities(platform: PlatformConfig, workspaces: readonl
   const domain = `@${platform.project}.iam.gserviceaccount.com`;
   const owners = new Map<string, string>(Object.entries(RESERVED_GCP_ACCOUNTS).map(([id, what]) => [gcpServiceAccountEmail(id, platform.project), what]));
   // Each workspace's secret store has an account of its own, which no workspace may act as.
-  for (const { config, source } of workspaces) owners.set(gcpServiceAccountEmail(workspaceSecretsAccountId(config.name), platform.project), `the secret store's identity of ${source.file}`);
+  for (const { config, source } of workspaces) owners.set(workspaceSecretsAccount(platform.project, config.name), `the secret store's identity of ${source.file}`);
   for (const { config, source } of workspaces) {
     const email = workspaceGcpAccount(platform.project, config.name, config.gcpServiceAccount);
     const field = config.gcpServiceAccount ? 'gcpServiceAccount' : 'name';

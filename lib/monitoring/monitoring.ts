@@ -6,6 +6,10 @@ import { AlertRule } from './alerts';
 /** API of GKE Managed Prometheus's objects. */
 export const GMP_API = 'monitoring.googleapis.com/v1';
 
+/** Namespace of GKE Managed Prometheus's collectors, and their pods' label: they scrape the PodMonitorings' targets. */
+export const GMP_NAMESPACE = 'gmp-system';
+export const GMP_COLLECTOR = { 'app.kubernetes.io/name': 'collector' } as const;
+
 /** How often the platform's targets are scraped. */
 export const SCRAPE_INTERVAL = '30s';
 
@@ -62,7 +66,7 @@ export class AlertRules extends Construct {
   constructor(scope: Construct, id: string, props: AlertRulesProps) {
     super(scope, id);
     const groups = Object.entries(props.groups).filter(([, rules]) => rules.length > 0)
-      .map(([name, rules]) => ({ name, interval: SCRAPE_INTERVAL, rules: rules.map((r) => ({ ...r, labels: { ...r.labels }, annotations: { ...r.annotations } })) }));
+      .map(([name, rules]) => ({ name, interval: SCRAPE_INTERVAL, rules }));
     if (groups.length === 0) return;
     new KubeObject(this, 'Resource', {
       apiVersion: GMP_API,

@@ -26,6 +26,7 @@ export const AIRFLOW_SECRETS = {
  */
 export const AIRFLOW_CI = {
   username: 'ci-trigger',
+  email: 'ci-trigger@llm-platform.invalid',
   role: 'User',
   secretKey: 'airflow-ci-password',
   /** Label of the namespaces whose pods may call Airflow's API (the CI runners'). */

@@ -4,13 +4,10 @@ import { PlatformConfig } from '../config/types';
 import { KUBE, kube } from '../kube-object';
 import { appLabels } from '../labels';
 import { RUN_NAME_LABEL, TRAINING_APP } from '../training/training-run';
+import { GMP_COLLECTOR, GMP_NAMESPACE } from '../monitoring/monitoring';
 import {
   INFERENCE_APP, INFERENCE_NETWORK_POLICY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS,
 } from '../names';
-
-/** Namespace of GKE Managed Prometheus's collectors, and their pods' label. */
-export const GMP_NAMESPACE = 'gmp-system';
-export const GMP_COLLECTOR = { 'app.kubernetes.io/name': 'collector' } as const;
 
 /** Props of a {@link NetworkIsolation}. */
 export interface NetworkIsolationProps {

@@ -7,8 +7,8 @@ import { WorkspaceGcp } from '../gcp/workspace-gcp';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import {
-  artifactBucketName, dataBucketName, gcpServiceAccountEmail, inferenceNames, mlflowDatabase, mlflowDatabaseSecretKey, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
-  workspaceSecretsAccountId,
+  artifactBucketName, dataBucketName, inferenceNames, mlflowDatabase, mlflowDatabaseSecretKey, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
+  workspaceSecretsAccount,
 } from '../names';
 import { AirflowAccess } from './airflow-access';
 import { InferenceServer } from './inference-server';
@@ -69,7 +69,7 @@ export class WorkspaceChart extends PlatformChart {
     });
     // Its secret store acts as an identity of its own, the only one that may read its secrets.
     new SecretStore(this, 'SecretStore', {
-      name: WORKSPACE_SECRET_STORE, platform, gcpServiceAccount: gcpServiceAccountEmail(workspaceSecretsAccountId(ws.name), platform.project), labels: { instance: ws.name },
+      name: WORKSPACE_SECRET_STORE, platform, gcpServiceAccount: workspaceSecretsAccount(platform.project, ws.name), labels: { instance: ws.name },
     });
     new ModelStorage(this, 'ModelStorage', {
       workspace: ws.name,
