@@ -67,8 +67,13 @@ export function isStateful(kind: string, namespace: string | undefined): boolean
   return STATEFUL_KINDS.includes(kind) || (kind === 'ExternalSecret' && namespace === GCP_NAMESPACE);
 }
 
-/** Kinds from CRDs that the operators install (External Secrets, Config Connector), maybe after this sync starts. */
-const OPERATOR_KINDS: readonly string[] = ['ExternalSecret', 'SecretStore', 'Password', 'IAMPolicyMember', ...GCP_STATEFUL_KINDS, 'ResourceFlavor', 'WorkloadPriorityClass', 'ClusterQueue', 'LocalQueue', 'JobSet'];
+/** Kinds of the gateway's CRDs (Gateway API, Envoy Gateway, Envoy AI Gateway). */
+const GATEWAY_KINDS: readonly string[] = ['GatewayClass', 'Gateway', 'EnvoyProxy', 'SecurityPolicy', 'Backend', 'BackendTrafficPolicy', 'AIServiceBackend', 'AIGatewayRoute'];
+
+/** Kinds from CRDs that the operators install (External Secrets, Config Connector, Kueue, JobSet, the gateway's), maybe after this sync starts. */
+const OPERATOR_KINDS: readonly string[] = [
+  'ExternalSecret', 'SecretStore', 'Password', 'IAMPolicyMember', ...GCP_STATEFUL_KINDS, 'ResourceFlavor', 'WorkloadPriorityClass', 'ClusterQueue', 'LocalQueue', 'JobSet', ...GATEWAY_KINDS,
+];
 
 /** Helm keeps the object on uninstall and on an upgrade that drops it. */
 export const HELM_KEEP = { 'helm.sh/resource-policy': 'keep' } as const;

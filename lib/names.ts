@@ -80,8 +80,11 @@ export const PORTS = {
   console: 8501,
   consoleService: 80,
   strapi: 1337,
+  /** The gateway's listener: Envoy's container port and its Service's port (below 1024 Envoy Gateway would shift the container's). */
   gateway: 8080,
-  gatewayService: 80,
+  /** Envoy's Prometheus endpoint (/stats/prometheus) on every proxy pod. */
+  gatewayMetrics: 19001,
+  gatewayRateLimitStore: 6379,
 } as const;
 
 /** Names of the shared layer's servers: Deployment, Service and `app` label. */
@@ -90,9 +93,52 @@ export const SHARED_APPS = {
   /** The read-only front of mlflow-common, which workspaces use: they may download base models, never register one. */
   mlflowRead: 'mlflow-common-read',
   console: 'prompt-console',
-  gateway: 'llm-gateway',
   strapi: 'strapi',
 } as const;
+
+/**
+ * The LLM gateway: Envoy AI Gateway on Envoy Gateway. Its Gateway, GatewayClass and
+ * EnvoyProxy are named `llm-gateway` in llm-shared; Envoy Gateway runs its proxies in its
+ * own namespace, as Deployment and Service `llm-gateway` (the EnvoyProxy names them), with
+ * the labels below. Workspace NetworkPolicies admit exactly these pods.
+ */
+export const GATEWAY = {
+  name: 'llm-gateway',
+  /** Where Envoy Gateway runs: its controller, the proxies of every Gateway, and the rate-limit service. */
+  namespace: 'envoy-gateway-system',
+  /** Where Envoy AI Gateway's controller runs. */
+  aiNamespace: 'envoy-ai-gateway-system',
+  /** Labels Envoy Gateway gives the proxy pods of Gateway llm-shared/llm-gateway. */
+  proxyLabels: {
+    'app.kubernetes.io/name': 'envoy',
+    'app.kubernetes.io/component': 'proxy',
+    'app.kubernetes.io/managed-by': 'envoy-gateway',
+    'gateway.envoyproxy.io/owning-gateway-name': 'llm-gateway',
+    'gateway.envoyproxy.io/owning-gateway-namespace': 'llm-shared',
+  },
+  /** Labels of Envoy Gateway's global rate-limit service (Deployment envoy-ratelimit). */
+  rateLimitLabels: {
+    'app.kubernetes.io/name': 'envoy-ratelimit',
+    'app.kubernetes.io/component': 'ratelimit',
+    'app.kubernetes.io/managed-by': 'envoy-gateway',
+  },
+  /** The header the API key check sets to the client's name (any value a client sends is replaced). */
+  clientHeader: 'x-llm-client',
+  /** The header Envoy AI Gateway sets from the model named in the request body. */
+  modelHeader: 'x-ai-eg-model',
+  /** Secret (written by External Secrets) with one API key per client, by client name. */
+  clientKeysSecret: 'llm-client-api-keys',
+  /** Deployment and Service of the Redis that holds the rate limits' counters. */
+  rateLimitStore: 'llm-gateway-ratelimit',
+} as const;
+
+/** The client name under which the prompt console calls the gateway, when platform.yaml lists it among the clients. */
+export const CONSOLE_CLIENT = 'prompt-console';
+
+/** Secret Manager key (without the platform's prefix) of a client's API key for the gateway. */
+export function clientKeySecretKey(client: string): string {
+  return `client-${client}-api-key`;
+}
 
 /** `app` label of the model registrar Job's pods (the shared layer's policies select it). */
 export const REGISTRAR_APP = 'model-registrar';

@@ -3,6 +3,7 @@ import { AIRFLOW_CI, AIRFLOW_RELEASE, AIRFLOW_SECRETS } from './shared/airflow';
 import { DAGS_CONFIG_MAP, DAGS_FOLDER } from './shared/airflow-dags';
 import { toYaml } from './output/yaml-emitter';
 import { OutputFile } from './output/render';
+import { GATEWAY, PORTS, SHARED_NAMESPACE } from './names';
 
 /**
  * The third-party services the platform installs from their official Helm charts, and
@@ -24,7 +25,51 @@ export const CHART_REPOS = {
   airflow: 'https://airflow.apache.org',
   kueue: 'oci://registry.k8s.io/kueue/charts/kueue',
   jobset: 'oci://registry.k8s.io/jobset/charts/jobset',
+  envoyGateway: 'oci://registry-1.docker.io/envoyproxy/gateway-helm',
+  aiGatewayCrds: 'oci://registry-1.docker.io/envoyproxy/ai-gateway-crds-helm',
+  aiGateway: 'oci://registry-1.docker.io/envoyproxy/ai-gateway-helm',
 } as const;
+
+/** Release names of Envoy AI Gateway's two charts (its CRDs come in a chart of their own). */
+export const AI_GATEWAY_RELEASES = { crds: 'ai-gateway-crds', controller: 'ai-gateway' } as const;
+
+/**
+ * Helm values of the Envoy Gateway chart, as Envoy AI Gateway needs it: the `Backend`
+ * API on (an AIServiceBackend points at a Backend), the AI Gateway controller as the
+ * extension that rewrites Envoy's configuration, and a global rate limit whose counters
+ * live in the platform's Redis (`llm-gateway-ratelimit`). Envoy patch policies stay off:
+ * nothing here needs raw Envoy configuration.
+ * @see https://aigateway.envoyproxy.io/docs/getting-started/prerequisites
+ */
+export function envoyGatewayValues(): Record<string, unknown> {
+  return {
+    config: {
+      envoyGateway: {
+        gateway: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' },
+        provider: { type: 'Kubernetes' },
+        extensionApis: { enableBackend: true },
+        extensionManager: {
+          hooks: {
+            xdsTranslator: {
+              translation: { listener: { includeAll: true }, route: { includeAll: true }, cluster: { includeAll: true }, secret: { includeAll: true } },
+              post: ['Translation', 'Cluster', 'Route'],
+            },
+          },
+          service: { fqdn: { hostname: `${AI_GATEWAY_RELEASES.controller}-controller.${GATEWAY.aiNamespace}.svc.cluster.local`, port: 1063 } },
+        },
+        rateLimit: { backend: { type: 'Redis', redis: { url: `${GATEWAY.rateLimitStore}.${SHARED_NAMESPACE}.svc.cluster.local:${PORTS.gatewayRateLimitStore}` } } },
+      },
+    },
+  };
+}
+
+/**
+ * Helm values of the Envoy AI Gateway chart: the controller keeps its chart name
+ * (`ai-gateway-controller`, which Envoy Gateway's extension manager calls).
+ */
+export function aiGatewayValues(): Record<string, unknown> {
+  return { controller: { fullnameOverride: `${AI_GATEWAY_RELEASES.controller}-controller` } };
+}
 
 /**
  * Helm values of the Kueue chart. Kueue manages only the jobs that name a queue (the
@@ -157,6 +202,12 @@ export function operatorValuesFiles(platform: PlatformConfig, folder: string): O
     file('jobset', 'before the platform chart (it brings the CRD of runs of several nodes)',
       `helm install jobset ${CHART_REPOS.jobset} --version ${platform.operators.jobset.chartVersion} --namespace ${JOBSET_NAMESPACE} --create-namespace --values charts/${folder}/jobset.values.yaml`,
       jobsetValues()),
+    file('envoy-gateway', 'before the platform chart (it brings the Gateway API and Envoy Gateway CRDs, and runs the gateway\'s proxies)',
+      `helm install envoy-gateway ${CHART_REPOS.envoyGateway} --version ${platform.operators.envoyGateway.chartVersion} --namespace ${GATEWAY.namespace} --create-namespace --values charts/${folder}/envoy-gateway.values.yaml`,
+      envoyGatewayValues()),
+    file('ai-gateway', 'before the platform chart, after its CRDs chart (helm install ' + AI_GATEWAY_RELEASES.crds + ' ' + CHART_REPOS.aiGatewayCrds + ' --version ' + platform.operators.aiGateway.chartVersion + ' --namespace ' + GATEWAY.aiNamespace + ' --create-namespace)',
+      `helm install ${AI_GATEWAY_RELEASES.controller} ${CHART_REPOS.aiGateway} --version ${platform.operators.aiGateway.chartVersion} --namespace ${GATEWAY.aiNamespace} --create-namespace --values charts/${folder}/ai-gateway.values.yaml`,
+      aiGatewayValues()),
     file('airflow', 'after the platform chart (it needs namespace llm-shared and its secrets there)',
       `helm install ${AIRFLOW_RELEASE} airflow --repo ${CHART_REPOS.airflow} --version ${platform.operators.airflow.chartVersion} --namespace llm-shared --values charts/${folder}/airflow.values.yaml`,
       airflowValues()),

@@ -16,7 +16,7 @@ describe('Argo CD objects in dist/argocd', () => {
     expect(argocd.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'AppProject/llm-platform', 'AppProject/llm-platform-bootstrap', 'AppProject/llm-platform-operators',
       ...names.map((n) => `AppProject/workspace-${n}`),
-      'Application/airflow', 'Application/external-secrets', 'Application/jobset', 'Application/kueue', 'Application/llm-platform-bootstrap', 'Application/llm-shared',
+      'Application/ai-gateway', 'Application/ai-gateway-crds', 'Application/airflow', 'Application/envoy-gateway', 'Application/external-secrets', 'Application/jobset', 'Application/kueue', 'Application/llm-platform-bootstrap', 'Application/llm-shared',
       'ApplicationSet/llm-workspace-boundaries', 'ApplicationSet/llm-workspaces',
     ].sort());
     expect(argocd.filter((o) => o.metadata.namespace !== 'argocd')).toEqual([]);
@@ -25,11 +25,11 @@ describe('Argo CD objects in dist/argocd', () => {
   test('the platform project allows only this repository, the platform namespaces and the cluster kinds the manifests hold', () => {
     const project = find(argocd, 'AppProject', 'llm-platform').spec;
     expect(project.sourceRepos).toEqual([repo]);
-    expect(project.destinations.map((d: any) => d.namespace)).toEqual(['llm-shared', 'llm-probes', 'llm-gcp', 'llm-workspace-*']);
+    expect(project.destinations.map((d: any) => d.namespace)).toEqual(['llm-shared', 'llm-probes', 'llm-gcp', 'envoy-gateway-system', 'llm-workspace-*']);
     const allowed = project.clusterResourceWhitelist.map((k: any) => k.kind);
     const clusterScoped = dist.filter((o) => !o.file.startsWith('dist/argocd/') && !o.object.metadata.namespace).map((o) => o.object.kind);
     expect(clusterScoped.filter((k) => !allowed.includes(k))).toEqual([]);
-    expect(allowed).toEqual(['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'ResourceFlavor', 'WorkloadPriorityClass', 'ClusterQueue']);
+    expect(allowed).toEqual(['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'ResourceFlavor', 'WorkloadPriorityClass', 'ClusterQueue', 'GatewayClass']);
   });
 
   test('the shared layer has an Application that syncs dist/shared automatically with self-heal', () => {

@@ -119,7 +119,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-a.yaml:3:15 'storage.accessMode' must be one of 'ReadWriteOnce', 'ReadWriteMany', got 'ReadOnlyMany'",
   ]],
   ['an unknown image key', { 'platform.yaml': PLATFORM.replace('  mlflow:', '  trainer: { name: x, tag: v1 }\n  mlflow:') }, [
-    "platform.yaml:14:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, gateway, strapi, mlflow, registrar, gcloud, proxy, test",
+    "platform.yaml:13:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, strapi, mlflow, registrar, gcloud, proxy, redis, test",
   ]],
   ['an image tagged latest', { 'platform.yaml': PLATFORM.replace('name: prompt-console, tag: v1.0.0', 'name: prompt-console, tag: latest') }, [
     "platform.yaml:11:41 'images.console.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'latest'",
@@ -170,21 +170,30 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-c.YAML:1:1 not read: workspace files are named <name>.yaml (or .yml), got 'team-c.YAML'; rename or remove it",
     "workspaces/team-d.yaml.bak:1:1 not read: workspace files are named <name>.yaml (or .yml), got 'team-d.yaml.bak'; rename or remove it",
   ]],
-  ['an image tag that cannot be a label value', { 'platform.yaml': PLATFORM.replace('name: llm-gateway, tag: v1.0.0', 'name: llm-gateway, tag: v1.0.0_') }, [
-    "platform.yaml:12:38 'images.gateway.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'v1.0.0_'",
+  ['an image tag that cannot be a label value', { 'platform.yaml': PLATFORM.replace('name: prompt-console, tag: v1.0.0', 'name: prompt-console, tag: v1.0.0_') }, [
+    "platform.yaml:11:41 'images.console.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'v1.0.0_'",
+  ]],
+  ['a token limit of zero', { 'workspaces/team-t.yaml': 'name: team-t\ninference:\n  models:\n    - name: tok\n      gateway: { tokensPerMinute: 0 }\n' }, [
+    "workspaces/team-t.yaml:5:35 'inference.models[0].gateway.tokensPerMinute' must be a whole number from 1 to 1000000000, got 0",
+  ]],
+  ['the image of the old home-made gateway', { 'platform.yaml': PLATFORM.replace('  strapi: {', '  gateway: { name: llm-gateway, tag: v1.0.0 }\n  strapi: {') }, [
+    "platform.yaml:12:3 'images.gateway' is no longer used: the gateway is Envoy AI Gateway, installed from its official charts (operators.envoyGateway and operators.aiGateway): remove this line",
+  ]],
+  ['Envoy chart versions without their v', { 'platform.yaml': `${PLATFORM}operators:\n  envoyGateway: { chartVersion: 1.9.0 }\n` }, [
+    "platform.yaml:34:33 'operators.envoyGateway.chartVersion' must be a chart version like 'v1.9.0', got '1.9.0'",
   ]],
   ['a workspace name GCS refuses in a bucket name', { 'workspaces/my-google-team.yaml': 'name: my-google-team\n' }, [
     "workspaces/my-google-team.yaml:1:7 'name' gives the GCS bucket 'your-gcp-project-data-my-google-team', which must not contain 'google' or a close misspelling of it; choose another",
     "workspaces/my-google-team.yaml:1:7 'name' gives the GCS bucket 'your-gcp-project-mlflow-my-google-team', which must not contain 'google' or a close misspelling of it; choose another",
   ]],
   ['a backup bucket GCS refuses', { 'platform.yaml': `${PLATFORM}backups:\n  bucket: goog-exports\n` }, [
-    "platform.yaml:35:11 'backups.bucket' gives the GCS bucket of the backups 'goog-exports', which must not start with 'goog'; choose another",
+    "platform.yaml:34:11 'backups.bucket' gives the GCS bucket of the backups 'goog-exports', which must not start with 'goog'; choose another",
   ]],
   ['a platform without the Cloud SQL instance\'s account or the API server\'s address', {
     'platform.yaml': PLATFORM.replace(/^  serviceAccount: .*\n/m, '').replace(/^  kubernetesApiCidrs: .*\n/m, ''),
   }, [
-    "platform.yaml:16:3 'cloudSql.serviceAccount' is required but missing in 'cloudSql'",
-    "platform.yaml:18:9 'network' must be a mapping with the fields kubernetesApiCidrs, googleApiCidrs, got nothing",
+    "platform.yaml:15:3 'cloudSql.serviceAccount' is required but missing in 'cloudSql'",
+    "platform.yaml:17:9 'network' must be a mapping with the fields kubernetesApiCidrs, googleApiCidrs, got nothing",
   ]],
   ['an empty platform.yaml', { 'platform.yaml': '' }, [
     'platform.yaml:1:1 file is empty: expected a mapping of fields',
@@ -202,7 +211,7 @@ test('fails with every problem of every file at once, in file order', async () =
   box.write('platform.yaml', PLATFORM.replace('host: 10.0.0.5', 'host: 10.0.0.5\n  prot: 5432'));
   const lines = await failingSynth();
   expect(lines).toEqual([
-    "platform.yaml:17:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port, instance, serviceAccount",
+    "platform.yaml:16:3 'cloudSql.prot' is not a known field (did you mean 'port'?); allowed here: host, port, instance, serviceAccount",
     "workspaces/team-a.yaml:3:9 'storage.size' must be a size with a binary suffix, like '512Mi', '16Gi' or '1Ti', got '200GB'",
     "workspaces/team-a.yaml:7:13 'inference.models[0].gpus' must be a whole number of GPUs from 1 to 16, got -2",
     "workspaces/team-b.yaml:1:7 'name' must match the file name 'team-b', got 'team-c'; rename the file to team-c.yaml or fix the name",

@@ -156,8 +156,8 @@ describe('the shared layer\'s GCP side', () => {
       'roles/cloudsql.viewer on Project/projects/your-gcp-project for ref:shared-backups-identity if the condition',
       'roles/iam.workloadIdentityUser on IAMServiceAccount/shared-backups-identity for serviceAccount:your-gcp-project.svc.id.goog[llm-shared/mlflow-backups]',
       'roles/iam.workloadIdentityUser on IAMServiceAccount/shared-secrets-identity for serviceAccount:your-gcp-project.svc.id.goog[llm-shared/secret-store]',
-      // The shared store: the shared layer's secrets, one binding each.
-      ...['apps-airflow-db', 'apps-strapi-db', 'ci-airflow-password', 'mlflow-common-db', 'secrets-airflow-fernet-key', 'secrets-airflow-webserver-secret-key', 'secrets-strapi-api-token', 'secrets-strapi-app']
+      // The shared store: the shared layer's secrets, one binding each (the gateway's client keys among them: only it reads them).
+      ...['apps-airflow-db', 'apps-strapi-db', 'ci-airflow-password', 'clients-client-app-assistant', 'clients-client-app-search', 'mlflow-common-db', 'secrets-airflow-fernet-key', 'secrets-airflow-webserver-secret-key', 'secrets-strapi-api-token', 'secrets-strapi-app']
         .map((s) => `roles/secretmanager.secretAccessor on SecretManagerSecret/shared-${s} for ref:shared-secrets-identity`),
       // The CI that triggers training: the Airflow CI user's password, and nothing else.
       'roles/secretmanager.secretAccessor on SecretManagerSecret/shared-ci-airflow-password for ref:shared-ci-identity',
@@ -173,8 +173,8 @@ describe('the shared layer\'s GCP side', () => {
     expect(all(shared, 'SQLDatabase').map((d) => d.spec.resourceID).sort()).toEqual(['airflow', 'mlflow_common', 'strapi']);
     expect(all(shared, 'SQLUser').map((d) => d.spec.resourceID).sort()).toEqual(['airflow', 'mlflow_common', 'strapi']);
     const withValue = all(shared, 'SecretManagerSecretVersion').map((v) => v.spec.secretRef.name).sort();
-    // The Airflow CI user's password is generated too (test/airflow.test.ts).
-    expect(withValue).toEqual(['shared-apps-airflow-db', 'shared-apps-strapi-db', 'shared-ci-airflow-password', 'shared-mlflow-common-db']);
+    // The Airflow CI user's password is generated too (test/airflow.test.ts), and each gateway client's API key.
+    expect(withValue).toEqual(['shared-apps-airflow-db', 'shared-apps-strapi-db', 'shared-ci-airflow-password', 'shared-clients-client-app-assistant', 'shared-clients-client-app-search', 'shared-mlflow-common-db']);
     const byPeople = all(shared, 'SecretManagerSecret').filter((s) => !withValue.includes(s.metadata.name)).map((s) => s.spec.resourceID).sort();
     expect(byPeople).toEqual(['llm-platform-airflow-fernet-key', 'llm-platform-airflow-webserver-secret-key', 'llm-platform-strapi-api-token', 'llm-platform-strapi-app']);
     // Airflow's connection is written whole, with the generated password in it.

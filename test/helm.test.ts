@@ -123,7 +123,7 @@ describe('helm test', () => {
   test('checks everything the guide\'s verification script checks, for every workspace', () => {
     const expected = [
       'http://mlflow-common.llm-shared.svc.cluster.local:5000/health',
-      'http://llm-gateway.llm-shared.svc.cluster.local/healthz',
+      'http://llm-gateway.envoy-gateway-system.svc.cluster.local:8080/v1/models',
       ...inputs.workspaces.filter((w) => w.state === 'active').flatMap((w) => {
         const ns = `llm-workspace-${w.name}`;
         const services = w.inference.models.length === 1 ? ['llama-inference-internal'] : w.inference.models.map((m) => `llama-inference-${m.name}`);

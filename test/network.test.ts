@@ -21,6 +21,7 @@ const OTHER_NAMESPACES: Record<string, Labels> = {
   'client-apps': { 'llm-platform/gateway-client': 'true' },
   'ci-runners': { 'llm-platform/airflow-trigger': 'true' },
   'gmp-system': {},
+  'envoy-gateway-system': {},
   'default': {},
   'kube-system': {},
 };
@@ -102,7 +103,18 @@ const dagRun: Pod = { namespace: alpha, labels: JSON.parse(objects.find((o) => o
 const stranger: Pod = { namespace: alpha, labels: { app: 'debug' } };
 const betaMlflow = pod(beta, 'mlflow');
 const betaInference = pod(beta, 'llama-factory-inference-support-bot');
-const gateway = pod(shared, 'llm-gateway');
+/** Envoy Gateway's pods, labelled as Envoy Gateway labels them (a proxy of Gateway llm-shared/llm-gateway, another Gateway's, the rate-limit service). */
+const envoy = (gatewayName: string): Pod => ({
+  namespace: 'envoy-gateway-system',
+  labels: {
+    'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway',
+    'gateway.envoyproxy.io/owning-gateway-name': gatewayName, 'gateway.envoyproxy.io/owning-gateway-namespace': 'llm-shared',
+  },
+});
+const gateway = envoy('llm-gateway');
+const otherGateway = envoy('another-gateway');
+const rateLimiter: Pod = { namespace: 'envoy-gateway-system', labels: { 'app.kubernetes.io/name': 'envoy-ratelimit', 'app.kubernetes.io/component': 'ratelimit', 'app.kubernetes.io/managed-by': 'envoy-gateway' } };
+const counters = pod(shared, 'llm-gateway-ratelimit');
 const console_ = pod(shared, 'prompt-console');
 const mlflowCommon = pod(shared, 'mlflow-common');
 const mlflowRead = pod(shared, 'mlflow-common-read');
@@ -126,7 +138,7 @@ const metadata: Ip = { ip: '169.254.169.254' };
 
 const ALLOWED: [string, () => boolean][] = [
   ['every workspace pod resolves names (kube-dns, UDP and TCP 53)', () => [mlflow, webui, inference, training, dagRun, stranger].every((p) => allowed(p, kubeDns, 53, 'UDP') && allowed(p, kubeDns, 53, 'TCP'))],
-  ['every shared pod resolves names', () => [gateway, console_, mlflowCommon, mlflowRead, strapi, registrar, backups, airflow('scheduler')].every((p) => allowed(p, kubeDns, 53, 'UDP'))],
+  ['every shared pod resolves names', () => [counters, console_, mlflowCommon, mlflowRead, strapi, registrar, backups, airflow('scheduler')].every((p) => allowed(p, kubeDns, 53, 'UDP'))],
   ['pods resolve names through NodeLocal DNSCache and Cloud DNS', () => allowed(webui, { ip: '169.254.20.10' }, 53, 'UDP') && allowed(training, metadata, 53, 'UDP')],
   ['the gateway reaches inference on 8000 in every workspace', () => allowed(gateway, inference, 8000) && allowed(gateway, betaInference, 8000)],
   ['the web UI reaches the workspace MLflow', () => allowed(webui, mlflow, 5000)],
@@ -141,7 +153,8 @@ const ALLOWED: [string, () => boolean][] = [
   ['MLflow reaches public addresses right beside the private ranges (the exceptions are no wider than those)', () => ['9.255.255.255', '11.0.0.1', '172.15.255.255', '172.32.0.1', '192.167.255.255', '192.169.0.1'].every((ip) => allowed(mlflow, { ip }, 443))],
   ['mlflow-common reaches Cloud SQL, Google APIs and the metadata server', () => allowed(mlflowCommon, cloudSql, 5432) && allowed(mlflowCommon, googleApi, 443) && allowed(mlflowCommon, metadata, 80)],
   ['the console reaches the gateway and Strapi', () => allowed(console_, gateway, 8080) && allowed(console_, strapi, 1337)],
-  ['the gateway reads its records from Strapi', () => allowed(gateway, strapi, 1337)],
+  ['Envoy Gateway\'s rate-limit service keeps its counters in the platform\'s Redis', () => allowed(rateLimiter, counters, 6379)],
+  ['GKE Managed Prometheus\'s collectors scrape the gateway proxies\' Envoy metrics', () => admits(gateway, collector, 19001)],
   ['applications in namespaces labelled as gateway clients reach the gateway', () => allowed(clientApp, gateway, 8080)],
   ['CI runners in namespaces labelled as Airflow triggers reach Airflow\'s API', () => allowed(ciRunner, airflow('webserver'), 8080)],
   ['GKE Managed Prometheus\'s collectors scrape the inference servers\' metrics', () => admits(inference, collector, 8000)],
@@ -170,6 +183,10 @@ const DENIED: [string, () => boolean][] = [
   ['a pod other than MLflow, the runs and the inference servers reaches the internet from a workspace', () => [webui, stranger].some((p) => allowed(p, googleApi, 443))],
   ['a run reaches the internet on another port than 443, or a private address', () => allowed(training, googleApi, 80) || allowed(training, { ip: '10.20.30.40' }, 443)],
   ['the gateway reaches inference on another port, or the web UI', () => allowed(gateway, inference, 7860) || allowed(gateway, webui, 7860)],
+  ['the proxies of another Gateway, in the same namespace, reach inference', () => allowed(otherGateway, inference, 8000) || allowed(otherGateway, betaInference, 8000)],
+  ['the gateway\'s proxies reach Strapi, mlflow-common or a workspace\'s MLflow (they have no egress policy of the platform\'s: the servers refuse them)', () => allowed(gateway, strapi, 1337) || allowed(gateway, mlflowCommon, 5000) || allowed(gateway, mlflow, 5000)],
+  ['anything but Envoy Gateway\'s rate-limit service reaches the rate limits\' counters', () => [gateway, console_, sharedStranger, clientApp, elsewhere, webui].some((p) => allowed(p, counters, 6379))],
+  ['the gateway admits by its own policy a workspace pod, a pod of llm-shared other than the console, or another namespace\'s', () => [webui, inference, training, sharedStranger, strapi, elsewhere].some((p) => admits(gateway, p, 8080))],
   ['anyone but the checks reaches the web UI', () => allowed(gateway, webui, 7860) || allowed(betaMlflow, webui, 7860) || allowed(elsewhere, webui, 7860)],
   ['a pod of llm-shared with the old probe label reaches a workspace server', () => allowed(oldProbe, mlflow, 5000) || allowed(oldProbe, inference, 8000) || allowed(oldProbe, webui, 7860)],
   ['a pod of llm-shared that is none of the platform\'s reaches Strapi, mlflow-common, the gateway or Airflow\'s API', () => allowed(sharedStranger, strapi, 1337) || allowed(sharedStranger, mlflowCommon, 5000) || allowed(sharedStranger, gateway, 8080) || allowed(sharedStranger, airflow('webserver'), 8080)],
@@ -180,7 +197,7 @@ const DENIED: [string, () => boolean][] = [
   ['another pod of gmp-system, or a collector to another server, is admitted', () => admits(inference, { namespace: 'gmp-system', labels: { app: 'other' } }, 8000) || admits(mlflow, collector, 5000) || admits(webui, collector, 7860)],
   ['a CI runner reaches anything of Airflow but its API, or anything else of the shared layer', () => allowed(ciRunner, airflow('scheduler'), 8080) || allowed(ciRunner, strapi, 1337) || allowed(ciRunner, mlflowCommon, 5000) || allowed(ciRunner, mlflow, 5000)],
   ['the console reaches mlflow-common or inference', () => allowed(console_, mlflowCommon, 5000) || allowed(console_, inference, 8000)],
-  ['the gateway or the console reach Cloud SQL or the internet', () => [gateway, console_].some((p) => allowed(p, cloudSql, 5432) || allowed(p, googleApi, 443))],
+  ['the console reaches Cloud SQL or the internet', () => [console_].some((p) => allowed(p, cloudSql, 5432) || allowed(p, googleApi, 443))],
   ['Strapi reaches the internet or the metadata server', () => allowed(strapi, googleApi, 443) || allowed(strapi, metadata, 80)],
   ['mlflow-common-read reaches anything but mlflow-common', () => allowed(mlflowRead, cloudSql, 5432) || allowed(mlflowRead, googleApi, 443) || allowed(mlflowRead, metadata, 80) || allowed(mlflowRead, strapi, 1337)],
   ['the registrar reaches anything but Strapi', () => allowed(registrar, gateway, 8080) || allowed(registrar, googleApi, 443) || allowed(registrar, cloudSql, 5432)],
@@ -196,7 +213,8 @@ const DENIED: [string, () => boolean][] = [
   ['inference refuses every shared pod but the gateway by its own policies', () => [console_, mlflowCommon, mlflowRead, strapi, registrar, backups, airflow('worker'), sharedStranger, oldProbe].some((p) => admits(inference, p, 8000))],
   ['workspace pods may not send to the shared layer\'s servers or another workspace by their own policies', () => [mlflow, webui, inference, training, dagRun].some((p) => sends(p, strapi, 1337)
     || sends(p, mlflowCommon, 5000) || sends(p, console_, 8501) || sends(p, gateway, 8080) || sends(p, betaMlflow, 5000) || sends(p, betaInference, 8000))],
-  ['shared pods may not send to a workspace\'s MLflow or web UI by their own policies', () => [gateway, console_, mlflowCommon, mlflowRead, strapi, registrar, airflow('scheduler')].some((p) => sends(p, mlflow, 5000) || sends(p, webui, 7860))],
+  ['a workspace\'s MLflow and web UI refuse the gateway by their own policies', () => admits(mlflow, gateway, 5000) || admits(webui, gateway, 7860)],
+  ['shared pods may not send to a workspace\'s MLflow or web UI by their own policies', () => [console_, mlflowCommon, mlflowRead, strapi, registrar, airflow('scheduler')].some((p) => sends(p, mlflow, 5000) || sends(p, webui, 7860))],
 ];
 
 describe('allowed flows', () => {

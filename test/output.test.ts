@@ -121,12 +121,22 @@ describe('selectors find their pods', () => {
     expect(services.length).toBeGreaterThanOrEqual(inputs.workspaces.length * 2);
   });
 
-  test('the gateway pods are what allow-only-gateway admits', () => {
-    const gateway = deployments.find((w) => w.metadata.name === 'llm-gateway').spec.template.metadata.labels;
+  test('the gateway pods are what allow-only-gateway admits, and what the console calls', () => {
+    // Envoy Gateway labels the proxies of a Gateway with its name and namespace, and runs them in its own namespace.
+    const gw = objects.find((o) => o.kind === 'Gateway') as any;
+    const proxy = objects.find((o) => o.kind === 'EnvoyProxy' && o.metadata.name === gw.spec.infrastructure.parametersRef.name) as any;
+    const proxyPod = {
+      'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway',
+      'gateway.envoyproxy.io/owning-gateway-name': gw.metadata.name, 'gateway.envoyproxy.io/owning-gateway-namespace': gw.metadata.namespace,
+    };
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-only-gateway') as any[];
     expect(policies.map((p) => p.metadata.namespace).sort()).toEqual(inputs.workspaces.map((w) => `llm-workspace-${w.name}`).sort());
-    const notAdmitting = policies.filter((p) => !p.spec.ingress.some((rule: any) => rule.from.some((peer: any) => matches(peer.podSelector.matchLabels, gateway))));
-    expect(notAdmitting).toEqual([]);
+    const admitsProxy = (peer: any) => matches(peer.namespaceSelector?.matchLabels ?? { x: 'none' }, { 'kubernetes.io/metadata.name': 'envoy-gateway-system' })
+      && matches(peer.podSelector?.matchLabels ?? {}, proxyPod);
+    expect(policies.filter((p) => !p.spec.ingress.some((rule: any) => rule.from.some(admitsProxy))).map((p) => p.metadata.namespace)).toEqual([]);
+    const console = deployments.find((w) => w.metadata.name === 'prompt-console').spec.template.spec.containers[0];
+    const url = console.env.find((e: any) => e.name === 'GATEWAY_URL').value;
+    expect(url).toBe(`http://${proxy.spec.provider.kubernetes.envoyService.name}.envoy-gateway-system.svc.cluster.local:${gw.spec.listeners[0].port}`);
   });
 });
 
@@ -148,7 +158,8 @@ describe('secrets never enter git', () => {
     expect(own).toEqual([]);
     // Generated passwords are made once and kept, in the namespace teams cannot read.
     const passwords = objects.filter((o) => o.kind === 'ExternalSecret' && generated(o)) as any[];
-    expect(passwords.length).toBe(4 + inputs.workspaces.length);
+    // The shared layer's four, one per workspace, one API key per gateway client.
+    expect(passwords.length).toBe(4 + inputs.workspaces.length + inputs.platform.clients.length);
     expect(passwords.filter((es) => es.metadata.namespace !== 'llm-gcp' || es.spec.refreshPolicy !== 'CreatedOnce').map((es) => es.metadata.name)).toEqual([]);
   });
 

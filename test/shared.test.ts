@@ -17,12 +17,14 @@ test('namespace llm-shared carries purpose=shared', () => {
   expect(ns.metadata.namespace).toBeUndefined();
 });
 
-test('every namespaced object is in llm-shared but the probes\' policies and the GCP side; the cluster-scoped ones have no namespace', () => {
-  const clusterScoped = ['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'ResourceFlavor', 'WorkloadPriorityClass'];
+test('every namespaced object is in llm-shared but the probes\' policies, the GCP side and the gateway proxies\' policy and monitoring; the cluster-scoped ones have no namespace', () => {
+  const clusterScoped = ['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'ResourceFlavor', 'WorkloadPriorityClass', 'GatewayClass'];
+  // Envoy Gateway runs the proxies in its namespace: their own policy and PodMonitoring must be there.
+  const proxySide = (m: any) => ['NetworkPolicy', 'PodMonitoring'].includes(m.kind) && m.metadata.name === 'llm-gateway';
   const gcpSide = (m: any) => m.apiVersion.includes('.cnrm.cloud.google.com/') || m.apiVersion.startsWith('generators.external-secrets.io/')
     || (m.kind === 'ExternalSecret' && !m.spec.secretStoreRef);
   const where = (m: any) => (clusterScoped.includes(m.kind) ? undefined : m.metadata.labels['app.kubernetes.io/instance'] === 'probes' ? 'llm-probes'
-    : gcpSide(m) ? 'llm-gcp' : 'llm-shared');
+    : gcpSide(m) ? 'llm-gcp' : proxySide(m) ? 'envoy-gateway-system' : 'llm-shared');
   const policiesOf = (ns: string) => shared.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === ns).map((m) => m.metadata.name);
   expect(shared.filter((m) => m.metadata.namespace !== where(m) && !(m.kind === 'NetworkPolicy' && m.metadata.namespace === 'llm-gcp')).map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([]);
   expect(shared.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['llm-gcp', 'llm-probes', 'llm-shared']);
@@ -78,19 +80,14 @@ test('prompt-console listens on 8501 behind Service port 80 with the gateway and
   const streamlit = container(podSpec(find(shared, 'Deployment', 'prompt-console')), 'streamlit');
   expect(streamlit.image).toBe('eu.gcr.io/your-gcp-project/prompt-console:v1.0.0');
   expect(streamlit.ports).toEqual([{ name: 'http', containerPort: 8501, protocol: 'TCP' }]);
-  expect(env(streamlit, 'GATEWAY_URL')).toBe('http://llm-gateway.llm-shared.svc.cluster.local');
+  expect(env(streamlit, 'GATEWAY_URL')).toBe('http://llm-gateway.envoy-gateway-system.svc.cluster.local:8080');
   expect(env(streamlit, 'STRAPI_URL')).toBe('http://strapi.llm-shared.svc.cluster.local:1337');
   expect(streamlit.resources).toEqual({ requests: { 'cpu': '500m', 'memory': '1Gi', 'ephemeral-storage': '1Gi' }, limits: { 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '2Gi' } });
   expect(find(shared, 'Service', 'prompt-console').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8501, protocol: 'TCP' }]);
 });
 
-test('llm-gateway answers on Service port 80, runs the configured replicas and reads Strapi with a token', () => {
-  const deployment = find(shared, 'Deployment', 'llm-gateway');
-  expect(deployment.spec.replicas).toBe(platform.shared.gatewayReplicas);
-  expect(podSpec(deployment).containers[0].ports[0].containerPort).toBe(8080);
-  expect(env(container(podSpec(deployment), 'gateway'), 'STRAPI_API_TOKEN')).toEqual({ secretKeyRef: { name: 'strapi-api-token', key: 'STRAPI_API_TOKEN' } });
-  expect(deployment.spec.template.metadata.labels.app).toBe('llm-gateway');
-  expect(find(shared, 'Service', 'llm-gateway').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }]);
+test('the console reads Strapi with a token from the store', () => {
+  expect(env(container(podSpec(find(shared, 'Deployment', 'prompt-console')), 'streamlit'), 'STRAPI_API_TOKEN')).toEqual({ secretKeyRef: { name: 'strapi-api-token', key: 'STRAPI_API_TOKEN' } });
   expect(find(shared, 'ExternalSecret', 'strapi-api-token').spec.data).toEqual([
     { secretKey: 'STRAPI_API_TOKEN', remoteRef: { key: 'llm-platform-strapi-api-token', ...REMOTE_REF_DEFAULTS } },
   ]);

@@ -236,12 +236,6 @@ describe('models on the gateway', () => {
     expect(routes.models.map((m: any) => m.model_id)).toEqual(['code-review', 'ft-llama3-8b-v1', 'support-bot']);
   });
 
-  test('the gateway reads the routing table', () => {
-    const gateway = find(dist, 'Deployment', 'llm-gateway');
-    expect(env(container(podSpec(gateway), 'gateway'), 'ROUTES_FILE')).toBe('/etc/llm-gateway/routes.json');
-    expect(podSpec(gateway).volumes).toContainEqual({ name: 'routes', configMap: { name: 'llm-gateway-routes' } });
-  });
-
   test('a registration Job upserts Strapi after each sync, as an Argo CD and a Helm hook, with the token from the store', () => {
     const job = find(dist, 'Job', 'model-registrar');
     expect(job.metadata.annotations).toMatchObject({

@@ -34,7 +34,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       replicas: 3,
       cacheSize: '60Gi',
       resources: { cpu: { request: '6', limit: '12' }, memory: { request: '48Gi', limit: '96Gi' }, ephemeralStorage: { request: '8Gi', limit: '40Gi' } },
-      gateway: { enabled: false, rateLimit: 30, allowedClients: ['app-search'] },
+      gateway: { enabled: false, rateLimit: 30, tokensPerMinute: 5000, allowedClients: ['app-search'] },
     }],
   },
   training: {
@@ -323,13 +323,21 @@ describe('inference', () => {
 });
 
 describe('network policy', () => {
-  test('allow-only-gateway admits to inference on 8000 only llm-gateway pods of llm-shared, and the checks of llm-probes', () => {
+  test('allow-only-gateway admits to inference on 8000 only the Envoy proxies of Gateway llm-shared/llm-gateway, and the checks of llm-probes', () => {
     expect(find(minimal, 'NetworkPolicy', 'allow-only-gateway').spec).toEqual({
       podSelector: { matchLabels: { app: 'llama-infer' } },
       policyTypes: ['Ingress'],
       ingress: [{
         from: [
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'llm-shared' } }, podSelector: { matchLabels: { app: 'llm-gateway' } } },
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
+            podSelector: {
+              matchLabels: {
+                'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway',
+                'gateway.envoyproxy.io/owning-gateway-name': 'llm-gateway', 'gateway.envoyproxy.io/owning-gateway-namespace': 'llm-shared',
+              },
+            },
+          },
           { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'llm-probes' } } },
         ],
         ports: [{ port: 8000, protocol: 'TCP' }],

@@ -1,10 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
-import { GCP_NAMESPACE, PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
+import { GATEWAY, GCP_NAMESPACE, PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
 import { BOUNDARIES_FOLDER, TENANT_KINDS } from '../workspace/boundary';
 import { appLabels } from '../labels';
-import { airflowValues, CHART_REPOS, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues, JOBSET_NAMESPACE, jobsetValues, KUEUE_NAMESPACE, kueueValues } from '../operators';
+import {
+  AI_GATEWAY_RELEASES, aiGatewayValues, airflowValues, CHART_REPOS, envoyGatewayValues, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues, JOBSET_NAMESPACE, jobsetValues, KUEUE_NAMESPACE, kueueValues,
+} from '../operators';
 import { AIRFLOW_RELEASE } from '../shared/airflow';
 import { KubeObject } from '../kube-object';
 
@@ -86,8 +88,18 @@ const OPERATOR_IGNORE_DIFFERENCES = [
   { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jqPathExpressions: ['.spec.conversion.webhook.clientConfig.caBundle'] },
 ];
 
+/**
+ * What Argo CD must leave alone in Envoy AI Gateway's chart: its webhook certificate is
+ * made with Helm's `lookup`, which Argo CD does not run, so each render makes a new one;
+ * the first stays (the controller puts its CA into the webhook itself).
+ */
+const AI_GATEWAY_IGNORE_DIFFERENCES = [
+  { group: '', kind: 'Secret', name: 'self-signed-cert-for-mutating-webhook', jsonPointers: ['/data'] },
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+];
+
 /** The order the Applications come up in (with Argo CD's Application health check; see the README). */
-export const APPLICATION_WAVES = { externalSecrets: -10, kueue: -10, shared: -5, airflow: 0 } as const;
+export const APPLICATION_WAVES = { externalSecrets: -10, kueue: -10, gateway: -10, aiGateway: -9, shared: -5, airflow: 0 } as const;
 
 /** Props of the {@link ArgoCdChart}. */
 export interface ArgoCdChartProps {
@@ -128,7 +140,8 @@ export class ArgoCdChart extends Chart {
     object('PlatformProject', 'AppProject', PROJECTS.platform, {
       description: 'The shared layer and the team workspaces of the LLM platform: only their namespaces, only this repository.',
       sourceRepos: [repo.url],
-      destinations: [dest(SHARED_NAMESPACE), dest(PROBES_NAMESPACE), dest(GCP_NAMESPACE), dest('llm-workspace-*')],
+      // Envoy Gateway's namespace for the gateway proxies' own NetworkPolicy and PodMonitoring.
+      destinations: [dest(SHARED_NAMESPACE), dest(PROBES_NAMESPACE), dest(GCP_NAMESPACE), dest(GATEWAY.namespace), dest('llm-workspace-*')],
       // The cluster-scoped kinds the manifests hold: their namespaces, and the admission
       // policy that limits what Airflow may start in a workspace.
       clusterResourceWhitelist: [
@@ -140,6 +153,8 @@ export class ArgoCdChart extends Chart {
         { group: 'kueue.x-k8s.io', kind: 'ResourceFlavor' },
         { group: 'kueue.x-k8s.io', kind: 'WorkloadPriorityClass' },
         { group: 'kueue.x-k8s.io', kind: 'ClusterQueue' },
+        // The gateway's class, bound to its EnvoyProxy settings.
+        { group: 'gateway.networking.k8s.io', kind: 'GatewayClass' },
       ],
       // Secrets come from the stores; nothing in git may be one, or send one out.
       namespaceResourceBlacklist: [{ group: '', kind: 'Secret' }, { group: 'external-secrets.io', kind: 'PushSecret' }],
@@ -160,8 +175,8 @@ export class ArgoCdChart extends Chart {
     }
     object('OperatorsProject', 'AppProject', PROJECTS.operators, {
       description: 'Third-party services of the LLM platform, from their official Helm charts.',
-      sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow, CHART_REPOS.kueue, CHART_REPOS.jobset],
-      destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE), dest(KUEUE_NAMESPACE), dest(JOBSET_NAMESPACE)],
+      sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow, CHART_REPOS.kueue, CHART_REPOS.jobset, CHART_REPOS.envoyGateway, CHART_REPOS.aiGatewayCrds, CHART_REPOS.aiGateway],
+      destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE), dest(KUEUE_NAMESPACE), dest(JOBSET_NAMESPACE), dest(GATEWAY.namespace), dest(GATEWAY.aiNamespace)],
       // What the operators' charts install cluster-wide: their namespaces, CRDs, RBAC and
       // webhooks, and Kueue's visibility API.
       clusterResourceWhitelist: [
@@ -198,15 +213,21 @@ export class ArgoCdChart extends Chart {
     }, wave(APPLICATION_WAVES.externalSecrets));
     // Kueue and JobSet before the shared layer and the workspaces, which hold their kinds:
     // OCI charts (Argo CD's native OCI source, whose chart is the artifact's root).
-    const ociOperator = (oid: string, name: string, repoURL: string, version: string, values: Record<string, unknown>, namespace: string) => object(oid, 'Application', name, {
+    const ociOperator = (oid: string, name: string, repoURL: string, version: string, values: Record<string, unknown>, namespace: string, w: number = APPLICATION_WAVES.kueue, ignore: object[] = []) => object(oid, 'Application', name, {
       project: PROJECTS.operators,
       source: { repoURL, path: '.', targetRevision: version, helm: { releaseName: name, valuesObject: values } },
       destination: dest(namespace),
       syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
-      ignoreDifferences: OPERATOR_IGNORE_DIFFERENCES,
-    }, wave(APPLICATION_WAVES.kueue));
+      ignoreDifferences: [...OPERATOR_IGNORE_DIFFERENCES, ...ignore],
+    }, wave(w));
     ociOperator('Kueue', 'kueue', CHART_REPOS.kueue, platform.operators.kueue.chartVersion, kueueValues(), KUEUE_NAMESPACE);
     ociOperator('JobSet', 'jobset', CHART_REPOS.jobset, platform.operators.jobset.chartVersion, jobsetValues(), JOBSET_NAMESPACE);
+    // The gateway: Envoy Gateway (with the Gateway API CRDs), then Envoy AI Gateway's CRDs
+    // and controller, all before the shared layer that holds their objects.
+    const gw = platform.operators;
+    ociOperator('EnvoyGateway', 'envoy-gateway', CHART_REPOS.envoyGateway, gw.envoyGateway.chartVersion, envoyGatewayValues(), GATEWAY.namespace, APPLICATION_WAVES.gateway);
+    ociOperator('AiGatewayCrds', AI_GATEWAY_RELEASES.crds, CHART_REPOS.aiGatewayCrds, gw.aiGateway.chartVersion, {}, GATEWAY.aiNamespace, APPLICATION_WAVES.gateway);
+    ociOperator('AiGateway', AI_GATEWAY_RELEASES.controller, CHART_REPOS.aiGateway, gw.aiGateway.chartVersion, aiGatewayValues(), GATEWAY.aiNamespace, APPLICATION_WAVES.aiGateway, AI_GATEWAY_IGNORE_DIFFERENCES);
     // The shared layer comes before Airflow: it holds Airflow's namespace and secrets.
     object('Shared', 'Application', 'llm-shared', {
       project: PROJECTS.platform,

@@ -91,10 +91,10 @@ function boundedEmptyDirs(volumes: readonly k8s.Volume[], containers: readonly k
   });
 }
 
-/** Figures of a probe set for an HTTP server. */
+/** Figures of a probe set for a server. */
 export interface HttpProbeOptions {
-  /** Path that answers 2xx or 3xx when the server is healthy. */
-  readonly path: string;
+  /** Path that answers 2xx or 3xx when the server is healthy; none for a server that does not speak HTTP (a TCP connection is the check). */
+  readonly path?: string;
   /** Container port. */
   readonly port: number;
   /** How long the server may take to start before it is restarted, in seconds. */
@@ -109,11 +109,11 @@ export interface HttpProbeOptions {
  * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
  */
 export function httpProbes(o: HttpProbeOptions): Pick<k8s.Container, 'startupProbe' | 'readinessProbe' | 'livenessProbe'> {
-  const httpGet = { path: o.path, port: intOrString(o.port) };
+  const check = o.path === undefined ? { tcpSocket: { port: intOrString(o.port) } } : { httpGet: { path: o.path, port: intOrString(o.port) } };
   return {
-    startupProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: Math.max(1, Math.ceil(o.startupSeconds / 10)) },
-    readinessProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-    livenessProbe: { httpGet, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+    startupProbe: { ...check, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: Math.max(1, Math.ceil(o.startupSeconds / 10)) },
+    readinessProbe: { ...check, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { ...check, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
   };
 }
 

@@ -48,6 +48,8 @@ export interface WebServerProps {
     readonly name: string;
     readonly image: string;
     readonly port: number;
+    /** Name of the container and Service port. @default http */
+    readonly portName?: string;
     readonly command?: string[];
     readonly args?: string[];
     readonly env?: k8s.EnvVar[];
@@ -128,7 +130,7 @@ export class WebServer extends Construct {
               image: c.image,
               command: c.command,
               args: c.args,
-              ports: [{ name: 'http', containerPort: c.port, protocol: 'TCP' }],
+              ports: [{ name: c.portName ?? 'http', containerPort: c.port, protocol: 'TCP' }],
               env: c.env,
               envFrom: c.envFrom,
               resources: resourceRequirements(c.resources, c.extendedResources),
@@ -154,7 +156,7 @@ export class WebServer extends Construct {
       spec: {
         type: 'ClusterIP',
         selector,
-        ports: [{ name: 'http', port: props.servicePort ?? c.port, targetPort: intOrString(c.port), protocol: 'TCP' }],
+        ports: [{ name: c.portName ?? 'http', port: props.servicePort ?? c.port, targetPort: intOrString(c.port), protocol: 'TCP' }],
       },
     });
   }

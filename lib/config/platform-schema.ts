@@ -70,12 +70,14 @@ export const platformSchema = {
       type: 'object',
       description: 'Every image the platform runs, by role. Upgrading an image is one edit here.',
       additionalProperties: false,
-      required: ['train', 'api', 'console', 'gateway', 'strapi', 'mlflow'],
+      required: ['train', 'api', 'console', 'strapi', 'mlflow'],
+      'x-removed': {
+        gateway: 'the gateway is Envoy AI Gateway, installed from its official charts (operators.envoyGateway and operators.aiGateway): remove this line',
+      },
       properties: {
         train: { ...image, description: 'LLaMA-Factory training image (Dockerfile.train): web UI, model loader, training jobs.' },
         api: { ...image, description: 'LLaMA-Factory inference image with vLLM (Dockerfile.api).' },
         console: { ...image, description: 'Streamlit prompt console.' },
-        gateway: { ...image, description: 'LLM gateway that routes requests to inference servers by model id.' },
         strapi: { ...image, description: 'Strapi model registry.' },
         mlflow: { ...image, description: 'MLflow tracking server, like ghcr.io/mlflow/mlflow:v2.10.0.' },
         registrar: {
@@ -92,6 +94,11 @@ export const platformSchema = {
           ...image,
           description: "nginx image, running as non-root, of mlflow-common's read-only front (mlflow-common-read). Default: docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine.",
           default: { registry: 'docker.io/nginxinc', name: 'nginx-unprivileged', tag: '1.27.3-alpine' },
+        },
+        redis: {
+          ...image,
+          description: "Redis image of the gateway's rate-limit counters (llm-gateway-ratelimit; nothing persisted). Default: docker.io/library/redis:7.4.2-alpine.",
+          default: { registry: 'docker.io/library', name: 'redis', tag: '7.4.2-alpine' },
         },
         test: {
           ...image,
@@ -201,7 +208,7 @@ export const platformSchema = {
     },
     clients: {
       type: 'array',
-      description: "Applications that may call models through the gateway; a served model's allowedClients must name only these. Default: none.",
+      description: "Applications that may call models through the gateway, each with an API key of its own (generated into Secret Manager as '<keyPrefix>client-<name>-api-key'); a served model's allowedClients must name only these. List 'prompt-console' to let the console call the models that name it. Default: none.",
       default: [],
       uniqueItems: true,
       items: { type: 'string', pattern: DNS_LABEL_PATTERN, maxLength: 63, 'x-allowed': "a client name like 'app-search'" },
@@ -323,6 +330,34 @@ export const platformSchema = {
             },
           },
         },
+        envoyGateway: {
+          type: 'object',
+          description: 'Envoy Gateway (chart gateway-helm from oci://docker.io/envoyproxy), in namespace envoy-gateway-system, with the Gateway API CRDs: runs the Envoy proxies of the LLM gateway.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            chartVersion: {
+              type: 'string', default: 'v1.9.0',
+              description: 'Pinned chart version, as a set with aiGateway.chartVersion (Envoy AI Gateway v0.7 supports Envoy Gateway v1.8 and later; v1.9 brings Gateway API v1.6). Default: v1.9.0.',
+              pattern: '^v[0-9]+\\.[0-9]+\\.[0-9]+$',
+              'x-allowed': "a chart version like 'v1.9.0'",
+            },
+          },
+        },
+        aiGateway: {
+          type: 'object',
+          description: 'Envoy AI Gateway (charts ai-gateway-crds-helm and ai-gateway-helm from oci://docker.io/envoyproxy), in namespace envoy-ai-gateway-system: routes OpenAI-style requests by the model they name, and counts their tokens.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            chartVersion: {
+              type: 'string', default: 'v0.7.0',
+              description: 'Pinned chart version of both charts; the manifests use the aigateway.envoyproxy.io/v1beta1 API. Default: v0.7.0.',
+              pattern: '^v[0-9]+\\.[0-9]+\\.[0-9]+$',
+              'x-allowed': "a chart version like 'v0.7.0'",
+            },
+          },
+        },
         airflow: {
           type: 'object',
           description: "Apache Airflow (chart airflow from https://airflow.apache.org), in namespace llm-shared, reached as airflow.llm-shared:8080.",
@@ -347,12 +382,12 @@ export const platformSchema = {
       properties: {
         gatewayReplicas: {
           type: 'integer', minimum: 1, maximum: 20, default: 2,
-          description: 'Replicas of llm-gateway, the only way into inference servers. Default: 2.',
+          description: "Replicas of the gateway's Envoy proxy (Deployment llm-gateway in envoy-gateway-system), the only way into inference servers. Default: 2.",
           'x-allowed': 'a whole number from 1 to 20',
         },
         mlflow: resources('mlflow-common (guide: 500m/2 CPU, 1Gi/4Gi memory)', { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '4Gi', diskRequest: '1Gi', diskLimit: '4Gi' }),
         console: resources('prompt-console (guide: 500m/2 CPU, 1Gi/4Gi memory)', { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '4Gi', diskRequest: '1Gi', diskLimit: '2Gi' }),
-        gateway: resources('each llm-gateway replica', { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '512Mi', diskRequest: '512Mi', diskLimit: '1Gi' }),
+        gateway: resources("each replica of the gateway's Envoy proxy", { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '256Mi', memoryLimit: '512Mi', diskRequest: '512Mi', diskLimit: '1Gi' }),
         strapi: resources('strapi', { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi', diskRequest: '1Gi', diskLimit: '4Gi' }),
       },
     },

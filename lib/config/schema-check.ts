@@ -13,6 +13,8 @@ interface SchemaNode {
   readonly maxItems?: number;
   readonly maxLength?: number;
   readonly 'x-allowed'?: string;
+  /** Fields that were once allowed here, with what to do now: named in the error instead of "not a known field". */
+  readonly 'x-removed'?: Readonly<Record<string, string>>;
 }
 
 /** The validator every input schema is compiled with (here, or ahead of time by the build). */
@@ -20,6 +22,7 @@ export function inputAjv(options: { source?: boolean } = {}): Ajv {
   // Union types: some LLaMA-Factory keys take a string or a list.
   const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source ?? false } });
   ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-removed', schemaType: 'object' });
   return ajv;
 }
 
@@ -93,6 +96,8 @@ function toProblem(source: YamlSource, error: ErrorObject, schemaFile: string | 
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(error.params.additionalProperty);
+      const removed = node['x-removed']?.[key];
+      if (removed) return source.problemAtKey(path, key, `'${showPath([...path, key])}' is no longer used: ${removed}`);
       const allowed = Object.keys(node.properties ?? {});
       const hint = nearest(key, allowed);
       return source.problemAtKey(path, key, `'${showPath([...path, key])}' is not a known field${hint ? ` (did you mean '${hint}'?)` : ''}; ${allowedFields(key, allowed, schemaFile)}`);

@@ -86,8 +86,13 @@ const servedModel = {
         enabled: { type: 'boolean', default: true, description: 'Route requests to the model. Default: true.' },
         rateLimit: {
           type: 'integer', minimum: 1, maximum: 1000000, default: 100,
-          description: 'Requests per minute the gateway lets through (rate_limit). Default: 100 (the guide\'s).',
+          description: 'Requests per minute the gateway lets through to the model from each client (rate_limit). Default: 100 (the guide\'s).',
           'x-allowed': 'a whole number from 1 to 1000000',
+        },
+        tokensPerMinute: {
+          type: 'integer', minimum: 1, maximum: 1000000000,
+          description: 'Tokens (prompt and completion) per minute the gateway lets each client use on the model, counted from the answers. Default: no token limit.',
+          'x-allowed': 'a whole number from 1 to 1000000000',
         },
         allowedClients: {
           type: 'array',

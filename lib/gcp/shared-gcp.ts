@@ -4,7 +4,7 @@ import { NamespacePolicies } from '../components/network-policies';
 import { PlatformConfig } from '../config/types';
 import { appLabels } from '../labels';
 import {
-  artifactBucketName, BACKUPS_APP, GCP_NAMESPACE, mlflowDatabase, mlflowDatabaseSecretKey, SECRET_STORE_ACCOUNT, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE,
+  artifactBucketName, BACKUPS_APP, clientKeySecretKey, GCP_NAMESPACE, mlflowDatabase, mlflowDatabaseSecretKey, SECRET_STORE_ACCOUNT, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE,
 } from '../names';
 import { GcpResources } from './config-connector';
 import { backupBucketName } from './gcp-names';
@@ -31,6 +31,10 @@ export interface SharedGcpProps {
  * | `llm-shared-secrets` | `llm-shared/secret-store` | read the shared layer's secrets only |
  * | `llm-backups` | `llm-shared/mlflow-backups` | export the platform's Cloud SQL instance (`roles/cloudsql.viewer`, with a condition naming that instance: Cloud SQL has no IAM on an instance) |
  * | `llm-ci-trigger` | the CI that triggers training (the administrator grants it) | read the Airflow CI user's password, generated (`airflow-ci-password`) |
+ *
+ * Each of the platform's `clients` has an API key for the gateway, generated into
+ * Secret Manager (`client-<name>-api-key`, 32 letters and digits) and read by the shared
+ * secret store only; an administrator hands it to the client's team.
  *
  * and the databases and users `mlflow_common`, `strapi` and `airflow` with generated
  * passwords, the backup bucket (exports deleted after the retention by a lifecycle rule;
@@ -83,6 +87,12 @@ export class SharedGcp extends Construct {
     const ci = component('ci');
     const trigger = addIdentity(ci, { platform: p, account: { id: SHARED_GCP_ACCOUNTS.ciTrigger, displayName: 'LLM platform CI: triggers training' }, actors: [] });
     addGeneratedSecret(ci, 'airflow-password', { platform: p, key: AIRFLOW_CI.secretKey, value: '{{ .password }}', readers: [reader, trigger] });
+
+    // The gateway's clients: one generated API key each.
+    if (p.clients.length > 0) {
+      const clients = component('clients');
+      for (const c of p.clients) addGeneratedSecret(clients, `client-${c}`, { platform: p, key: clientKeySecretKey(c), value: '{{ .password }}', readers: [reader] });
+    }
 
     const backups = component('backups');
     const exporter = identity(backups, SHARED_GCP_ACCOUNTS.backups, BACKUPS_APP);

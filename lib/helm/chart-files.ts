@@ -1,5 +1,5 @@
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS, workspaceNamespace } from '../names';
+import { GATEWAY, inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS, workspaceNamespace } from '../names';
 import { BOUNDARIES_FOLDER } from '../workspace/boundary';
 import { Manifest, OutputFile, TreeFile } from '../output/render';
 import { RUN_NAME_LABEL } from '../training/training-run';
@@ -85,7 +85,8 @@ function testList(tests: readonly Manifest[]): string {
 
 const CHEAT_SHEET_SHARED = `Prompt console:  kubectl -n ${SHARED_NAMESPACE} port-forward svc/${SHARED_APPS.console} ${PORTS.console}:${PORTS.consoleService}     -> http://localhost:${PORTS.console}
 MLflow common:   kubectl -n ${SHARED_NAMESPACE} port-forward svc/${SHARED_APPS.mlflow} ${PORTS.mlflow}:${PORTS.mlflow}  -> http://localhost:${PORTS.mlflow}
-Shared logs:     kubectl -n ${SHARED_NAMESPACE} logs -f deploy/${SHARED_APPS.gateway}`;
+Gateway routes:  kubectl -n ${SHARED_NAMESPACE} get gateway,aigatewayroutes,backendtrafficpolicies
+Gateway logs:    kubectl -n ${GATEWAY.namespace} logs -f deployment/${GATEWAY.name} (Envoy Gateway runs it)`;
 
 /**
  * The guide's cheat sheet (section 8) for one workspace, with the names its objects

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { imageRef } from '../images';
 import {
-  inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, WORKSPACE_APPS, workspaceNamespace,
+  GATEWAY, inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, WORKSPACE_APPS, workspaceNamespace,
 } from '../names';
 import { HealthCheck } from './health-check';
 
@@ -21,7 +21,11 @@ export class SharedTestsChart extends Chart {
       new HealthCheck(this, name, { name: `test-${name}`, labels, image, url, description });
     check('mlflow-common-health', `${serviceUrl(SHARED_APPS.mlflow, SHARED_NAMESPACE, PORTS.mlflow)}/health`, 'MLflow common answers /health (guide 6.2, step 3)');
     check('mlflow-common-read-health', `${serviceUrl(SHARED_APPS.mlflowRead, SHARED_NAMESPACE, PORTS.mlflowRead)}/health`, 'MLflow common answers /health through its read-only front');
-    check('gateway-health', `${serviceUrl(SHARED_APPS.gateway, SHARED_NAMESPACE, PORTS.gatewayService)}/healthz`, 'the gateway is reachable');
+    new HealthCheck(this, 'gateway-auth', {
+      name: 'test-gateway-auth', labels, image, status: 401,
+      url: `${serviceUrl(GATEWAY.name, GATEWAY.namespace, PORTS.gateway)}/v1/models`,
+      description: 'the gateway answers, and refuses a request without an API key (401)',
+    });
     check('console-health', `${serviceUrl(SHARED_APPS.console, SHARED_NAMESPACE, PORTS.consoleService)}/_stcore/health`, 'the prompt console answers');
     check('strapi-health', `${serviceUrl(SHARED_APPS.strapi, SHARED_NAMESPACE, PORTS.strapi)}/_health`, 'Strapi answers');
   }

@@ -19,8 +19,10 @@ export interface PodMonitoringProps {
   readonly name: string;
   /** The pods it scrapes: the Deployment's selector. */
   readonly selector: Record<string, string>;
-  /** Named container port of the metrics. */
-  readonly port: string;
+  /** Container port of the metrics, by name or number. */
+  readonly port: string | number;
+  /** Namespace of the pods. @default the chart's */
+  readonly namespace?: string;
   /** Path of the metrics. @default /metrics */
   readonly path?: string;
   readonly labels: AppLabelsProps;
@@ -39,7 +41,7 @@ export class PodMonitoring extends Construct {
     this.resource = new KubeObject(this, 'Resource', {
       apiVersion: GMP_API,
       kind: 'PodMonitoring',
-      metadata: { name: props.name, labels: appLabels(props.labels) },
+      metadata: { name: props.name, namespace: props.namespace, labels: appLabels(props.labels) },
       spec: {
         selector: { matchLabels: props.selector },
         endpoints: [{ port: props.port, path: props.path ?? '/metrics', interval: SCRAPE_INTERVAL }],

@@ -112,6 +112,7 @@ export const KIND_ORDER: readonly string[] = [
   'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
   'ResourceQuota', 'LimitRange', 'ClusterQueue', 'LocalQueue', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy', 'PodMonitoring', 'Rules',
   'Job', 'CronJob', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'GatewayClass', 'EnvoyProxy', 'Gateway', 'SecurityPolicy', 'Backend', 'AIServiceBackend', 'AIGatewayRoute', 'BackendTrafficPolicy',
 ];
 
 const KIND_RANK = new Map(KIND_ORDER.map((k, i) => [k, i]));

@@ -10,11 +10,12 @@ import { inferenceNames, PORTS, REGISTRAR_APP, SHARED_APPS, SHARED_NAMESPACE, se
 import { strapiTokenEnv } from './strapi-token';
 import { KUBE, kube } from '../kube-object';
 
-/** ConfigMap of the gateway's routing table; the gateway mounts it, the registrar reads it. */
+/**
+ * ConfigMap of the gateway's records as the guide's registry holds them; the registrar
+ * upserts Strapi from it. The gateway itself enforces them through its own objects
+ * (lib/gateway), made from the same workspace files.
+ */
 export const ROUTES_CONFIG_MAP = 'llm-gateway-routes';
-
-/** Where the routing table is mounted. */
-export const ROUTES_FILE = '/etc/llm-gateway/routes.json';
 
 /** One gateway record, as Strapi stores it (guide 4.8). */
 export interface GatewayRecord {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { PlatformNamespace } from '../base-chart';
 import { NamespacePolicies, podsIn, podsInEvery, tcp } from '../components/network-policies';
-import { INFERENCE_APP, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS } from '../names';
+import { GATEWAY, INFERENCE_APP, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS } from '../names';
 
 /**
  * Namespace `llm-probes`, where `helm test` runs its checks (guide 6.2): Pod Security
@@ -19,7 +19,7 @@ export class ProbesNamespace extends Construct {
       egress: [
         shared(SHARED_APPS.mlflow, PORTS.mlflow),
         shared(SHARED_APPS.mlflowRead, PORTS.mlflowRead),
-        shared(SHARED_APPS.gateway, PORTS.gateway),
+        { to: [podsIn(GATEWAY.namespace, GATEWAY.proxyLabels)], ports: [tcp(PORTS.gateway)] },
         shared(SHARED_APPS.console, PORTS.console),
         shared(SHARED_APPS.strapi, PORTS.strapi),
         workspaces(WORKSPACE_APPS.mlflow, PORTS.mlflow),

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { WebServer } from '../components/web-server';
 import { PlatformConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
-import { PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl } from '../names';
+import { CONSOLE_CLIENT, GATEWAY, PORTS, SHARED_APPS, SHARED_NAMESPACE, serviceUrl } from '../names';
 import { strapiTokenEnv } from './strapi-token';
 
 /** Props of a {@link PromptConsole}. */
@@ -13,7 +13,8 @@ export interface PromptConsoleProps {
 
 /**
  * The Streamlit prompt console (guide 3.3): people try served models through the
- * gateway and read the model registry in Strapi. Container port 8501, Service port 80.
+ * gateway (as client `prompt-console`, when platform.yaml lists it: the models that name
+ * it in `allowedClients`) and read the model registry in Strapi. Container port 8501, Service port 80.
  * @see https://docs.streamlit.io/deploy/tutorials/kubernetes
  */
 export class PromptConsole extends Construct {
@@ -29,7 +30,11 @@ export class PromptConsole extends Construct {
         image: imageRef(props.platform, 'console'),
         port: PORTS.console,
         env: [
-          { name: 'GATEWAY_URL', value: serviceUrl(SHARED_APPS.gateway, SHARED_NAMESPACE, PORTS.gatewayService) },
+          { name: 'GATEWAY_URL', value: serviceUrl(GATEWAY.name, GATEWAY.namespace, PORTS.gateway) },
+          // The console is a client like any other: with a key only when platform.yaml lists it.
+          ...(props.platform.clients.includes(CONSOLE_CLIENT)
+            ? [{ name: 'GATEWAY_API_KEY', valueFrom: { secretKeyRef: { name: GATEWAY.clientKeysSecret, key: CONSOLE_CLIENT } } }]
+            : []),
           { name: 'STRAPI_URL', value: serviceUrl(SHARED_APPS.strapi, SHARED_NAMESPACE, PORTS.strapi) },
           strapiTokenEnv(),
         ],

@@ -10,7 +10,7 @@ import { AirflowSupport } from './airflow';
 import { SharedGcp } from '../gcp/shared-gcp';
 import { AirflowDags } from './airflow-dags';
 import { AirflowGuard } from './airflow-guard';
-import { LlmGateway } from './llm-gateway';
+import { LlmGateway } from '../gateway/llm-gateway';
 import { MlflowCommonRead } from './mlflow-common-read';
 import { ProbesNamespace } from './probes-namespace';
 import { SharedNetwork } from './shared-network';
@@ -30,8 +30,8 @@ export interface SharedChartProps {
 
 /**
  * The shared layer (guide section 3), namespace `llm-shared` labelled `purpose=shared`:
- * `mlflow-common`, `prompt-console`, `llm-gateway` and `strapi`, the secret store, and
- * what Airflow (installed from its chart) needs from the platform.
+ * `mlflow-common`, `prompt-console`, `strapi` and the LLM gateway's objects, the secret
+ * store, and what Airflow (installed from its chart) needs from the platform.
  */
 export class SharedChart extends PlatformChart {
   constructor(scope: Construct, id: string, props: SharedChartProps) {
@@ -70,7 +70,7 @@ export class SharedChart extends PlatformChart {
     new MlflowCommonRead(this, 'MlflowCommonRead', { platform });
     new SecretStore(this, 'SecretStore', { name: platform.secretStore.name, platform, gcpServiceAccount: account(SHARED_GCP_ACCOUNTS.sharedSecrets), labels: { instance: 'shared' } });
     new Strapi(this, 'Strapi', { platform });
-    new LlmGateway(this, 'Gateway', { platform });
+    new LlmGateway(this, 'Gateway', { platform, workspaces: props.workspaces });
     new PromptConsole(this, 'Console', { platform });
     new AirflowSupport(this, 'Airflow', { platform });
     new AirflowGuard(this, 'AirflowGuard', { platform });

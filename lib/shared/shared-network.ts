@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { addresses, METADATA_SERVER, NamespacePolicies, podsHere, podsIn, podsInEvery, tcp } from '../components/network-policies';
 import { PlatformConfig } from '../config/types';
 import {
-  BACKUPS_APP, GATEWAY_CLIENT_LABEL, INFERENCE_APP, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, REGISTRAR_APP, SHARED_APPS,
+  BACKUPS_APP, GATEWAY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, REGISTRAR_APP, SHARED_APPS,
 } from '../names';
 import { AIRFLOW_CI, AIRFLOW_PORT, AIRFLOW_RELEASE } from './airflow';
 
@@ -24,9 +24,9 @@ export interface SharedNetworkProps {
  * | default-deny, allow-dns | all | DNS only | |
  * | allow-mlflow-common | mlflow-common | in: mlflow-common-read, checks on 5000; out: Cloud SQL, Google APIs, metadata server | the base models' server; only the read-only front talks to it |
  * | allow-mlflow-common-read | mlflow-common-read | in: MLflow clients of every workspace (the runs Airflow starts among them), checks; out: mlflow-common | base models, read only |
- * | allow-gateway | llm-gateway | in: the console, namespaces labelled `llm-platform/gateway-client`, checks; out: inference on 8000 in workspaces, Strapi | the one way to models |
- * | allow-console | prompt-console | in: checks; out: the gateway, Strapi | people use port-forward |
- * | allow-strapi | strapi | in: the gateway, the console, the registrar, checks; out: Cloud SQL | the model registry |
+ * | allow-console | prompt-console | in: checks; out: the gateway's proxies (envoy-gateway-system) on 8080, Strapi | people use port-forward |
+ * | allow-strapi | strapi | in: the console, the registrar, checks; out: Cloud SQL | the model registry |
+ * | allow-gateway-ratelimit | llm-gateway-ratelimit | in: Envoy Gateway's rate-limit service on 6379 | the limits' counters |
  * | allow-registrar | the model registrar | out: Strapi | upserts the records |
  * | allow-backups | the backups | out: Google APIs, metadata server | `gcloud sql export` is an API call |
  * | allow-airflow | Airflow's pods | out: Cloud SQL (metadata), the Kubernetes API; in: the webserver from checks and from namespaces labelled `llm-platform/airflow-trigger: "true"` (CI runners) | starts training runs in workspaces |
@@ -52,26 +52,19 @@ export class SharedNetwork extends Construct {
       }],
       egress: [{ to: [podsHere(app(SHARED_APPS.mlflow))], ports: [tcp(PORTS.mlflow)] }],
     });
-    policies.allow('Gateway', 'allow-gateway', app(SHARED_APPS.gateway), {
-      ingress: [{
-        from: [podsHere(app(SHARED_APPS.console)), { namespaceSelector: { matchLabels: { [GATEWAY_CLIENT_LABEL]: 'true' } } }, probes],
-        ports: [tcp(PORTS.gateway)],
-      }],
-      egress: [
-        { to: [podsInEvery('workspace', { app: INFERENCE_APP })], ports: [tcp(PORTS.inference)] },
-        { to: [podsHere(app(SHARED_APPS.strapi))], ports: [tcp(PORTS.strapi)] },
-      ],
-    });
     policies.allow('Console', 'allow-console', app(SHARED_APPS.console), {
       ingress: [{ from: [probes], ports: [tcp(PORTS.console)] }],
       egress: [
-        { to: [podsHere(app(SHARED_APPS.gateway))], ports: [tcp(PORTS.gateway)] },
+        { to: [podsIn(GATEWAY.namespace, GATEWAY.proxyLabels)], ports: [tcp(PORTS.gateway)] },
         { to: [podsHere(app(SHARED_APPS.strapi))], ports: [tcp(PORTS.strapi)] },
       ],
     });
+    policies.allow('GatewayRateLimit', 'allow-gateway-ratelimit', app(GATEWAY.rateLimitStore), {
+      ingress: [{ from: [podsIn(GATEWAY.namespace, GATEWAY.rateLimitLabels)], ports: [tcp(PORTS.gatewayRateLimitStore)] }],
+    });
     policies.allow('Strapi', 'allow-strapi', app(SHARED_APPS.strapi), {
       ingress: [{
-        from: [podsHere(app(SHARED_APPS.gateway)), podsHere(app(SHARED_APPS.console)), podsHere(app(REGISTRAR_APP)), probes],
+        from: [podsHere(app(SHARED_APPS.console)), podsHere(app(REGISTRAR_APP)), probes],
         ports: [tcp(PORTS.strapi)],
       }],
       egress: [sql],

@@ -6,7 +6,7 @@ import { appLabels } from '../labels';
 import { RUN_NAME_LABEL, TRAINING_APP } from '../training/training-run';
 import { GMP_COLLECTOR, GMP_NAMESPACE } from '../monitoring/monitoring';
 import {
-  INFERENCE_APP, INFERENCE_NETWORK_POLICY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS,
+  GATEWAY, INFERENCE_APP, INFERENCE_NETWORK_POLICY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS,
 } from '../names';
 
 /** Props of a {@link NetworkIsolation}. */
@@ -32,7 +32,7 @@ export interface NetworkIsolationProps {
  * | allow-mlflow-clients | web UI, inference (model loader), training | egress to the workspace MLflow, and to mlflow-common-read (base models, read only) |
  * | allow-mlflow | mlflow | ingress on 5000 from the workspace's MLflow clients (the runs Airflow starts among them) and the checks of llm-probes |
  * | allow-mlflow-database | mlflow | egress to Cloud SQL |
- * | allow-only-gateway | inference | ingress on 8000 from llm-gateway and the checks (guide 4.7) |
+ * | allow-only-gateway | inference | ingress on 8000 from the gateway's Envoy proxies (envoy-gateway-system) and the checks (guide 4.7) |
  * | allow-metrics-scrape | inference | ingress on 8000 from GKE Managed Prometheus's collectors (`gmp-system`): vLLM's /metrics |
  * | allow-webui-probes | web UI | ingress on 7860 from the checks (people use port-forward, which policies do not see) |
  */
@@ -67,7 +67,7 @@ export class NetworkIsolation extends Construct {
       egress: [{ to: [{ ipBlock: { cidr: `${sql.host}/32` } }], ports: [tcp(sql.port)] }],
     });
     policies.allow('Inference', INFERENCE_NETWORK_POLICY, { app: INFERENCE_APP }, {
-      ingress: [{ from: [podsIn(SHARED_NAMESPACE, { app: SHARED_APPS.gateway }), probes], ports: [tcp(PORTS.inference)] }],
+      ingress: [{ from: [podsIn(GATEWAY.namespace, GATEWAY.proxyLabels), probes], ports: [tcp(PORTS.inference)] }],
     });
     // GKE Managed Prometheus's collectors scrape the inference servers' vLLM metrics.
     policies.allow('Metrics', 'allow-metrics-scrape', { app: INFERENCE_APP }, {
