@@ -39,6 +39,7 @@ export const SYNC_WAVES: Readonly<Record<string, number>> = {
   WorkloadPriorityClass: -2,
   ClusterQueue: -2,
   LocalQueue: -1,
+  TriggerAuthentication: -1,
   NetworkPolicy: -1,
   ValidatingAdmissionPolicy: -1,
   ValidatingAdmissionPolicyBinding: -1,
@@ -72,7 +73,7 @@ const GATEWAY_KINDS: readonly string[] = ['GatewayClass', 'Gateway', 'EnvoyProxy
 
 /** Kinds from CRDs that the operators install (External Secrets, Config Connector, Kueue, JobSet, the gateway's), maybe after this sync starts. */
 const OPERATOR_KINDS: readonly string[] = [
-  'ExternalSecret', 'SecretStore', 'Password', 'IAMPolicyMember', ...GCP_STATEFUL_KINDS, 'ResourceFlavor', 'WorkloadPriorityClass', 'ClusterQueue', 'LocalQueue', 'JobSet', ...GATEWAY_KINDS,
+  'ExternalSecret', 'SecretStore', 'Password', 'IAMPolicyMember', ...GCP_STATEFUL_KINDS, 'ResourceFlavor', 'WorkloadPriorityClass', 'ClusterQueue', 'LocalQueue', 'JobSet', ...GATEWAY_KINDS, 'ScaledObject', 'HTTPScaledObject', 'TriggerAuthentication',
 ];
 
 /** Helm keeps the object on uninstall and on an upgrade that drops it. */

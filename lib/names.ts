@@ -85,6 +85,8 @@ export const PORTS = {
   /** Envoy's Prometheus endpoint (/stats/prometheus) on every proxy pod. */
   gatewayMetrics: 19001,
   gatewayRateLimitStore: 6379,
+  /** The wake-up answer of a workspace (nginx, unprivileged). */
+  wake: 8080,
 } as const;
 
 /** Names of the shared layer's servers: Deployment, Service and `app` label. */
@@ -131,6 +133,27 @@ export const GATEWAY = {
   /** Deployment and Service of the Redis that holds the rate limits' counters. */
   rateLimitStore: 'llm-gateway-ratelimit',
 } as const;
+
+/**
+ * KEDA and its HTTP add-on (charts `keda` and `keda-add-ons-http`, in namespace `keda`):
+ * the add-on's interceptor holds the first request to a model scaled to zero while it
+ * wakes; its external scaler tells KEDA that requests are waiting.
+ */
+export const KEDA = {
+  namespace: 'keda',
+  /** The interceptor's proxy Service, and its port. */
+  interceptorService: 'keda-add-ons-http-interceptor-proxy',
+  interceptorPort: 8080,
+  /** Labels of the interceptor's pods (the chart's). */
+  interceptorLabels: { 'app.kubernetes.io/component': 'interceptor', 'app.kubernetes.io/name': 'http-add-on' },
+  /** The add-on's external scaler, as a ScaledObject's trigger names it. */
+  externalScaler: 'keda-add-ons-http-external-scaler.keda:9090',
+  /** The KEDA operator's service account (it reads the metrics, as the GCP account the chart binds it to). */
+  operatorServiceAccount: 'keda-operator',
+} as const;
+
+/** Deployment, Service and `app` label of a workspace's wake-up answer: 503 with Retry-After while a model scaled to zero loads. */
+export const WAKE_APP = 'model-waking';
 
 /** The client name under which the prompt console calls the gateway, when platform.yaml lists it among the clients. */
 export const CONSOLE_CLIENT = 'prompt-console';
@@ -265,6 +288,8 @@ export const SHARED_GCP_ACCOUNTS = {
   sharedSecrets: 'llm-shared-secrets',
   /** The CI that triggers the training DAG: the Airflow user's password, and nothing else. */
   ciTrigger: 'llm-ci-trigger',
+  /** KEDA's operator: reads the served models' metrics from Managed Prometheus to scale them. */
+  keda: 'llm-keda',
 } as const;
 
 /**

@@ -3,7 +3,7 @@ import { AIRFLOW_CI, AIRFLOW_RELEASE, AIRFLOW_SECRETS } from './shared/airflow';
 import { DAGS_CONFIG_MAP, DAGS_FOLDER } from './shared/airflow-dags';
 import { toYaml } from './output/yaml-emitter';
 import { OutputFile } from './output/render';
-import { GATEWAY, PORTS, SHARED_NAMESPACE } from './names';
+import { GATEWAY, gcpServiceAccountEmail, KEDA, PORTS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE } from './names';
 
 /**
  * The third-party services the platform installs from their official Helm charts, and
@@ -28,7 +28,23 @@ export const CHART_REPOS = {
   envoyGateway: 'oci://registry-1.docker.io/envoyproxy/gateway-helm',
   aiGatewayCrds: 'oci://registry-1.docker.io/envoyproxy/ai-gateway-crds-helm',
   aiGateway: 'oci://registry-1.docker.io/envoyproxy/ai-gateway-helm',
+  keda: 'https://kedacore.github.io/charts',
 } as const;
+
+/**
+ * Helm values of the KEDA chart: its operator acts as GCP account `llm-keda` (Workload
+ * Identity), which may read the project's metrics, so that ScaledObjects read Managed
+ * Prometheus through a TriggerAuthentication naming the `gcp` pod identity.
+ * @see https://keda.sh/docs/latest/authentication-providers/gcp-workload-identity/
+ */
+export function kedaValues(platform: PlatformConfig): Record<string, unknown> {
+  return { podIdentity: { gcp: { enabled: true, gcpIAMServiceAccount: gcpServiceAccountEmail(SHARED_GCP_ACCOUNTS.keda, platform.project) } } };
+}
+
+/** Helm values of KEDA's HTTP add-on chart: its defaults (the interceptor on 8080, the external scaler on 9090). */
+export function kedaHttpValues(): Record<string, unknown> {
+  return {};
+}
 
 /** Release names of Envoy AI Gateway's two charts (its CRDs come in a chart of their own). */
 export const AI_GATEWAY_RELEASES = { crds: 'ai-gateway-crds', controller: 'ai-gateway' } as const;
@@ -208,6 +224,12 @@ export function operatorValuesFiles(platform: PlatformConfig, folder: string): O
     file('ai-gateway', 'before the platform chart, after its CRDs chart (helm install ' + AI_GATEWAY_RELEASES.crds + ' ' + CHART_REPOS.aiGatewayCrds + ' --version ' + platform.operators.aiGateway.chartVersion + ' --namespace ' + GATEWAY.aiNamespace + ' --create-namespace)',
       `helm install ${AI_GATEWAY_RELEASES.controller} ${CHART_REPOS.aiGateway} --version ${platform.operators.aiGateway.chartVersion} --namespace ${GATEWAY.aiNamespace} --create-namespace --values charts/${folder}/ai-gateway.values.yaml`,
       aiGatewayValues()),
+    file('keda', 'before the platform chart (it brings the CRDs of the ScaledObjects)',
+      `helm install keda keda --repo ${CHART_REPOS.keda} --version ${platform.operators.keda.chartVersion} --namespace ${KEDA.namespace} --create-namespace --values charts/${folder}/keda.values.yaml`,
+      kedaValues(platform)),
+    file('keda-add-ons-http', 'after KEDA, before the platform chart (it brings the CRD of the HTTPScaledObjects)',
+      `helm install keda-add-ons-http keda-add-ons-http --repo ${CHART_REPOS.keda} --version ${platform.operators.kedaHttp.chartVersion} --namespace ${KEDA.namespace} --values charts/${folder}/keda-add-ons-http.values.yaml`,
+      kedaHttpValues()),
     file('airflow', 'after the platform chart (it needs namespace llm-shared and its secrets there)',
       `helm install ${AIRFLOW_RELEASE} airflow --repo ${CHART_REPOS.airflow} --version ${platform.operators.airflow.chartVersion} --namespace llm-shared --values charts/${folder}/airflow.values.yaml`,
       airflowValues()),

@@ -16,7 +16,7 @@ describe('Argo CD objects in dist/argocd', () => {
     expect(argocd.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'AppProject/llm-platform', 'AppProject/llm-platform-bootstrap', 'AppProject/llm-platform-operators',
       ...names.map((n) => `AppProject/workspace-${n}`),
-      'Application/ai-gateway', 'Application/ai-gateway-crds', 'Application/airflow', 'Application/envoy-gateway', 'Application/external-secrets', 'Application/jobset', 'Application/kueue', 'Application/llm-platform-bootstrap', 'Application/llm-shared',
+      'Application/ai-gateway', 'Application/ai-gateway-crds', 'Application/airflow', 'Application/envoy-gateway', 'Application/external-secrets', 'Application/keda', 'Application/keda-add-ons-http', 'Application/jobset', 'Application/kueue', 'Application/llm-platform-bootstrap', 'Application/llm-shared',
       'ApplicationSet/llm-workspace-boundaries', 'ApplicationSet/llm-workspaces',
     ].sort());
     expect(argocd.filter((o) => o.metadata.namespace !== 'argocd')).toEqual([]);

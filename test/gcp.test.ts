@@ -162,6 +162,9 @@ describe('the shared layer\'s GCP side', () => {
       // The CI that triggers training: the Airflow CI user's password, and nothing else.
       'roles/secretmanager.secretAccessor on SecretManagerSecret/shared-ci-airflow-password for ref:shared-ci-identity',
       'roles/storage.objectAdmin on StorageBucket/shared-mlflow-common-artifacts for ref:shared-mlflow-common-identity',
+      // KEDA: read the project's metrics (the one policy exception), as its operator.
+      'roles/monitoring.viewer on Project/projects/your-gcp-project for ref:shared-keda-identity',
+      'roles/iam.workloadIdentityUser on IAMServiceAccount/shared-keda-identity for serviceAccount:your-gcp-project.svc.id.goog[keda/keda-operator]',
       // The instance's own account writes the exports: create objects in the backup bucket, no more.
       'roles/storage.objectCreator on StorageBucket/shared-backups-bucket for serviceAccount:p123456789012-abcdef@gcp-sa-cloud-sql.iam.gserviceaccount.com',
     ].sort());

@@ -1,9 +1,9 @@
-import { parser } from '@prometheus-io/lezer-promql';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ALERT_THRESHOLDS } from '../lib/monitoring/alerts';
 import { DASHBOARD_CONFIG_MAP, DASHBOARD_KEY, teamPanels } from '../lib/monitoring/dashboard';
-import { KNOWN_METRICS, VLLM_METRICS } from '../lib/monitoring/metrics';
+import { VLLM_METRICS } from '../lib/monitoring/metrics';
+import { promqlProblems } from './promql';
 import { checkObjects } from '../lib/policy/check';
 import { synthWorkspace } from '../lib/synth';
 import { all, find, fixture, ROOT } from './helpers';
@@ -16,22 +16,6 @@ import { all, find, fixture, ROOT } from './helpers';
  */
 
 const { objects, inputs } = fixture();
-
-/** The problems of a PromQL expression: syntax errors, and metric names the platform does not know. */
-function promqlProblems(expr: string): string[] {
-  const problems: string[] = [];
-  const tree = parser.parse(expr);
-  tree.iterate({
-    enter(node) {
-      if (node.type.isError) problems.push(`syntax error at ${node.from}: '${expr.slice(Math.max(0, node.from - 10), node.to + 10)}'`);
-      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') {
-        const metric = expr.slice(node.from, node.to);
-        if (!KNOWN_METRICS.has(metric)) problems.push(`unknown metric ${metric}`);
-      }
-    },
-  });
-  return problems;
-}
 
 const rules = all(objects, 'Rules');
 const expressions = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.map((rule: any) => ({ where: `${r.metadata.namespace}/${rule.alert}`, expr: rule.expr as string }))));

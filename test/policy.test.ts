@@ -230,8 +230,16 @@ test('the PodDisruptionBudget of a replicated server satisfies its rule', () => 
 });
 
 describe('exceptions', () => {
-  test('none remains: every namespace, llm-shared with Airflow in it too, enforces restricted', () => {
-    expect(POLICY_EXCEPTIONS).toEqual([]);
+  test('one remains, KEDA\'s read of the project\'s metrics, and it is needed: without it the rule refuses that binding', () => {
+    expect(POLICY_EXCEPTIONS.map((e) => `${e.rule} ${e.kind} ${e.namespace}/${e.name}`)).toEqual(['gcp-scoped-bindings IAMPolicyMember llm-gcp/shared-keda-metrics']);
+    const binding = find(shared, 'IAMPolicyMember', 'shared-keda-metrics');
+    expect(binding.spec).toMatchObject({ role: 'roles/monitoring.viewer', resourceRef: { kind: 'Project' } });
+    expect(RULES.find((r) => r.id === 'gcp-scoped-bindings')!.check([binding]).map((x) => x.field)).toEqual(['spec.resourceRef']);
+    // Everything else passes the policy with no exception.
+    expect(messages(shared)).toEqual([]);
+  });
+
+  test('every namespace, llm-shared with Airflow in it too, enforces restricted', () => {
     for (const name of ['llm-shared', 'llm-probes']) {
       const namespace = find(shared, 'Namespace', name);
       expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');

@@ -7,7 +7,12 @@ import { all, asYaml, container, env, find, podSpec, sandbox } from './helpers';
 /** Every field of T required, all the way down: a new schema field breaks compilation here until it is tested. */
 type Complete<T> = T extends readonly (infer U)[] ? Complete<U>[] : T extends object ? { [K in keyof T]-?: Complete<T[K]> } : T;
 
-const ALL_FIELDS: Complete<WorkspaceFile> = {
+type ServedModelFile = NonNullable<NonNullable<WorkspaceFile['inference']>['models']>[number];
+
+/** Every field, but 'replicas' beside 'autoscaling', which a rule refuses (the full model autoscales; replicas are tested with the others). */
+type AllFields = Omit<Complete<WorkspaceFile>, 'inference'> & { inference: { models: Complete<Omit<ServedModelFile, 'replicas'>>[] } };
+
+const ALL_FIELDS: AllFields = {
   name: 'team-full',
   members: ['group:ml-team-full@example.com', 'user:ana@example.com'],
   admins: ['user:lead@example.com'],
@@ -31,7 +36,7 @@ const ALL_FIELDS: Complete<WorkspaceFile> = {
       gpus: 2,
       maxModelLen: 32768,
       accelerator: 'nvidia-l4',
-      replicas: 3,
+      autoscaling: { min: 1, max: 3, metric: 'kvCacheUsage', target: 0.7, idleMinutes: 60 },
       cacheSize: '60Gi',
       resources: { cpu: { request: '6', limit: '12' }, memory: { request: '48Gi', limit: '96Gi' }, ephemeralStorage: { request: '8Gi', limit: '40Gi' } },
       gateway: { enabled: false, rateLimit: 30, tokensPerMinute: 5000, allowedClients: ['app-search'] },
@@ -300,7 +305,9 @@ describe('inference', () => {
     expect(container(spec, 'inference').command).toEqual(['vllm', 'serve', '/models/chat']);
     // Its declared context, for which vLLM reserves the KV cache.
     expect(container(spec, 'inference').args).toContain('--max-model-len=32768');
-    expect(find(full, 'Deployment', 'llama-factory-inference').spec.replicas).toBe(3);
+    // Its replicas are the autoscaler's, between 1 and 3.
+    expect(find(full, 'Deployment', 'llama-factory-inference').spec.replicas).toBeUndefined();
+    expect(find(full, 'ScaledObject', 'llama-factory-inference').spec).toMatchObject({ minReplicaCount: 1, maxReplicaCount: 3 });
     expect(spec.volumes.find((v: any) => v.name === 'model-cache').ephemeral.volumeClaimTemplate.spec).toMatchObject({ storageClassName: 'premium-rwo-regional', resources: { requests: { storage: '60Gi' } } });
   });
 

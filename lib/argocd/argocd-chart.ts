@@ -1,11 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
-import { GATEWAY, GCP_NAMESPACE, PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
+import { GATEWAY, GCP_NAMESPACE, KEDA, PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
 import { BOUNDARIES_FOLDER, TENANT_KINDS } from '../workspace/boundary';
 import { appLabels } from '../labels';
 import {
-  AI_GATEWAY_RELEASES, aiGatewayValues, airflowValues, CHART_REPOS, envoyGatewayValues, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues, JOBSET_NAMESPACE, jobsetValues, KUEUE_NAMESPACE, kueueValues,
+  AI_GATEWAY_RELEASES, aiGatewayValues, airflowValues, CHART_REPOS, envoyGatewayValues, EXTERNAL_SECRETS_NAMESPACE, externalSecretsValues, JOBSET_NAMESPACE, jobsetValues,
+  kedaHttpValues, kedaValues, KUEUE_NAMESPACE, kueueValues,
 } from '../operators';
 import { AIRFLOW_RELEASE } from '../shared/airflow';
 import { KubeObject } from '../kube-object';
@@ -99,7 +100,7 @@ const AI_GATEWAY_IGNORE_DIFFERENCES = [
 ];
 
 /** The order the Applications come up in (with Argo CD's Application health check; see the README). */
-export const APPLICATION_WAVES = { externalSecrets: -10, kueue: -10, gateway: -10, aiGateway: -9, shared: -5, airflow: 0 } as const;
+export const APPLICATION_WAVES = { externalSecrets: -10, kueue: -10, gateway: -10, keda: -10, aiGateway: -9, kedaHttp: -9, shared: -5, airflow: 0 } as const;
 
 /** Props of the {@link ArgoCdChart}. */
 export interface ArgoCdChartProps {
@@ -175,8 +176,8 @@ export class ArgoCdChart extends Chart {
     }
     object('OperatorsProject', 'AppProject', PROJECTS.operators, {
       description: 'Third-party services of the LLM platform, from their official Helm charts.',
-      sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow, CHART_REPOS.kueue, CHART_REPOS.jobset, CHART_REPOS.envoyGateway, CHART_REPOS.aiGatewayCrds, CHART_REPOS.aiGateway],
-      destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE), dest(KUEUE_NAMESPACE), dest(JOBSET_NAMESPACE), dest(GATEWAY.namespace), dest(GATEWAY.aiNamespace)],
+      sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow, CHART_REPOS.kueue, CHART_REPOS.jobset, CHART_REPOS.envoyGateway, CHART_REPOS.aiGatewayCrds, CHART_REPOS.aiGateway, CHART_REPOS.keda],
+      destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE), dest(KUEUE_NAMESPACE), dest(JOBSET_NAMESPACE), dest(GATEWAY.namespace), dest(GATEWAY.aiNamespace), dest(KEDA.namespace)],
       // What the operators' charts install cluster-wide: their namespaces, CRDs, RBAC and
       // webhooks, and Kueue's visibility API.
       clusterResourceWhitelist: [
@@ -228,6 +229,16 @@ export class ArgoCdChart extends Chart {
     ociOperator('EnvoyGateway', 'envoy-gateway', CHART_REPOS.envoyGateway, gw.envoyGateway.chartVersion, envoyGatewayValues(), GATEWAY.namespace, APPLICATION_WAVES.gateway);
     ociOperator('AiGatewayCrds', AI_GATEWAY_RELEASES.crds, CHART_REPOS.aiGatewayCrds, gw.aiGateway.chartVersion, {}, GATEWAY.aiNamespace, APPLICATION_WAVES.gateway);
     ociOperator('AiGateway', AI_GATEWAY_RELEASES.controller, CHART_REPOS.aiGateway, gw.aiGateway.chartVersion, aiGatewayValues(), GATEWAY.aiNamespace, APPLICATION_WAVES.aiGateway, AI_GATEWAY_IGNORE_DIFFERENCES);
+    // KEDA and its HTTP add-on: models that autoscale, and the wake-up path of those that scale to zero.
+    const helmOperator = (oid: string, name: string, chart: string, version: string, values: Record<string, unknown>, w: number) => object(oid, 'Application', name, {
+      project: PROJECTS.operators,
+      source: { repoURL: CHART_REPOS.keda, chart, targetRevision: version, helm: { releaseName: name, valuesObject: values } },
+      destination: dest(KEDA.namespace),
+      syncPolicy: syncPolicy(['CreateNamespace=true', 'ServerSideApply=true']),
+      ignoreDifferences: OPERATOR_IGNORE_DIFFERENCES,
+    }, wave(w));
+    helmOperator('Keda', 'keda', 'keda', gw.keda.chartVersion, kedaValues(platform), APPLICATION_WAVES.keda);
+    helmOperator('KedaHttp', 'keda-add-ons-http', 'keda-add-ons-http', gw.kedaHttp.chartVersion, kedaHttpValues(), APPLICATION_WAVES.kedaHttp);
     // The shared layer comes before Airflow: it holds Airflow's namespace and secrets.
     object('Shared', 'Application', 'llm-shared', {
       project: PROJECTS.platform,

@@ -43,6 +43,12 @@ export interface WebServerProps {
   readonly serviceName?: string;
   /** Replicas. @default 1 */
   readonly replicas?: number;
+  /**
+   * Replicas decided by an autoscaler between min and max: the Deployment states none
+   * (the autoscaler owns them); pods spread when there may be several, and a disruption
+   * budget keeps them one at a time when there are always several.
+   */
+  readonly autoscaled?: { readonly min: number; readonly max: number };
   /** Main container. */
   readonly container: {
     readonly name: string;
@@ -105,11 +111,14 @@ export class WebServer extends Construct {
     const selector = { app, ...props.selectorLabels };
     const labels = appLabels(props.labels);
     const c = props.container;
+    // The replicas there may be at most, and at least.
+    const most = props.autoscaled?.max ?? props.replicas ?? 1;
+    const least = props.autoscaled?.min ?? props.replicas ?? 1;
 
     this.deployment = kube(this, 'Deployment', KUBE.Deployment, {
       metadata: { name: props.name, labels: { ...labels, ...props.deploymentLabels } },
       spec: {
-        replicas: props.replicas ?? 1,
+        replicas: props.autoscaled ? undefined : props.replicas ?? 1,
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
         strategy: props.recreate ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxSurge: intOrString(1), maxUnavailable: intOrString(0) } },
@@ -120,7 +129,7 @@ export class WebServer extends Construct {
             priorityClassName: props.priorityClassName ?? PRIORITY_CLASSES.services,
             // Several replicas spread over nodes (a node lost takes one) and, as far as the
             // zones have room, over zones: GPUs are often in some zones only.
-            topologySpreadConstraints: (props.replicas ?? 1) > 1 ? spreadOver(selector) : undefined,
+            topologySpreadConstraints: most > 1 ? spreadOver(selector) : undefined,
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
             nodeSelector: props.nodeSelector,
             tolerations: props.tolerations,
@@ -144,7 +153,7 @@ export class WebServer extends Construct {
     });
 
     // With several replicas, a node drain may take only one at a time: the server keeps answering.
-    if ((props.replicas ?? 1) > 1) {
+    if (least > 1) {
       this.disruptionBudget = kube(this, 'DisruptionBudget', KUBE.PodDisruptionBudget, {
         metadata: { name: props.name, labels },
         spec: { maxUnavailable: intOrString(1), selector: { matchLabels: selector } },

@@ -4,7 +4,7 @@ import { displayPath, fileProblem, InputContext, readInputFile, resolveLink } fr
 import { platformSchema } from './platform-schema';
 import { InputError, InputProblem } from './problems';
 import {
-  checkGatewayRecords, checkGcpIdentities, checkGcpNames, checkMlflowStores, checkRemoteCode, checkRunSizes, checkModelNames, checkPlatformResources, checkQuota, checkRuns, checkWorkspaceNames, checkDeepspeedReference, checkDatasets,
+  checkGatewayRecords, checkGcpIdentities, checkGcpNames, checkMlflowStores, checkRemoteCode, checkRunSizes, checkModelNames, checkPlatformResources, checkQuota, checkAutoscaling, checkRuns, checkWorkspaceNames, checkDeepspeedReference, checkDatasets,
   checkWorkspaceResources, LoadedWorkspace, TrainingConfigFile,
 } from './rules';
 import { checkAgainstSchema } from './schema-check';
@@ -128,7 +128,7 @@ export function loadInputs(location: InputLocation, options: LoadOptions = {}): 
     workspaces.push(w);
     trainingConfigs[w.config.name] = texts;
     workspaceKeys[w.config.name] = key;
-    problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkRuns(w, Object.keys(configs)));
+    problems.push(...checkModelNames(w), ...checkWorkspaceResources(w), ...checkQuota(w), ...checkAutoscaling(w), ...checkRuns(w, Object.keys(configs)));
     if (platformConfig) problems.push(...checkRemoteCode(platformConfig, w, configs), ...checkRunSizes(platformConfig, w));
     problems.push(...checkDatasets(w, configs));
     if (platformConfig && problems.length === before) {

@@ -358,6 +358,34 @@ export const platformSchema = {
             },
           },
         },
+        keda: {
+          type: 'object',
+          description: 'KEDA (chart keda from https://kedacore.github.io/charts), in namespace keda: scales served models that declare autoscaling, on their metrics from GKE Managed Prometheus.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            chartVersion: {
+              type: 'string', default: '2.20.2',
+              description: 'Pinned chart version; the manifests use the keda.sh/v1alpha1 API. Default: 2.20.2.',
+              pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
+              'x-allowed': "a chart version like '2.20.2'",
+            },
+          },
+        },
+        kedaHttp: {
+          type: 'object',
+          description: "KEDA's HTTP add-on (chart keda-add-ons-http from https://kedacore.github.io/charts), in namespace keda: its interceptor wakes a model scaled to zero on its first request.",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            chartVersion: {
+              type: 'string', default: '0.15.0',
+              description: 'Pinned chart version; the manifests use the http.keda.sh/v1alpha1 API. Default: 0.15.0.',
+              pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$',
+              'x-allowed': "a chart version like '0.15.0'",
+            },
+          },
+        },
         airflow: {
           type: 'object',
           description: "Apache Airflow (chart airflow from https://airflow.apache.org), in namespace llm-shared, reached as airflow.llm-shared:8080.",

@@ -1,3 +1,4 @@
+import { maxReplicas } from '../serving/scaling';
 import * as path from 'path';
 import { backupBucketName, bucketNameProblem, secretIdProblem, serviceAccountIdProblem, sqlNameProblem, workspaceGcpNames } from '../gcp/gcp-names';
 import { artifactBucketName, dataBucketName, gcpServiceAccountEmail, RESERVED_GCP_ACCOUNTS, workspaceGcpAccount, workspaceSecretsAccount } from '../names';
@@ -203,7 +204,8 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
   const servers = [
     { what: 'mlflow', replicas: 1, r: config.mlflow.resources, gpus: 0 },
     ...(config.webui.enabled ? [{ what: 'the web UI', replicas: 1, r: config.webui.resources, gpus: 0 }] : []),
-    ...config.inference.models.map((m) => ({ what: `inference '${m.name}'`, replicas: m.replicas, r: m.resources, gpus: m.gpus })),
+    // An autoscaled model counts at its max: the quota must let it grow that far.
+    ...config.inference.models.map((m) => ({ what: `inference '${m.name}'`, replicas: maxReplicas(m), r: m.resources, gpus: m.gpus })),
   ];
   const field = (name: string) => (source.has(['quota', name]) ? ['quota', name] : ['name']);
   const problems: InputProblem[] = [];
@@ -224,12 +226,12 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
   // Claims: model-storage-pvc, each replica's own model volume and, on a ReadWriteOnce
   // workspace, the own volume of each run that runs: as many as Kueue may admit at once
   // (the smallest first, within what the queue can give), the largest volumes counted.
-  const replicas = config.inference.models.reduce((n, m) => n + m.replicas, 0);
+  const replicas = config.inference.models.reduce((n, m) => n + maxReplicas(m), 0);
   const together = config.storage.accessMode === 'ReadWriteOnce' ? runsAtOnce(config) : 0;
   const scratch = config.training.runs.map((r) => parseQuantity(r.scratchSize)).sort((a, b) => b - a).slice(0, together);
   const claims = 1 + replicas + together;
   const bytes = parseQuantity(config.storage.size)
-    + config.inference.models.reduce((n, m) => n + m.replicas * parseQuantity(m.cacheSize), 0)
+    + config.inference.models.reduce((n, m) => n + maxReplicas(m) * parseQuantity(m.cacheSize), 0)
     + scratch.reduce((n, b) => n + b, 0);
   const ownRun = together > 0;
   const parts = `'storage.size' ${config.storage.size}${replicas > 0 ? `, ${replicas} replica model volume(s)` : ''}${together > 0 ? `, the own volumes of ${together} run(s) that may run at once` : ''}`;
@@ -240,6 +242,31 @@ export function checkQuota({ config, source }: LoadedWorkspace): InputProblem[] 
     problems.push(source.problemAt(field('persistentVolumeClaims'), `'quota.persistentVolumeClaims' is ${q.persistentVolumeClaims}, but the workspace holds ${claims} claims at once (model-storage-pvc${replicas > 0 ? `, one per inference replica (${replicas})` : ''}${ownRun ? `, one per run that may run at once (${together})` : ''}); raise 'quota.persistentVolumeClaims'`));
   }
   return problems;
+}
+
+/**
+ * A model's autoscaling holds together: min at most max, a target its metric can reach
+ * (a KV-cache share is at most 1; waiting requests are counted whole), and no fixed
+ * `replicas` beside it, which it would silently override.
+ */
+export function checkAutoscaling({ config, source }: LoadedWorkspace): InputProblem[] {
+  return config.inference.models.flatMap((m, i) => {
+    const a = m.autoscaling;
+    if (!a) return [];
+    const at = (...rest: (string | number)[]) => ['inference', 'models', i, ...rest];
+    const problems: InputProblem[] = [];
+    if (a.min > a.max) problems.push(source.problemAt(at('autoscaling', 'min'), `'inference.models[${i}].autoscaling.min' is ${a.min}, more than its max ${a.max}`));
+    if (a.target !== undefined && a.metric === 'kvCacheUsage' && a.target > 1) {
+      problems.push(source.problemAt(at('autoscaling', 'target'), `'inference.models[${i}].autoscaling.target' is ${a.target}, but a KV-cache share is at most 1 (0.8 is 80%)`));
+    }
+    if (a.target !== undefined && a.metric === 'waitingRequests' && a.target < 1) {
+      problems.push(source.problemAt(at('autoscaling', 'target'), `'inference.models[${i}].autoscaling.target' is ${a.target} waiting requests a replica; give at least 1 (did you mean metric: kvCacheUsage?)`));
+    }
+    if (source.has(at('replicas'))) {
+      problems.push(source.problemAt(at('replicas'), `'inference.models[${i}].replicas' is set beside 'autoscaling', which decides the replicas; remove one of them`));
+    }
+    return problems;
+  });
 }
 
 /** A training config that passed its schema. */

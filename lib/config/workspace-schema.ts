@@ -69,11 +69,35 @@ const servedModel = {
     },
     replicas: {
       type: 'integer',
-      description: 'Inference replicas, each with its own GPUs. Default: 1.',
+      description: 'Inference replicas, each with its own GPUs, when the model does not autoscale. Default: 1.',
       minimum: 0,
       maximum: 32,
       default: 1,
       'x-allowed': 'a whole number from 0 to 32',
+    },
+    autoscaling: {
+      type: 'object',
+      description: "Replicas follow the load instead of 'replicas' (KEDA, from GKE Managed Prometheus): between min and max, on vLLM's waiting requests or KV-cache usage. With min 0 an idle model gives its GPUs back after idleMinutes, and the first request wakes it: it waits up to 30 s, then gets 503 with Retry-After until the model is ready. The quota counts max replicas.",
+      additionalProperties: false,
+      required: ['max'],
+      properties: {
+        min: { type: 'integer', minimum: 0, maximum: 32, default: 1, description: 'Fewest replicas; 0 scales an idle model away. Default: 1.', 'x-allowed': 'a whole number from 0 to 32' },
+        max: { type: 'integer', minimum: 1, maximum: 32, description: 'Most replicas; the quota must hold their GPUs.', 'x-allowed': 'a whole number from 1 to 32' },
+        metric: {
+          type: 'string', enum: ['waitingRequests', 'kvCacheUsage'], default: 'waitingRequests',
+          description: "What replicas are added for: requests waiting for a slot (vllm:num_requests_waiting) or the share of KV cache in use (vllm:gpu_cache_usage_perc), summed over replicas. Default: waitingRequests.",
+        },
+        target: {
+          type: 'number', exclusiveMinimum: 0, maximum: 1000,
+          description: 'The metric each replica should carry: waiting requests (default 5), or a KV-cache share from 0 to 1 (default 0.8).',
+          'x-allowed': 'a positive number: waiting requests per replica, or a KV-cache share up to 1',
+        },
+        idleMinutes: {
+          type: 'integer', minimum: 5, maximum: 1440, default: 30,
+          description: 'With min 0: minutes without a request before the model scales to zero. Default: 30.',
+          'x-allowed': 'a whole number of minutes from 5 to 1440',
+        },
+      },
     },
     cacheSize: bytes("Size of the volume each replica downloads its model into: its own, made and deleted with the replica (storage.podVolumeClass), so replicas on different nodes never share one. A 7-8B model in bf16 takes about 16Gi, a 70B one about 140Gi.", '100Gi'),
     resources: resources('each inference replica (guide: 16Gi/32Gi memory; vLLM and its compilers cache in /tmp)', { cpuRequest: '4', cpuLimit: '8', memoryRequest: '16Gi', memoryLimit: '32Gi', diskRequest: '4Gi', diskLimit: '20Gi' }),

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { WorkspaceConfig } from '../config/types';
 import { KubeObject } from '../kube-object';
 import { appLabels } from '../labels';
-import { GATEWAY, inferenceNames, PORTS, workspaceNamespace } from '../names';
+import { GATEWAY, inferenceNames, KEDA, PORTS, workspaceNamespace } from '../names';
+import { scalesToZero } from '../serving/scaling';
 
 /** API groups and versions of the gateway's kinds. */
 export const GATEWAY_APIS = {
@@ -28,7 +29,7 @@ export interface GatewayModel {
   /** The model id clients name in the request body. */
   readonly id: string;
   readonly workspace: string;
-  /** DNS name and port of its inference Service. */
+  /** DNS name and port of its inference Service; of KEDA's interceptor for a model that scales to zero. */
   readonly host: string;
   readonly port: number;
   readonly requestsPerMinute: number;
@@ -47,8 +48,10 @@ export function gatewayModels(workspaces: readonly WorkspaceConfig[]): GatewayMo
     .map((m) => ({
       id: m.name,
       workspace: ws.name,
-      host: `${inferenceNames(m.name, ws.inference.models.length).service}.${workspaceNamespace(ws.name)}.svc.cluster.local`,
-      port: PORTS.inference,
+      // A model that scales to zero is reached through the interceptor, which wakes it (lib/serving).
+      ...(scalesToZero(m)
+        ? { host: `${KEDA.interceptorService}.${KEDA.namespace}.svc.cluster.local`, port: KEDA.interceptorPort }
+        : { host: `${inferenceNames(m.name, ws.inference.models.length).service}.${workspaceNamespace(ws.name)}.svc.cluster.local`, port: PORTS.inference }),
       requestsPerMinute: m.gateway.rateLimit,
       tokensPerMinute: m.gateway.tokensPerMinute,
       allowedClients: m.gateway.allowedClients,

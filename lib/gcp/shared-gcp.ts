@@ -4,7 +4,7 @@ import { NamespacePolicies } from '../components/network-policies';
 import { PlatformConfig } from '../config/types';
 import { appLabels } from '../labels';
 import {
-  artifactBucketName, BACKUPS_APP, clientKeySecretKey, GCP_NAMESPACE, mlflowDatabase, mlflowDatabaseSecretKey, SECRET_STORE_ACCOUNT, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE,
+  artifactBucketName, BACKUPS_APP, clientKeySecretKey, GCP_NAMESPACE, KEDA, mlflowDatabase, mlflowDatabaseSecretKey, SECRET_STORE_ACCOUNT, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE,
 } from '../names';
 import { GcpResources } from './config-connector';
 import { backupBucketName } from './gcp-names';
@@ -31,6 +31,7 @@ export interface SharedGcpProps {
  * | `llm-shared-secrets` | `llm-shared/secret-store` | read the shared layer's secrets only |
  * | `llm-backups` | `llm-shared/mlflow-backups` | export the platform's Cloud SQL instance (`roles/cloudsql.viewer`, with a condition naming that instance: Cloud SQL has no IAM on an instance) |
  * | `llm-ci-trigger` | the CI that triggers training (the administrator grants it) | read the Airflow CI user's password, generated (`airflow-ci-password`) |
+ * | `llm-keda` | `keda/keda-operator` | read the project's metrics (`roles/monitoring.viewer`): KEDA scales served models on their vLLM metrics from Managed Prometheus |
  *
  * Each of the platform's `clients` has an API key for the gateway, generated into
  * Secret Manager (`client-<name>-api-key`, 32 letters and digits) and read by the shared
@@ -93,6 +94,15 @@ export class SharedGcp extends Construct {
       const clients = component('clients');
       for (const c of p.clients) addGeneratedSecret(clients, `client-${c}`, { platform: p, key: clientKeySecretKey(c), value: '{{ .password }}', readers: [reader] });
     }
+
+    // KEDA reads the served models' metrics through Managed Prometheus's query API, which
+    // answers for the whole project: the role exists on a project only (a policy exception).
+    const keda = component('keda');
+    const scaler = addIdentity(keda, { platform: p, account: { id: SHARED_GCP_ACCOUNTS.keda, displayName: 'LLM platform KEDA: reads serving metrics' }, actors: [[KEDA.namespace, KEDA.operatorServiceAccount]] });
+    keda.add('metrics', {
+      kind: 'IAMPolicyMember',
+      spec: { resourceRef: { kind: 'Project', external: `projects/${p.project}` }, role: 'roles/monitoring.viewer', ...memberOf(scaler) },
+    });
 
     const backups = component('backups');
     const exporter = identity(backups, SHARED_GCP_ACCOUNTS.backups, BACKUPS_APP);

@@ -37,9 +37,11 @@ function alert(name: string, expr: string, forDuration: string, severity: 'page'
  * The alerts of one served model, from the series its PodMonitoring (`job`, the
  * Deployment's name) scrapes and vLLM's own metrics (labelled with the served name).
  */
-export function modelAlerts(job: string, model: string): AlertRule[] {
+export function modelAlerts(job: string, model: string, options: { readonly scalesToZero?: boolean } = {}): AlertRule[] {
   const t = ALERT_THRESHOLDS;
   const m = `model_name="${model}"`;
+  // A model that scales to zero has no replica when idle, by design, and gives its GPUs back by itself.
+  const whenAlwaysUp = (name: string) => !options.scalesToZero || !['ModelNotReady', 'ModelIdle'].includes(name);
   return [
     alert('ModelNotReady', `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`, `${t.notReadyMinutes}m`, 'page',
       `Model ${model}: no replica has answered for ${t.notReadyMinutes} minutes`),
@@ -50,5 +52,5 @@ export function modelAlerts(job: string, model: string): AlertRule[] {
       `Model ${model}: 95% of first tokens take more than ${t.timeToFirstTokenSeconds} s`),
     alert('ModelIdle', `sum(increase(${VLLM_METRICS.e2eLatency}_count{${m}}[${t.idleHours}h])) == 0`, '1h', 'ticket',
       `Model ${model}: its GPUs have served no request for ${t.idleHours} hours (cost)`),
-  ];
+  ].filter((a) => whenAlwaysUp(a.alert));
 }

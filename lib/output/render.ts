@@ -111,6 +111,7 @@ export const KIND_ORDER: readonly string[] = [
   'IAMServiceAccount', 'IAMPolicyMember', 'StorageBucket', 'SQLDatabase', 'SQLUser', 'SecretManagerSecret', 'SecretManagerSecretVersion',
   'ServiceAccount', 'SecretStore', 'Role', 'RoleBinding', 'ExternalSecret', 'ConfigMap',
   'ResourceQuota', 'LimitRange', 'ClusterQueue', 'LocalQueue', 'PersistentVolumeClaim', 'Deployment', 'PodDisruptionBudget', 'Service', 'NetworkPolicy', 'PodMonitoring', 'Rules',
+  'TriggerAuthentication', 'ScaledObject', 'HTTPScaledObject',
   'Job', 'CronJob', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
   'GatewayClass', 'EnvoyProxy', 'Gateway', 'SecurityPolicy', 'Backend', 'AIServiceBackend', 'AIGatewayRoute', 'BackendTrafficPolicy',
 ];

@@ -74,10 +74,23 @@ function findContainers(objects: readonly Manifest[]): ContainerEntry[] {
 
 const v = (rule: string, object: Manifest, field: string, problem: string): Violation => ({ rule, object, field, problem });
 
-/** How many pods a workload runs at once at most (a Deployment's replicas, a Job's parallelism, ...). */
-function podCount(o: Any): number {
+/** The KEDA ScaledObject that decides a workload's replicas, if one does. */
+function scaledObjectOf(o: Any, objects: readonly Manifest[]): Any | undefined {
+  return objects.find((x: Any) => x.kind === 'ScaledObject' && x.metadata.namespace === o.metadata.namespace
+    && x.spec.scaleTargetRef?.name === o.metadata.name && (x.spec.scaleTargetRef.kind ?? 'Deployment') === o.kind);
+}
+
+/** The fewest and most replicas a Deployment runs: its own count, or its autoscaler's range. */
+function replicaRange(o: Any, objects: readonly Manifest[]): { min: number; max: number } {
+  const scaled = scaledObjectOf(o, objects);
+  if (scaled) return { min: scaled.spec.minReplicaCount ?? 0, max: scaled.spec.maxReplicaCount ?? 100 };
+  return { min: o.spec.replicas ?? 1, max: o.spec.replicas ?? 1 };
+}
+
+/** How many pods a workload runs at once at most (a Deployment's replicas or its autoscaler's max, a Job's parallelism, ...). */
+function podCount(o: Any, objects: readonly Manifest[]): number {
   switch (o.kind) {
-    case 'Deployment': case 'StatefulSet': return o.spec.replicas ?? 1;
+    case 'Deployment': case 'StatefulSet': return replicaRange(o, objects).max;
     case 'Job': return o.spec.parallelism ?? 1;
     case 'JobSet': return (o.spec.replicatedJobs ?? []).reduce((n: number, r: Any) => n + (r.replicas ?? 1) * (r.template.spec.parallelism ?? 1), 0);
     // A CronJob may start a run while the last still runs (unless it forbids it).
@@ -196,7 +209,7 @@ export const RULES: readonly Rule[] = [
     check: (o) => o.filter((x: Any) => x.kind === 'PersistentVolumeClaim' && (x.spec.accessModes ?? []).every((m: string) => m === 'ReadWriteOnce')).flatMap((claim: Any) => {
       const users = pods(o).filter(({ object, spec }) => (object.metadata.namespace === claim.metadata.namespace)
         && (spec.volumes ?? []).some((vol: Any) => vol.persistentVolumeClaim?.claimName === claim.metadata.name))
-        .map(({ object }) => ({ object: object as Any, count: podCount(object) }));
+        .map(({ object }) => ({ object: object as Any, count: podCount(object, o) }));
       const total = users.reduce((n, u) => n + u.count, 0);
       return total > 1 ? [v('volume-single-node', claim, 'spec.accessModes', `is ReadWriteOnce, but ${total} pods mount it (${users.map((u) => `${u.object.kind} ${u.object.metadata.name} x${u.count}`).join(', ')}); pods on different nodes cannot share it`)] : [];
     }),
@@ -247,15 +260,15 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: 'replicated-disruption-budget',
-    description: 'Every Deployment with more than one replica has a PodDisruptionBudget.',
-    check: (o) => o.filter((x: Any) => x.kind === 'Deployment' && x.spec.replicas > 1 && !o.some((p: Any) => p.kind === 'PodDisruptionBudget'
+    description: 'Every Deployment with more than one replica (always: its autoscaler\'s min) has a PodDisruptionBudget.',
+    check: (o) => o.filter((x: Any) => x.kind === 'Deployment' && replicaRange(x, o).min > 1 && !o.some((p: Any) => p.kind === 'PodDisruptionBudget'
       && p.metadata.namespace === x.metadata.namespace && Object.entries(p.spec.selector?.matchLabels ?? {}).every(([k, val]) => x.spec.template.metadata.labels?.[k] === val)))
       .map((x) => v('replicated-disruption-budget', x, 'spec.replicas', 'is more than 1 but no PodDisruptionBudget selects its pods')),
   },
   {
     id: 'replicated-topology-spread',
-    description: 'Every Deployment with more than one replica spreads its pods over nodes (required) and zones (preferred): one node or zone lost never takes them all.',
-    check: (o) => o.filter((x: Any) => x.kind === 'Deployment' && x.spec.replicas > 1).flatMap((x: Any) => {
+    description: 'Every Deployment that may run more than one replica (its autoscaler\'s max) spreads its pods over nodes (required) and zones (preferred): one node or zone lost never takes them all.',
+    check: (o) => o.filter((x: Any) => x.kind === 'Deployment' && replicaRange(x, o).max > 1).flatMap((x: Any) => {
       const spec = x.spec.template.spec;
       const over = (key: string) => (spec.topologySpreadConstraints ?? []).find((c: Any) => c.topologyKey === key && c.maxSkew === 1
         && Object.entries(c.labelSelector?.matchLabels ?? { '': '' }).every(([k, val]) => x.spec.template.metadata.labels?.[k] === val));

@@ -1,3 +1,4 @@
+import { maxReplicas } from '../serving/scaling';
 import { parseQuantity } from '../config/quantity';
 import { ResourcesConfig, TrainingRunConfig, WorkspaceConfig } from '../config/types';
 
@@ -41,7 +42,8 @@ export function serverDemand(config: WorkspaceConfig, of: 'request' | 'limit' = 
   const parts = [
     { ...requests(config.mlflow.resources, 1, of), gpus: 0 },
     ...(config.webui.enabled ? [{ ...requests(config.webui.resources, 1, of), gpus: 0 }] : []),
-    ...config.inference.models.map((m) => ({ ...requests(m.resources, m.replicas, of), gpus: m.gpus * m.replicas })),
+    // An autoscaled model at its max: what it may take at the busiest hour is not training's.
+    ...config.inference.models.map((m) => ({ ...requests(m.resources, maxReplicas(m), of), gpus: m.gpus * maxReplicas(m) })),
   ];
   return parts.reduce((a, b) => ({ gpus: a.gpus + b.gpus, cpu: a.cpu + b.cpu, memory: a.memory + b.memory, ephemeralStorage: a.ephemeralStorage + b.ephemeralStorage }),
     { gpus: 0, cpu: 0, memory: 0, ephemeralStorage: 0 });

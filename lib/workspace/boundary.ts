@@ -27,6 +27,9 @@ export const TENANT_KINDS: readonly GroupKind[] = [
   { group: 'batch', kind: 'Job' },
   { group: 'jobset.x-k8s.io', kind: 'JobSet' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
+  // How its models scale, and the wake-up path of those that scale to zero.
+  { group: 'keda.sh', kind: 'ScaledObject' },
+  { group: 'http.keda.sh', kind: 'HTTPScaledObject' },
 ];
 
 /** The kinds of a workspace's boundary, which the platform's project syncs. */
@@ -35,6 +38,8 @@ export const BOUNDARY_KINDS: readonly string[] = [
   'ClusterQueue', 'LocalQueue',
   // Monitoring is the platform's: what is scraped and what alerts.
   'PodMonitoring', 'Rules',
+  // KEDA reads metrics as the platform's GCP identity: granted by the platform only.
+  'TriggerAuthentication',
 ];
 
 /** Folder of dist/ that holds the boundaries, one subfolder per workspace. */

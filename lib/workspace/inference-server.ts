@@ -6,6 +6,8 @@ import { imageRef, imageTag } from '../images';
 import { PodMonitoring } from '../monitoring/monitoring';
 import { podVolume } from './model-storage';
 import { PRIORITY_CLASSES } from '../training/kueue';
+import { ModelAutoscaler } from '../serving/model-autoscaler';
+import { Autoscaling } from '../serving/scaling';
 import { INFERENCE_APP, InferenceNames, MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 
 /** Label that tells the pods of one served model from another's (all carry `app: llama-infer`). */
@@ -23,6 +25,10 @@ export interface InferenceServerProps {
   readonly names: InferenceNames;
   /** Replicas: the model's, or 0 while the workspace is suspended. */
   readonly replicas: number;
+  /** Replicas decided by load instead (an active workspace's autoscaled model). */
+  readonly autoscaling?: Autoscaling;
+  /** The platform's GCP project: where KEDA reads the model's metrics. */
+  readonly project?: string;
   /** StorageClass of each replica's own model volume (`storage.podVolumeClass`). */
   readonly podVolumeClass: string;
 }
@@ -99,6 +105,7 @@ export class InferenceServer extends Construct {
       deploymentLabels: { app: INFERENCE_APP },
       labels: { ...labels, version: imageTag(props.platform, 'api') },
       replicas: props.replicas,
+      autoscaled: props.autoscaling,
       serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
       priorityClassName: PRIORITY_CLASSES.inference,
       initContainers: [{
@@ -149,10 +156,17 @@ export class InferenceServer extends Construct {
       recreate: true,
       terminationGracePeriodSeconds: 60,
     });
+    const selector: Record<string, string> = props.names.perModel ? { [MODEL_LABEL]: model.name } : {};
+    if (props.autoscaling) {
+      new ModelAutoscaler(this, 'Autoscaler', {
+        project: props.platform.project, workspace: props.workspace, model: model.name, names: props.names,
+        podSelector: { [MODEL_LABEL]: model.name }, autoscaling: props.autoscaling,
+      });
+    }
     // Its vLLM metrics, scraped by GKE Managed Prometheus: the job is the Deployment's name.
     new PodMonitoring(this, 'Metrics', {
       name: props.names.deployment,
-      selector: { app: INFERENCE_APP, ...(props.names.perModel ? { [MODEL_LABEL]: model.name } : {}) },
+      selector: { app: INFERENCE_APP, ...selector },
       port: 'http',
       labels: { ...labels, component: 'metrics' },
     });

@@ -1,3 +1,6 @@
+import { MetricsAuthentication } from '../serving/model-autoscaler';
+import { autoscalingOf, maxReplicas, scalesToZero } from '../serving/scaling';
+import { WakeResponder } from '../serving/wake-responder';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformChart } from '../base-chart';
@@ -102,14 +105,19 @@ export class WorkspaceChart extends PlatformChart {
         model,
         names: inferenceNames(model.name, models.length),
         replicas: running ? model.replicas : 0,
+        // A suspended workspace runs nothing: no autoscaler may start its models.
+        autoscaling: running ? autoscalingOf(model) : undefined,
         podVolumeClass: ws.storage.podVolumeClass,
       });
     }
+    if (running && models.some((m) => m.autoscaling)) new MetricsAuthentication(this, 'MetricsAuth', { workspace: ws.name });
+    if (running && models.some(scalesToZero)) new WakeResponder(this, 'Waking', { platform, workspace: ws.name });
     // Its alerts: each model it serves (none while it is suspended: nothing runs).
     new AlertRules(this, 'Alerts', {
       name: WORKSPACE_ALERTS,
       labels: { name: 'llm-platform', instance: ws.name, component: 'alerts' },
-      groups: Object.fromEntries(models.filter((m) => running && m.replicas > 0).map((m) => [`model-${m.name}`, modelAlerts(inferenceNames(m.name, models.length).deployment, m.name)])),
+      groups: Object.fromEntries(models.filter((m) => running && maxReplicas(m) > 0)
+        .map((m) => [`model-${m.name}`, modelAlerts(inferenceNames(m.name, models.length).deployment, m.name, { scalesToZero: scalesToZero(m) })])),
     });
     new NetworkIsolation(this, 'Network', { workspace: ws.name, platform });
     new AirflowAccess(this, 'Airflow', { workspace: ws.name });
