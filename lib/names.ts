@@ -193,6 +193,21 @@ export function inferenceNames(model: string, modelsInWorkspace: number): Infere
     : { deployment: `llama-factory-inference-${model}`, service: `llama-inference-${model}`, perModel: true };
 }
 
+/** `app` label of a canary's inference pods: not `llama-infer`, which the main Deployment's selector takes (it cannot change). */
+export const INFERENCE_CANARY_APP = 'llama-infer-canary';
+
+/** A name with a suffix, within `max` characters: the start of the name and a hash of it when too long. */
+export function withSuffix(name: string, suffix: string, max = 63): string {
+  const whole = `${name}-${suffix}`;
+  if (whole.length <= max) return whole;
+  return `${name.slice(0, max - suffix.length - 8).replace(/-+$/, '')}-${shortHash(name)}-${suffix}`;
+}
+
+/** Deployment and Service of a model's canary: its main ones' names with `-canary`. */
+export function canaryNames(main: InferenceNames): InferenceNames {
+  return { deployment: withSuffix(main.deployment, 'canary'), service: withSuffix(main.service, 'canary'), perModel: true };
+}
+
 /** In-cluster URL of a Service. */
 export function serviceUrl(service: string, namespace: string, port: number): string {
   return `http://${service}.${namespace}.svc.cluster.local${port === 80 ? '' : `:${port}`}`;

@@ -37,6 +37,7 @@ const ALL_FIELDS: AllFields = {
       maxModelLen: 32768,
       accelerator: 'nvidia-l4',
       autoscaling: { min: 1, max: 3, metric: 'kvCacheUsage', target: 0.7, idleMinutes: 60 },
+      canary: { version: '8', weight: 20, replicas: 1 },
       cacheSize: '60Gi',
       resources: { cpu: { request: '6', limit: '12' }, memory: { request: '48Gi', limit: '96Gi' }, ephemeralStorage: { request: '8Gi', limit: '40Gi' } },
       gateway: { enabled: false, rateLimit: 30, tokensPerMinute: 5000, allowedClients: ['app-search'] },

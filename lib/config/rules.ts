@@ -262,6 +262,9 @@ export function checkAutoscaling({ config, source }: LoadedWorkspace): InputProb
     if (a.target !== undefined && a.metric === 'waitingRequests' && a.target < 1) {
       problems.push(source.problemAt(at('autoscaling', 'target'), `'inference.models[${i}].autoscaling.target' is ${a.target} waiting requests a replica; give at least 1 (did you mean metric: kvCacheUsage?)`));
     }
+    if (m.canary && a.min === 0) {
+      problems.push(source.problemAt(at('canary'), `'inference.models[${i}].canary' needs the main version up to share its requests, but 'autoscaling.min' is 0; set min to 1 or more while the canary runs`));
+    }
     if (source.has(at('replicas'))) {
       problems.push(source.problemAt(at('replicas'), `'inference.models[${i}].replicas' is set beside 'autoscaling', which decides the replicas; remove one of them`));
     }

@@ -75,6 +75,30 @@ const servedModel = {
       default: 1,
       'x-allowed': 'a whole number from 0 to 32',
     },
+    canary: {
+      type: 'object',
+      description: "A second registered version served beside 'version', taking 'weight' percent of the model's requests (the gateway splits them). Promote it by setting 'version' to its version: all requests go to the canary at once while the main replicas restart on it; then remove this block to give the canary's GPUs back. Roll back by removing it.",
+      additionalProperties: false,
+      required: ['version'],
+      properties: {
+        version: {
+          type: 'string',
+          description: 'Registered version of the canary: a version number.',
+          pattern: '^[1-9][0-9]*$',
+          'x-allowed': "a version number like '4'",
+        },
+        weight: {
+          type: 'integer', minimum: 0, maximum: 100, default: 10,
+          description: "Percent of the model's requests the canary gets; the rest go to 'version'. Default: 10.",
+          'x-allowed': 'a whole percent from 0 to 100',
+        },
+        replicas: {
+          type: 'integer', minimum: 1, maximum: 8, default: 1,
+          description: "Replicas of the canary, each with the model's GPUs (the quota counts them). Default: 1.",
+          'x-allowed': 'a whole number from 1 to 8',
+        },
+      },
+    },
     autoscaling: {
       type: 'object',
       description: "Replicas follow the load instead of 'replicas' (KEDA, from GKE Managed Prometheus): between min and max, on vLLM's waiting requests or KV-cache usage. With min 0 an idle model gives its GPUs back after idleMinutes, and the first request wakes it: it waits up to 30 s, then gets 503 with Retry-After until the model is ready. The quota counts max replicas.",

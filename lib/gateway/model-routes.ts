@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { WorkspaceConfig } from '../config/types';
 import { KubeObject } from '../kube-object';
 import { appLabels } from '../labels';
-import { GATEWAY, inferenceNames, KEDA, PORTS, workspaceNamespace } from '../names';
-import { scalesToZero } from '../serving/scaling';
+import { canaryNames, GATEWAY, inferenceNames, KEDA, PORTS, workspaceNamespace } from '../names';
+import { canaryWeight, scalesToZero } from '../serving/scaling';
 
 /** API groups and versions of the gateway's kinds. */
 export const GATEWAY_APIS = {
@@ -32,6 +32,10 @@ export interface GatewayModel {
   /** DNS name and port of its inference Service; of KEDA's interceptor for a model that scales to zero. */
   readonly host: string;
   readonly port: number;
+  /** Percent of requests its main version gets (the rest go to its canary). */
+  readonly weight: number;
+  /** Its canary: its Service's DNS name and port, and its percent of the requests. */
+  readonly canary?: { readonly host: string; readonly port: number; readonly weight: number };
   readonly requestsPerMinute: number;
   readonly tokensPerMinute?: number;
   readonly allowedClients: readonly string[];
@@ -52,6 +56,14 @@ export function gatewayModels(workspaces: readonly WorkspaceConfig[]): GatewayMo
       ...(scalesToZero(m)
         ? { host: `${KEDA.interceptorService}.${KEDA.namespace}.svc.cluster.local`, port: KEDA.interceptorPort }
         : { host: `${inferenceNames(m.name, ws.inference.models.length).service}.${workspaceNamespace(ws.name)}.svc.cluster.local`, port: PORTS.inference }),
+      weight: 100 - canaryWeight(m),
+      ...(m.canary ? {
+        canary: {
+          host: `${canaryNames(inferenceNames(m.name, ws.inference.models.length)).service}.${workspaceNamespace(ws.name)}.svc.cluster.local`,
+          port: PORTS.inference,
+          weight: canaryWeight(m),
+        },
+      } : {}),
       requestsPerMinute: m.gateway.rateLimit,
       tokensPerMinute: m.gateway.tokensPerMinute,
       allowedClients: m.gateway.allowedClients,
@@ -62,6 +74,11 @@ export function gatewayModels(workspaces: readonly WorkspaceConfig[]): GatewayMo
 /** Name of a model's gateway objects: its Backend, AIServiceBackend, AIGatewayRoute, and the HTTPRoute the AI Gateway makes of it. */
 export function modelRouteName(model: string): string {
   return `model-${model}`;
+}
+
+/** Name of a model's canary's Backend and AIServiceBackend. */
+export function canaryBackendName(model: string): string {
+  return `${modelRouteName(model)}-canary`;
 }
 
 /** Props of a {@link ModelRoute}. */
@@ -90,18 +107,23 @@ export class ModelRoute extends Construct {
     const object = (oid: string, apiVersion: string, kind: string, objectName: string, spec: Record<string, unknown>) =>
       new KubeObject(this, oid, { apiVersion, kind, metadata: { name: objectName, labels }, spec });
 
-    object('Backend', `${GATEWAY_APIS.envoyGateway}/v1alpha1`, 'Backend', name, {
-      endpoints: [{ fqdn: { hostname: m.host, port: m.port } }],
-    });
-    object('ServiceBackend', `${GATEWAY_APIS.aiGateway}/v1beta1`, 'AIServiceBackend', name, {
-      schema: { name: 'OpenAI' },
-      backendRef: { group: GATEWAY_APIS.envoyGateway, kind: 'Backend', name },
-    });
+    const backend = (oid: string, backendName: string, host: string, port: number) => {
+      object(`${oid}Backend`, `${GATEWAY_APIS.envoyGateway}/v1alpha1`, 'Backend', backendName, {
+        endpoints: [{ fqdn: { hostname: host, port } }],
+      });
+      object(`${oid}ServiceBackend`, `${GATEWAY_APIS.aiGateway}/v1beta1`, 'AIServiceBackend', backendName, {
+        schema: { name: 'OpenAI' },
+        backendRef: { group: GATEWAY_APIS.envoyGateway, kind: 'Backend', name: backendName },
+      });
+    };
+    backend('', name, m.host, m.port);
+    if (m.canary) backend('Canary', canaryBackendName(m.id), m.canary.host, m.canary.port);
     object('Route', `${GATEWAY_APIS.aiGateway}/v1beta1`, 'AIGatewayRoute', name, {
       parentRefs: [{ group: GATEWAY_APIS.gatewayApi, kind: 'Gateway', name: GATEWAY.name }],
       rules: [{
         matches: [{ headers: [{ type: 'Exact', name: GATEWAY.modelHeader, value: m.id }] }],
-        backendRefs: [{ name }],
+        // With a canary, the requests split by weight between the two versions.
+        backendRefs: m.canary ? [{ name, weight: m.weight }, { name: canaryBackendName(m.id), weight: m.canary.weight }] : [{ name }],
         timeouts: { request: REQUEST_TIMEOUT },
       }],
       llmRequestCosts: [{ metadataKey: TOKEN_METADATA.key, type: 'TotalToken' }],

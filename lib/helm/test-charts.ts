@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import { imageRef } from '../images';
 import {
-  GATEWAY, inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, WORKSPACE_APPS, workspaceNamespace,
+  canaryNames, GATEWAY, inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, withSuffix, WORKSPACE_APPS, workspaceNamespace,
 } from '../names';
+import { scalesToZero } from '../serving/scaling';
 import { HealthCheck } from './health-check';
 
 /**
@@ -64,14 +65,24 @@ export class WorkspaceTestsChart extends Chart {
       });
     }
     const models = ws.inference.models;
-    for (const model of models) {
+    // A model that scales to zero may have no replica to answer: it is not checked.
+    for (const model of models.filter((m) => !scalesToZero(m))) {
       const names = inferenceNames(model.name, models.length);
+      const name = models.length === 1 ? `test-${ws.name}-inference` : `test-${ws.name}-inference-${model.name}`;
       new HealthCheck(this, `Inference-${model.name}`, {
         ...probe,
-        name: models.length === 1 ? `test-${ws.name}-inference` : `test-${ws.name}-inference-${model.name}`,
+        name,
         url: `${serviceUrl(names.service, namespace, PORTS.inference)}/v1/models`,
         description: `inference of ${model.name} answers /v1/models (guide 6.2, step 6)`,
       });
+      if (model.canary) {
+        new HealthCheck(this, `Canary-${model.name}`, {
+          ...probe,
+          name: withSuffix(name, 'canary'),
+          url: `${serviceUrl(canaryNames(names).service, namespace, PORTS.inference)}/v1/models`,
+          description: `the canary of ${model.name} (version ${model.canary.version}) answers /v1/models`,
+        });
+      }
     }
   }
 }

@@ -37,6 +37,13 @@ function alert(name: string, expr: string, forDuration: string, severity: 'page'
  * The alerts of one served model, from the series its PodMonitoring (`job`, the
  * Deployment's name) scrapes and vLLM's own metrics (labelled with the served name).
  */
+/** A canary's own alert: whether it runs (its load and latency are in its model's alerts, under the same model id). */
+export function canaryAlerts(job: string, model: string): AlertRule[] {
+  const t = ALERT_THRESHOLDS;
+  return [alert('ModelNotReady', `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`, `${t.notReadyMinutes}m`, 'page',
+    `Model ${model}: no replica of its canary has answered for ${t.notReadyMinutes} minutes`)];
+}
+
 export function modelAlerts(job: string, model: string, options: { readonly scalesToZero?: boolean } = {}): AlertRule[] {
   const t = ALERT_THRESHOLDS;
   const m = `model_name="${model}"`;

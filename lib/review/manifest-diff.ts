@@ -13,6 +13,26 @@ export interface ObjectChange {
   readonly danger?: string;
   /** What else a reviewer should know (a run that will train), if anything. */
   readonly note?: string;
+  /** How a model's requests split between its versions, before and after (a route of the gateway). */
+  readonly traffic?: string;
+}
+
+/** Each backend of a model's route with its percent of the requests (weights as Gateway API reads them: relative, 1 when unset). */
+function trafficSplit(m: Manifest | undefined): Map<string, number> {
+  const refs: { name: string; weight?: number }[] = (m as any)?.spec?.rules?.[0]?.backendRefs ?? []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const total = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
+  return new Map(refs.map((r) => [r.name, total === 0 ? 0 : Math.round(((r.weight ?? 1) * 100) / total)]));
+}
+
+/** How a route's requests move between versions, when they do: `model-x 90% -> 50%, model-x-canary 10% -> 50%`. */
+function trafficChange(was: Manifest | undefined, now: Manifest | undefined): string | undefined {
+  if ((was ?? now)!.kind !== 'AIGatewayRoute') return undefined;
+  const [a, b] = [trafficSplit(was), trafficSplit(now)];
+  const names = [...new Set([...a.keys(), ...b.keys()])];
+  // Unchanged, or a model with one version coming or going: nothing to split.
+  if (names.every((n) => a.get(n) === b.get(n)) || (!(was && now) && names.length < 2)) return undefined;
+  const side = (m: Map<string, number>, n: string) => (m.has(n) ? `${m.get(n)}%` : 'none');
+  return `traffic: ${names.map((n) => (was && now ? `${n} ${side(a, n)} -> ${side(b, n)}` : `${n} ${side(now ? b : a, n)}`)).join(', ')}`;
 }
 
 /** The run id of a training run's Job or JobSet (label `llm-platform/run`), if it is one. */
@@ -173,13 +193,13 @@ export function diffObjects(before: readonly Manifest[], after: readonly Manifes
   for (const [k, m] of now) {
     const was = old.get(k);
     if (!was) {
-      changes.push({ kind: m.kind, name: m.metadata.name, action: 'added', fields: [], note: runNote(m) });
+      changes.push({ kind: m.kind, name: m.metadata.name, action: 'added', fields: [], note: runNote(m), traffic: trafficChange(undefined, m) });
       continue;
     }
     const diffs: { path: string; line: string }[] = [];
     fieldChanges(was as unknown as Json, m as unknown as Json, '', diffs);
     if (diffs.length > 0) {
-      changes.push({ kind: m.kind, name: m.metadata.name, action: 'changed', fields: diffs.map((d) => d.line), danger: dangerOfChange(was, m, diffs.map((d) => d.path)) });
+      changes.push({ kind: m.kind, name: m.metadata.name, action: 'changed', fields: diffs.map((d) => d.line), danger: dangerOfChange(was, m, diffs.map((d) => d.path)), traffic: trafficChange(was, m) });
     }
   }
   for (const [k, m] of old) {
@@ -214,7 +234,7 @@ export function formatChanges(folders: readonly FolderChanges[], color: boolean)
       const sign = { added: '+', changed: '~', removed: '-' }[c.action];
       const head = `  ${sign} ${c.kind} ${c.name}`;
       if (c.note) counts = { ...counts, runs: counts.runs + 1 };
-      lines.push(c.danger ? red(`${head}  !! ${c.danger}`) : c.note ? `${head}  (${c.note})` : head);
+      lines.push(c.danger ? red(`${head}  !! ${c.danger}`) : c.note ? `${head}  (${c.note})` : c.traffic ? `${head}  (${c.traffic})` : head);
       for (const f of c.fields.slice(0, FIELDS_SHOWN)) lines.push(`      ${f}`);
       if (c.fields.length > FIELDS_SHOWN) lines.push(`      (${c.fields.length - FIELDS_SHOWN} more fields)`);
     }

@@ -25,9 +25,20 @@ export function autoscalingOf(m: ServedModelConfig): Autoscaling | undefined {
   return { min: a.min, max: a.max, metric: a.metric, target: a.target ?? DEFAULT_TARGETS[a.metric], idleMinutes: a.idleMinutes };
 }
 
-/** The most replicas a model may run at once: what the quota must hold. */
+/** The most replicas a model may run at once, its canary's included: what the quota must hold. */
 export function maxReplicas(m: ServedModelConfig): number {
-  return m.autoscaling ? m.autoscaling.max : m.replicas;
+  return (m.autoscaling ? m.autoscaling.max : m.replicas) + (m.canary ? m.canary.replicas : 0);
+}
+
+/** Whether the canary has been promoted: `version` names its version, and it takes every request while the main replicas restart on it. */
+export function canaryPromoted(m: ServedModelConfig): boolean {
+  return m.canary !== undefined && m.canary.version === m.version;
+}
+
+/** The percent of a model's requests its canary gets: its weight, or all once promoted; none without a canary. */
+export function canaryWeight(m: ServedModelConfig): number {
+  if (!m.canary) return 0;
+  return canaryPromoted(m) ? 100 : m.canary.weight;
 }
 
 /** Whether a model scales to zero when idle, and so is reached through the wake-up path. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
 import { imageRef } from '../images';
 import { appLabels } from '../labels';
-import { INFERENCE_APP, NAMESPACE_ROLE_LABEL, SHARED_NAMESPACE, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS } from '../names';
+import { INFERENCE_APP, INFERENCE_CANARY_APP, NAMESPACE_ROLE_LABEL, SHARED_NAMESPACE, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS } from '../names';
 import { AIRFLOW_WORKER_ACCOUNT } from '../workspace/airflow-access';
 import { clusterScoped, KubeObject } from '../kube-object';
 import { LOCAL_QUEUE, PRIORITY_CLASSES, QUEUE_LABEL } from '../training/kueue';
@@ -12,7 +12,7 @@ import { GCSFUSE_DRIVER } from '../training/training-run';
 export const AIRFLOW_GUARD = 'llm-platform-airflow-jobs';
 
 /** `app` labels that open network paths in a workspace (ingress from the gateway, egress to Cloud SQL and GCP). */
-export const FORBIDDEN_APP_LABELS = [WORKSPACE_APPS.mlflow, INFERENCE_APP, WORKSPACE_APPS.webui];
+export const FORBIDDEN_APP_LABELS = [WORKSPACE_APPS.mlflow, INFERENCE_APP, INFERENCE_CANARY_APP, WORKSPACE_APPS.webui];
 
 /** The checks of the policy, each a CEL expression over the Job and the message when it is false. */
 export function airflowGuardValidations(platform: PlatformConfig): { expression: string; message: string }[] {

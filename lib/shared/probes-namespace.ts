@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { PlatformNamespace } from '../base-chart';
 import { NamespacePolicies, podsIn, podsInEvery, tcp } from '../components/network-policies';
-import { GATEWAY, INFERENCE_APP, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS } from '../names';
+import { GATEWAY, INFERENCE_APP, INFERENCE_CANARY_APP, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS } from '../names';
 
 /**
  * Namespace `llm-probes`, where `helm test` runs its checks (guide 6.2): Pod Security
@@ -25,6 +25,7 @@ export class ProbesNamespace extends Construct {
         workspaces(WORKSPACE_APPS.mlflow, PORTS.mlflow),
         workspaces(WORKSPACE_APPS.webui, PORTS.webui),
         workspaces(INFERENCE_APP, PORTS.inference),
+        workspaces(INFERENCE_CANARY_APP, PORTS.inference),
       ],
     });
   }

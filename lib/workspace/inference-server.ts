@@ -8,7 +8,7 @@ import { podVolume } from './model-storage';
 import { PRIORITY_CLASSES } from '../training/kueue';
 import { ModelAutoscaler } from '../serving/model-autoscaler';
 import { Autoscaling } from '../serving/scaling';
-import { INFERENCE_APP, InferenceNames, MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
+import { INFERENCE_APP, INFERENCE_CANARY_APP, InferenceNames, MLFLOW_CLIENT_LABEL, MLFLOW_CONFIG, PORTS, WORKLOAD_SERVICE_ACCOUNT } from '../names';
 
 /** Label that tells the pods of one served model from another's (all carry `app: llama-infer`). */
 export const MODEL_LABEL = 'llm-platform/model';
@@ -27,8 +27,12 @@ export interface InferenceServerProps {
   readonly replicas: number;
   /** Replicas decided by load instead (an active workspace's autoscaled model). */
   readonly autoscaling?: Autoscaling;
-  /** The platform's GCP project: where KEDA reads the model's metrics. */
-  readonly project?: string;
+  /**
+   * The model's canary: its second Deployment and Service, serving `version` under the
+   * same model id, with pods labelled `app: llama-infer-canary` (the main Deployment's
+   * selector takes every `llama-infer` pod, and a selector cannot change).
+   */
+  readonly canary?: { readonly version: string };
   /** StorageClass of each replica's own model volume (`storage.podVolumeClass`). */
   readonly podVolumeClass: string;
 }
@@ -87,22 +91,24 @@ export class InferenceServer extends Construct {
     super(scope, id);
     const model = props.model;
     const registered = model.registeredModel ?? model.name;
+    const app = props.canary ? INFERENCE_CANARY_APP : INFERENCE_APP;
+    const version = props.canary?.version ?? model.version;
     // The model's own name is a DNS label: safe as a folder, and unique in the workspace.
     const modelPath = `/models/${model.name}`;
-    const labels = { name: 'llama-factory', instance: props.workspace, component: 'inference' };
+    const labels = { name: 'llama-factory', instance: props.workspace, component: props.canary ? 'inference-canary' : 'inference' };
 
     // The replica's own volume: replicas on different nodes never share one.
     const volumeMounts = [{ name: 'model-cache', mountPath: '/models' }];
     this.server = new WebServer(this, 'Server', {
       name: props.names.deployment,
       serviceName: props.names.service,
-      appLabel: INFERENCE_APP,
+      appLabel: app,
       // With one model the Deployment keeps its name when the model changes, so its
       // selector must not name the model; with several, each Deployment is its model's.
       selectorLabels: props.names.perModel ? { [MODEL_LABEL]: model.name } : {},
       // The model loader downloads from MLflow.
       podLabels: { [MODEL_LABEL]: model.name, [MLFLOW_CLIENT_LABEL]: 'true' },
-      deploymentLabels: { app: INFERENCE_APP },
+      deploymentLabels: { app },
       labels: { ...labels, version: imageTag(props.platform, 'api') },
       replicas: props.replicas,
       autoscaled: props.autoscaling,
@@ -114,7 +120,7 @@ export class InferenceServer extends Construct {
         command: ['python', '-c'],
         args: [MODEL_LOADER],
         env: [
-          { name: 'MODEL_URI', value: `models:/${registered}/${model.version}` },
+          { name: 'MODEL_URI', value: `models:/${registered}/${version}` },
           { name: 'MODEL_PATH', value: modelPath },
         ],
         envFrom: [{ configMapRef: { name: MLFLOW_CONFIG } }],
@@ -166,7 +172,7 @@ export class InferenceServer extends Construct {
     // Its vLLM metrics, scraped by GKE Managed Prometheus: the job is the Deployment's name.
     new PodMonitoring(this, 'Metrics', {
       name: props.names.deployment,
-      selector: { app: INFERENCE_APP, ...selector },
+      selector: { app, ...selector },
       port: 'http',
       labels: { ...labels, component: 'metrics' },
     });

@@ -6,7 +6,7 @@ import { appLabels } from '../labels';
 import { RUN_NAME_LABEL, TRAINING_APP } from '../training/training-run';
 import { GMP_COLLECTOR, GMP_NAMESPACE } from '../monitoring/monitoring';
 import {
-  GATEWAY, INFERENCE_APP, INFERENCE_NETWORK_POLICY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS,
+  GATEWAY, INFERENCE_APP, INFERENCE_CANARY_APP, INFERENCE_NETWORK_POLICY, MLFLOW_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, WORKSPACE_APPS,
 } from '../names';
 
 /** Props of a {@link NetworkIsolation}. */
@@ -15,6 +15,8 @@ export interface NetworkIsolationProps {
   readonly workspace: string;
   /** Platform settings: Cloud SQL address, Google API ranges. */
   readonly platform: PlatformConfig;
+  /** Whether a served model runs a canary (its pods get policies of their own). */
+  readonly canaries?: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export interface NetworkIsolationProps {
  * | allow-mlflow-database | mlflow | egress to Cloud SQL |
  * | allow-only-gateway | inference | ingress on 8000 from the gateway's Envoy proxies (envoy-gateway-system) and the checks (guide 4.7) |
  * | allow-metrics-scrape | inference | ingress on 8000 from GKE Managed Prometheus's collectors (`gmp-system`): vLLM's /metrics |
+ * | allow-only-gateway-canary, allow-metrics-scrape-canary, allow-inference-gcs-canary | a canary's inference pods | the same as the model's (only in a workspace with a canary) |
  * | allow-webui-probes | web UI | ingress on 7860 from the checks (people use port-forward, which policies do not see) |
  */
 export class NetworkIsolation extends Construct {
@@ -73,6 +76,16 @@ export class NetworkIsolation extends Construct {
     policies.allow('Metrics', 'allow-metrics-scrape', { app: INFERENCE_APP }, {
       ingress: [{ from: [podsIn(GMP_NAMESPACE, GMP_COLLECTOR)], ports: [tcp(PORTS.inference)] }],
     });
+    // A canary's pods (app llama-infer-canary) get what inference pods get, under their own policies.
+    if (props.canaries) {
+      policies.allow('CanaryGcs', 'allow-inference-gcs-canary', { app: INFERENCE_CANARY_APP }, gcs);
+      policies.allow('CanaryInference', `${INFERENCE_NETWORK_POLICY}-canary`, { app: INFERENCE_CANARY_APP }, {
+        ingress: [{ from: [podsIn(GATEWAY.namespace, GATEWAY.proxyLabels), probes], ports: [tcp(PORTS.inference)] }],
+      });
+      policies.allow('CanaryMetrics', 'allow-metrics-scrape-canary', { app: INFERENCE_CANARY_APP }, {
+        ingress: [{ from: [podsIn(GMP_NAMESPACE, GMP_COLLECTOR)], ports: [tcp(PORTS.inference)] }],
+      });
+    }
     policies.allow('WebuiProbes', 'allow-webui-probes', { app: WORKSPACE_APPS.webui }, {
       ingress: [{ from: [probes], ports: [tcp(PORTS.webui)] }],
     });

@@ -10,7 +10,7 @@ import { WorkspaceGcp } from '../gcp/workspace-gcp';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
 import {
-  artifactBucketName, dataBucketName, inferenceNames, mlflowDatabase, mlflowDatabaseSecretKey, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
+  artifactBucketName, canaryNames, dataBucketName, inferenceNames, mlflowDatabase, mlflowDatabaseSecretKey, WORKLOAD_SERVICE_ACCOUNT, WORKSPACE_APPS, WORKSPACE_SECRET_STORE, workspaceGcpAccount, workspaceNamespace,
   workspaceSecretsAccount,
 } from '../names';
 import { AirflowAccess } from './airflow-access';
@@ -25,7 +25,7 @@ import { TrainingRun } from '../training/training-run';
 import { describeRuns, RunInfo } from '../training/run-name';
 import { RunTemplate } from '../training/run-template';
 import { AlertRules } from '../monitoring/monitoring';
-import { modelAlerts, WORKSPACE_ALERTS } from '../monitoring/alerts';
+import { canaryAlerts, modelAlerts, WORKSPACE_ALERTS } from '../monitoring/alerts';
 import { RunPeers } from './network-isolation';
 import { WorkspaceQuota } from './workspace-quota';
 import { WorkspaceQueue } from '../training/kueue';
@@ -109,6 +109,17 @@ export class WorkspaceChart extends PlatformChart {
         autoscaling: running ? autoscalingOf(model) : undefined,
         podVolumeClass: ws.storage.podVolumeClass,
       });
+      if (model.canary) {
+        new InferenceServer(inference, `${model.name}-canary`, {
+          workspace: ws.name,
+          platform,
+          model,
+          names: canaryNames(inferenceNames(model.name, models.length)),
+          replicas: running ? model.canary.replicas : 0,
+          canary: { version: model.canary.version },
+          podVolumeClass: ws.storage.podVolumeClass,
+        });
+      }
     }
     if (running && models.some((m) => m.autoscaling)) new MetricsAuthentication(this, 'MetricsAuth', { workspace: ws.name });
     if (running && models.some(scalesToZero)) new WakeResponder(this, 'Waking', { platform, workspace: ws.name });
@@ -116,10 +127,13 @@ export class WorkspaceChart extends PlatformChart {
     new AlertRules(this, 'Alerts', {
       name: WORKSPACE_ALERTS,
       labels: { name: 'llm-platform', instance: ws.name, component: 'alerts' },
-      groups: Object.fromEntries(models.filter((m) => running && maxReplicas(m) > 0)
-        .map((m) => [`model-${m.name}`, modelAlerts(inferenceNames(m.name, models.length).deployment, m.name, { scalesToZero: scalesToZero(m) })])),
+      groups: Object.fromEntries(models.filter((m) => running && maxReplicas(m) > 0).flatMap((m) => [
+        [`model-${m.name}`, modelAlerts(inferenceNames(m.name, models.length).deployment, m.name, { scalesToZero: scalesToZero(m) })],
+        // A canary answers to the same model id (its load is in the model's alerts); whether it runs is its own.
+        ...(m.canary ? [[`model-${m.name}-canary`, canaryAlerts(canaryNames(inferenceNames(m.name, models.length)).deployment, m.name)]] : []),
+      ])),
     });
-    new NetworkIsolation(this, 'Network', { workspace: ws.name, platform });
+    new NetworkIsolation(this, 'Network', { workspace: ws.name, platform, canaries: models.some((m) => m.canary) });
     new AirflowAccess(this, 'Airflow', { workspace: ws.name });
     new PeopleAccess(this, 'People', { workspace: ws.name, members: ws.members, admins: ws.admins });
     new WorkspaceGcp(this, 'Gcp', { platform, workspace: ws });
