@@ -119,7 +119,7 @@ const cases: [string, Record<string, string>, string[]][] = [
     "workspaces/team-a.yaml:3:15 'storage.accessMode' must be one of 'ReadWriteOnce', 'ReadWriteMany', got 'ReadOnlyMany'",
   ]],
   ['an unknown image key', { 'platform.yaml': PLATFORM.replace('  mlflow:', '  trainer: { name: x, tag: v1 }\n  mlflow:') }, [
-    "platform.yaml:13:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, strapi, mlflow, registrar, gcloud, proxy, redis, test",
+    "platform.yaml:13:3 'images.trainer' is not a known field (did you mean 'train'?); allowed here: train, api, console, strapi, mlflow, registrar, gcloud, proxy, jobMetrics, redis, test",
   ]],
   ['an image tagged latest', { 'platform.yaml': PLATFORM.replace('name: prompt-console, tag: v1.0.0', 'name: prompt-console, tag: latest') }, [
     "platform.yaml:11:41 'images.console.tag' must be a pinned tag like 'v1.0.0' (not 'latest'): at most 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got 'latest'",

@@ -101,7 +101,7 @@ test('every alert has a runbook line in docs/serving.md, under its own heading',
   const doc = fs.readFileSync(path.join(ROOT, 'docs', 'serving.md'), 'utf8');
   const headings = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => m[1].toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
   const runbooks = [...new Set(rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules.map((rule: any) => rule.annotations.runbook as string))))];
-  expect(runbooks.length).toBe(4);
+  expect(runbooks.map((rb) => rb.split('#')[1]).sort()).toEqual(['backupfailed', 'backupmissing', 'modelidle', 'modelnotready', 'modelrequestswaiting', 'modelslowfirsttoken', 'trainingrunfailed']);
   expect(runbooks.filter((rb) => !rb.startsWith('docs/serving.md#') || !headings.has(rb.split('#')[1]))).toEqual([]);
 });
 
@@ -116,4 +116,43 @@ test('the dashboard has a section per team: one row, repeated for each team name
   expect(panels.map((p: any) => p.title)).toEqual(teamPanels().map((p) => p.title));
   expect(panels.every((p: any) => p.targets.every((t: any) => t.expr.includes('namespace="$namespace"')))).toBe(true);
   expect(find(objects, 'ConfigMap', DASHBOARD_CONFIG_MAP).metadata.labels.grafana_dashboard).toBe('1');
+});
+
+describe('training runs and backups', () => {
+  const alerts = find(objects, 'Rules', 'llm-platform-alerts', 'llm-shared').spec.groups.flatMap((g: any) => g.rules);
+  const expr = (name: string) => alerts.find((a: any) => a.alert === name).expr as string;
+
+  test('a failed run of any workspace, a failed backup, and no backup for 26 hours alert, from the platform\'s own kube-state-metrics', () => {
+    expect(alerts.map((a: any) => `${a.alert} ${a.labels.severity}`)).toEqual(['TrainingRunFailed ticket', 'BackupFailed page', 'BackupMissing page']);
+    expect(expr('TrainingRunFailed')).toContain('kube_job_failed{condition="true",exported_namespace=~"llm-workspace-.+",job_name=~"llama-fine-tune-.+"}');
+    expect(expr('BackupFailed')).toContain('job_name=~"mlflow-backups-.+"');
+    expect(expr('BackupMissing')).toMatch(/^time\(\) - max\(kube_cronjob_status_last_successful_time\{exported_namespace="llm-shared",cronjob="mlflow-backups"\}\) > 26 \* 3600 or /);
+  });
+
+  test('the run alert matches every run\'s Job, declared or started by the DAG, and the backup alert the CronJob\'s Jobs', () => {
+    const runJobs = all(objects, 'Job').filter((j) => j.metadata.namespace.startsWith('llm-workspace-')).map((j) => j.metadata.name);
+    expect(runJobs.length).toBeGreaterThan(0);
+    const pattern = new RegExp(`^${/job_name=~"([^"]+)"/.exec(expr('TrainingRunFailed'))![1]}$`);
+    expect(runJobs.filter((n) => !pattern.test(n))).toEqual([]);
+    const template = JSON.parse(find(objects, 'ConfigMap', 'training-run-template', 'llm-workspace-team-alpha').data['job.json']);
+    expect(pattern.test(template.metadata.name.replace(/\$\{[^}]*\}|\{\{[^}]*\}\}/g, 'x'))).toBe(true);
+    const cron = find(objects, 'CronJob', 'mlflow-backups', 'llm-shared');
+    expect(new RegExp(`^${/job_name=~"(mlflow-backups[^"]+)"/.exec(expr('BackupFailed'))![1]}$`).test(`${cron.metadata.name}-29000000`)).toBe(true);
+  });
+
+  test('kube-state-metrics watches exactly llm-shared and every workspace, each of which lets it list and watch Jobs and CronJobs, and nothing else', () => {
+    const deployment = find(objects, 'Deployment', 'llm-job-metrics', 'llm-shared');
+    const args: string[] = deployment.spec.template.spec.containers[0].args;
+    const namespaces = args.find((a) => a.startsWith('--namespaces='))!.split('=')[1].split(',');
+    expect(namespaces.sort()).toEqual(['llm-shared', ...inputs.workspaces.map((w) => `llm-workspace-${w.name}`)].sort());
+    expect(args).toContain('--resources=jobs,cronjobs');
+    for (const ns of namespaces) {
+      expect(find(objects, 'Role', 'llm-job-metrics', ns).rules).toEqual([{ apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['list', 'watch'] }]);
+      expect(find(objects, 'RoleBinding', 'llm-job-metrics', ns).subjects).toEqual([{ kind: 'ServiceAccount', name: 'llm-job-metrics', namespace: 'llm-shared' }]);
+    }
+    // It exports only what the alerts read.
+    const allowlist = args.find((a) => a.startsWith('--metric-allowlist='))!.split('=')[1].split(',');
+    const used = alerts.flatMap((a: any) => [...(a.expr as string).matchAll(/\b(kube_[a-z_]+)\{/g)].map((m) => m[1]));
+    expect([...new Set(used)].sort()).toEqual([...allowlist].sort());
+  });
 });

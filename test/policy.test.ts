@@ -230,8 +230,12 @@ test('the PodDisruptionBudget of a replicated server satisfies its rule', () => 
 });
 
 describe('exceptions', () => {
-  test('one remains, KEDA\'s read of the project\'s metrics, and it is needed: without it the rule refuses that binding', () => {
-    expect(POLICY_EXCEPTIONS.map((e) => `${e.rule} ${e.kind} ${e.namespace}/${e.name}`)).toEqual(['gcp-scoped-bindings IAMPolicyMember llm-gcp/shared-keda-metrics']);
+  test('two remain, KEDA\'s read of the project\'s metrics and the job metrics\' token, each needed: without it its rule refuses its object', () => {
+    expect(POLICY_EXCEPTIONS.map((e) => `${e.rule} ${e.kind} ${e.namespace}/${e.name}`)).toEqual([
+      'pod-no-token Deployment llm-shared/llm-job-metrics', 'gcp-scoped-bindings IAMPolicyMember llm-gcp/shared-keda-metrics',
+    ]);
+    const metrics = find(shared, 'Deployment', 'llm-job-metrics');
+    expect(RULES.find((r) => r.id === 'pod-no-token')!.check([metrics]).map((x) => x.field)).toEqual(['spec.template.spec.automountServiceAccountToken']);
     const binding = find(shared, 'IAMPolicyMember', 'shared-keda-metrics');
     expect(binding.spec).toMatchObject({ role: 'roles/monitoring.viewer', resourceRef: { kind: 'Project' } });
     expect(RULES.find((r) => r.id === 'gcp-scoped-bindings')!.check([binding]).map((x) => x.field)).toEqual(['spec.resourceRef']);

@@ -356,7 +356,12 @@ describe('network policy', () => {
 
 describe('people', () => {
   test('nobody is granted anything unless named', () => {
-    expect(minimal.filter((o) => ['Role', 'RoleBinding'].includes(o.kind)).map((o) => o.metadata.name)).toEqual(['airflow-run-launcher', 'airflow-run-launcher']);
+    // Only Airflow (start runs) and the platform's kube-state-metrics (watch Jobs) get anything here.
+    expect(minimal.filter((o) => ['Role', 'RoleBinding'].includes(o.kind)).map((o) => `${o.kind} ${o.metadata.name}`).sort()).toEqual([
+      'Role airflow-run-launcher', 'Role llm-job-metrics', 'RoleBinding airflow-run-launcher', 'RoleBinding llm-job-metrics',
+    ]);
+    expect(find(minimal, 'Role', 'llm-job-metrics').rules).toEqual([{ apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['list', 'watch'] }]);
+    expect(find(minimal, 'RoleBinding', 'llm-job-metrics').subjects).toEqual([{ kind: 'ServiceAccount', name: 'llm-job-metrics', namespace: 'llm-shared' }]);
   });
 
   test('members read the workspace and port-forward to its servers; admins are members too', () => {

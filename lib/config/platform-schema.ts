@@ -95,6 +95,11 @@ export const platformSchema = {
           description: "nginx image, running as non-root, of mlflow-common's read-only front (mlflow-common-read). Default: docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine.",
           default: { registry: 'docker.io/nginxinc', name: 'nginx-unprivileged', tag: '1.27.3-alpine' },
         },
+        jobMetrics: {
+          ...image,
+          description: "kube-state-metrics image that exports the state of training runs and backups (llm-job-metrics), which GKE's managed package leaves out. Default: registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0.",
+          default: { registry: 'registry.k8s.io/kube-state-metrics', name: 'kube-state-metrics', tag: 'v2.13.0' },
+        },
         redis: {
           ...image,
           description: "Redis image of the gateway's rate-limit counters (llm-gateway-ratelimit; nothing persisted). Default: docker.io/library/redis:7.4.2-alpine.",

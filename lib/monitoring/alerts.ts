@@ -29,35 +29,36 @@ export const ALERT_THRESHOLDS = {
   idleHours: 3,
 } as const;
 
-function alert(name: string, expr: string, forDuration: string, severity: 'page' | 'ticket', summary: string): AlertRule {
+/** One alerting rule, its runbook heading named after it. */
+export function alertRule(name: string, expr: string, forDuration: string, severity: 'page' | 'ticket', summary: string): AlertRule {
   return { alert: name, expr, for: forDuration, labels: { severity }, annotations: { summary, runbook: runbookOf(name) } };
+}
+
+/** A canary's own alert: whether it runs (its load and latency are in its model's alerts, under the same model id). */
+export function canaryAlerts(job: string, model: string): AlertRule[] {
+  const t = ALERT_THRESHOLDS;
+  return [alertRule('ModelNotReady', `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`, `${t.notReadyMinutes}m`, 'page',
+    `Model ${model}: no replica of its canary has answered for ${t.notReadyMinutes} minutes`)];
 }
 
 /**
  * The alerts of one served model, from the series its PodMonitoring (`job`, the
  * Deployment's name) scrapes and vLLM's own metrics (labelled with the served name).
  */
-/** A canary's own alert: whether it runs (its load and latency are in its model's alerts, under the same model id). */
-export function canaryAlerts(job: string, model: string): AlertRule[] {
-  const t = ALERT_THRESHOLDS;
-  return [alert('ModelNotReady', `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`, `${t.notReadyMinutes}m`, 'page',
-    `Model ${model}: no replica of its canary has answered for ${t.notReadyMinutes} minutes`)];
-}
-
 export function modelAlerts(job: string, model: string, options: { readonly scalesToZero?: boolean } = {}): AlertRule[] {
   const t = ALERT_THRESHOLDS;
   const m = `model_name="${model}"`;
   // A model that scales to zero has no replica when idle, by design, and gives its GPUs back by itself.
   const whenAlwaysUp = (name: string) => !options.scalesToZero || !['ModelNotReady', 'ModelIdle'].includes(name);
   return [
-    alert('ModelNotReady', `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`, `${t.notReadyMinutes}m`, 'page',
+    alertRule('ModelNotReady', `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`, `${t.notReadyMinutes}m`, 'page',
       `Model ${model}: no replica has answered for ${t.notReadyMinutes} minutes`),
-    alert('ModelRequestsWaiting', `sum(${VLLM_METRICS.requestsWaiting}{${m}}) > ${t.waitingRequests}`, '5m', 'page',
+    alertRule('ModelRequestsWaiting', `sum(${VLLM_METRICS.requestsWaiting}{${m}}) > ${t.waitingRequests}`, '5m', 'page',
       `Model ${model}: more than ${t.waitingRequests} requests waiting for 5 minutes`),
-    alert('ModelSlowFirstToken',
+    alertRule('ModelSlowFirstToken',
       `histogram_quantile(0.95, sum by (le) (rate(${VLLM_METRICS.timeToFirstToken}_bucket{${m}}[5m]))) > ${t.timeToFirstTokenSeconds}`, '10m', 'ticket',
       `Model ${model}: 95% of first tokens take more than ${t.timeToFirstTokenSeconds} s`),
-    alert('ModelIdle', `sum(increase(${VLLM_METRICS.e2eLatency}_count{${m}}[${t.idleHours}h])) == 0`, '1h', 'ticket',
+    alertRule('ModelIdle', `sum(increase(${VLLM_METRICS.e2eLatency}_count{${m}}[${t.idleHours}h])) == 0`, '1h', 'ticket',
       `Model ${model}: its GPUs have served no request for ${t.idleHours} hours (cost)`),
   ].filter((a) => whenAlwaysUp(a.alert));
 }

@@ -37,8 +37,23 @@ export const SCRAPE_METRICS = { up: 'up' } as const;
 /** GPU metrics of GKE's managed DCGM collection (the dashboard's GPU panels), labelled with the pod's namespace. */
 export const DCGM_METRICS = { gpuUtilization: 'DCGM_FI_DEV_GPU_UTIL' } as const;
 
+/**
+ * kube-state-metrics' (v2.13, the platform's own `llm-job-metrics`): Jobs and CronJobs,
+ * labelled with the object's `job_name` or `cronjob` and its namespace as
+ * `exported_namespace` (Managed Prometheus keeps `namespace` for the scraped pod's).
+ * @see https://github.com/kubernetes/kube-state-metrics/blob/v2.13.0/docs/metrics/workload/job-metrics.md
+ */
+export const JOB_METRICS = {
+  /** Gauge: 1 for the Job's condition `Failed` with `condition="true"`. */
+  jobFailed: 'kube_job_failed',
+  /** Gauge: Unix time of a CronJob's last successful run. */
+  cronJobLastSuccess: 'kube_cronjob_status_last_successful_time',
+  /** Gauge: Unix time a CronJob was created. */
+  cronJobCreated: 'kube_cronjob_created',
+} as const;
+
 /** Every metric name the platform's expressions may use. */
 export const KNOWN_METRICS: ReadonlySet<string> = new Set([
   ...Object.values(VLLM_METRICS).flatMap((m) => (/_seconds$/.test(m) ? [`${m}_bucket`, `${m}_count`, `${m}_sum`] : [m])),
-  ...Object.values(SCRAPE_METRICS), ...Object.values(DCGM_METRICS),
+  ...Object.values(SCRAPE_METRICS), ...Object.values(DCGM_METRICS), ...Object.values(JOB_METRICS),
 ]);

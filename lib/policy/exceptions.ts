@@ -15,6 +15,13 @@ export interface PolicyException {
 
 export const POLICY_EXCEPTIONS: readonly PolicyException[] = [
   {
+    rule: 'pod-no-token',
+    kind: 'Deployment',
+    namespace: 'llm-shared',
+    name: 'llm-job-metrics',
+    reason: "kube-state-metrics lists and watches Jobs and CronJobs through the Kubernetes API to export the state of training runs and backups, which GKE's managed package leaves out; its token may do only that (a Role per namespace).",
+  },
+  {
     rule: 'gcp-scoped-bindings',
     kind: 'IAMPolicyMember',
     namespace: 'llm-gcp',

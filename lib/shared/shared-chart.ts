@@ -5,7 +5,7 @@ import { SecretStore } from '../components/secret-store';
 import { MLFLOW_LABELS, MlflowServer } from '../components/mlflow-server';
 import { WorkloadIdentityAccount } from '../components/workload-identity-account';
 import { PlatformConfig, WorkspaceConfig } from '../config/types';
-import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, mlflowDatabaseSecretKey, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE } from '../names';
+import { artifactBucketName, gcpServiceAccountEmail, mlflowDatabase, mlflowDatabaseSecretKey, SHARED_APPS, SHARED_GCP_ACCOUNTS, SHARED_NAMESPACE, workspaceNamespace } from '../names';
 import { AirflowSupport } from './airflow';
 import { SharedGcp } from '../gcp/shared-gcp';
 import { AirflowDags } from './airflow-dags';
@@ -19,6 +19,7 @@ import { PromptConsole } from './prompt-console';
 import { Strapi } from './strapi';
 import { SharedQueues } from '../training/kueue';
 import { ServingDashboard } from '../monitoring/dashboard';
+import { JobMetrics } from '../monitoring/job-metrics';
 
 /** Props of the {@link SharedChart}. */
 export interface SharedChartProps {
@@ -77,6 +78,8 @@ export class SharedChart extends PlatformChart {
     new AirflowDags(this, 'AirflowDags', { platform, workspaces: props.workspaces.map((w) => w.name) });
     new ModelRegistrySync(this, 'ModelRegistry', { platform, workspaces: props.workspaces });
     new ServingDashboard(this, 'Dashboard');
+    // Training runs and backups, as metrics and alerts.
+    new JobMetrics(this, 'JobMetrics', { platform, namespaces: props.workspaces.map((w) => workspaceNamespace(w.name)) });
     new MlflowBackups(this, 'MlflowBackups', {
       platform,
       databases: [mlflowDatabase('common'), ...props.workspaces.map((w) => mlflowDatabase(w.name))],

@@ -1,3 +1,4 @@
+import { JobMetricsAccess } from '../monitoring/job-metrics';
 import { MetricsAuthentication } from '../serving/model-autoscaler';
 import { autoscalingOf, maxReplicas, scalesToZero } from '../serving/scaling';
 import { WakeResponder } from '../serving/wake-responder';
@@ -135,6 +136,8 @@ export class WorkspaceChart extends PlatformChart {
     });
     new NetworkIsolation(this, 'Network', { workspace: ws.name, platform, canaries: models.some((m) => m.canary) });
     new AirflowAccess(this, 'Airflow', { workspace: ws.name });
+    // The platform's kube-state-metrics watches its runs' Jobs (their failures alert).
+    new JobMetricsAccess(this, 'JobMetrics', { instance: ws.name });
     new PeopleAccess(this, 'People', { workspace: ws.name, members: ws.members, admins: ws.admins });
     new WorkspaceGcp(this, 'Gcp', { platform, workspace: ws });
     new TrainingConfigs(this, 'TrainingConfigs', { workspace: ws.name, files: { ...props.trainingConfigs } });
