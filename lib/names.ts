@@ -146,6 +146,10 @@ export const KEDA = {
   interceptorPort: 8080,
   /** Labels of the interceptor's pods (the chart's). */
   interceptorLabels: { 'app.kubernetes.io/component': 'interceptor', 'app.kubernetes.io/name': 'http-add-on' },
+  /** Labels of the add-on's external scaler pods, which poll the interceptor's admin port. */
+  scalerLabels: { 'app.kubernetes.io/component': 'scaler', 'app.kubernetes.io/name': 'http-add-on' },
+  /** The interceptor's admin port (queue counts for the scaler). */
+  interceptorAdminPort: 9090,
   /** The add-on's external scaler, as a ScaledObject's trigger names it. */
   externalScaler: 'keda-add-ons-http-external-scaler.keda:9090',
   /** The KEDA operator's service account (it reads the metrics, as the GCP account the chart binds it to). */

@@ -121,7 +121,7 @@ export function schemaFiles(): OutputFile[] {
 export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cache?: SynthCache, compareWith?: OutputDirs): Promise<SynthOutput> {
   const platform = inputs.platform;
   const manifests = synthShared(platform, inputs.workspaces);
-  const testPods = synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform }));
+  const testPods = synthChart((app) => new SharedTestsChart(app, 'shared-tests', { platform, workspaces: inputs.workspaces }));
   const shared = {
     source: inputs.platformFile,
     rendered: [toFile('shared', inputs.platformFile, manifests)],

@@ -25,7 +25,7 @@ describe('Argo CD objects in dist/argocd', () => {
   test('the platform project allows only this repository, the platform namespaces and the cluster kinds the manifests hold', () => {
     const project = find(argocd, 'AppProject', 'llm-platform').spec;
     expect(project.sourceRepos).toEqual([repo]);
-    expect(project.destinations.map((d: any) => d.namespace)).toEqual(['llm-shared', 'llm-probes', 'llm-gcp', 'envoy-gateway-system', 'llm-workspace-*']);
+    expect(project.destinations.map((d: any) => d.namespace)).toEqual(['llm-shared', 'llm-probes', 'llm-gcp', 'envoy-gateway-system', 'keda', 'llm-workspace-*']);
     const allowed = project.clusterResourceWhitelist.map((k: any) => k.kind);
     const clusterScoped = dist.filter((o) => !o.file.startsWith('dist/argocd/') && !o.object.metadata.namespace).map((o) => o.object.kind);
     expect(clusterScoped.filter((k) => !allowed.includes(k))).toEqual([]);

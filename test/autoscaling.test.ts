@@ -4,6 +4,7 @@ import { crdProblems } from '../lib/policy/crd-schema';
 import { formatViolation, policyViolations } from '../lib/policy/check';
 import { synthShared, synthWorkspace } from '../lib/synth';
 import { wakeResponderConfig } from '../lib/serving/wake-responder';
+import { splitWorkspace, TENANT_KINDS } from '../lib/workspace/boundary';
 import { all, find, podSpec, sandbox } from './helpers';
 import { promqlProblems } from './promql';
 
@@ -71,7 +72,9 @@ describe('a model that keeps at least one replica (min 2, max 3)', () => {
     const [trigger] = scaled('busy').spec.triggers;
     expect(trigger.metricType).toBe('AverageValue');
     expect(trigger.metadata.serverAddress).toBe('https://monitoring.googleapis.com/v1/projects/your-gcp-project/location/global/prometheus');
-    expect(trigger.metadata.query).toBe('sum(vllm:num_requests_waiting{namespace="llm-workspace-team-s",model_name="busy"})');
+    // Its own Deployment's pods only (job: the PodMonitoring's name): a canary serves the same model name.
+    expect(trigger.metadata.query).toBe('sum(vllm:num_requests_waiting{namespace="llm-workspace-team-s",job="llama-factory-inference-busy",model_name="busy"})');
+    expect(find(objects, 'PodMonitoring', 'llama-factory-inference-busy', ns)).toBeDefined();
     expect(trigger.metadata.threshold).toBe('5');
     expect(find(objects, 'TriggerAuthentication', trigger.authenticationRef.name, ns).spec).toEqual({ podIdentity: { provider: 'gcp' } });
     // The identity KEDA acts as may read metrics, and KEDA's chart binds it.
@@ -104,7 +107,7 @@ describe('a model that scales to zero (min 0)', () => {
     const so = scaled('nightly');
     expect(so.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 2, cooldownPeriod: 45 * 60, initialCooldownPeriod: 45 * 60 });
     const [load, requests] = so.spec.triggers;
-    expect(load.metadata.query).toBe('sum(vllm:gpu_cache_usage_perc{namespace="llm-workspace-team-s",model_name="nightly"})');
+    expect(load.metadata.query).toBe('sum(vllm:gpu_cache_usage_perc{namespace="llm-workspace-team-s",job="llama-factory-inference-nightly",model_name="nightly"})');
     expect(load.metadata.threshold).toBe('0.8');
     // No series while it is at zero: that is no load, not an error.
     expect(load.metadata.ignoreNullValues).toBe('true');
@@ -146,6 +149,24 @@ describe('a model that scales to zero (min 0)', () => {
       'allow-wake-nightly': { pods: ['llama-factory-inference-nightly'], ports: [8000] },
       'allow-model-waking': { pods: ['model-waking'], ports: [8080] },
     });
+  });
+
+  test('the interceptor admits requests from the gateway\'s proxies only (it would forward anyone\'s by the header), and queue polls from the add-on\'s scaler', () => {
+    const policy = find(shared, 'NetworkPolicy', 'llm-interceptor', 'keda');
+    expect(policy.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/component': 'interceptor', 'app.kubernetes.io/name': 'http-add-on' });
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } }, podSelector: { matchLabels: find(shared, 'NetworkPolicy', 'llm-gateway', 'envoy-gateway-system').spec.podSelector.matchLabels } }], ports: [{ port: 8080, protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } }, podSelector: { matchLabels: { 'app.kubernetes.io/component': 'scaler', 'app.kubernetes.io/name': 'http-add-on' } } }], ports: [{ port: 9090, protocol: 'TCP' }] },
+    ]);
+  });
+
+  test('autoscaling belongs to the platform: its objects sync with the boundary, never from a team\'s folder', () => {
+    const { boundary, tenant } = splitWorkspace(objects, ns);
+    const kinds = ['ScaledObject', 'HTTPScaledObject', 'TriggerAuthentication'];
+    expect(tenant.filter((o) => kinds.includes(o.kind))).toEqual([]);
+    expect([...new Set(boundary.filter((o) => kinds.includes(o.kind)).map((o) => o.kind))].sort()).toEqual(['HTTPScaledObject', 'ScaledObject', 'TriggerAuthentication']);
+    expect(TENANT_KINDS.filter((k) => kinds.includes(k.kind))).toEqual([]);
   });
 
   test('no PodDisruptionBudget (it may have no pod), and no alert for being down or idle, which it is by design', () => {

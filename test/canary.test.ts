@@ -9,8 +9,10 @@ import { all, container, env, find, podSpec, sandbox } from './helpers';
 
 /*
  * A served model with a canary: two registered versions side by side, the gateway
- * splitting requests by weight; promoting is one edit, and no step of it restarts what
- * serves the requests.
+ * splitting requests by weight. The route (dist/shared) and the Deployments
+ * (dist/workspaces) sync as separate Applications, in no set order: each step of the way
+ * is one edit that sends no request to a pod that is not there, and npm run diff flags a
+ * step that would.
  */
 
 const file = (lines: string) => `name: team-c
@@ -21,9 +23,13 @@ inference:
 ${lines}      gateway: { allowedClients: [app-search] }
 `;
 
+const NONE = file('      version: "3"\n');
+const DARK = file('      version: "3"\n      canary: { version: "4" }\n');
 const CANARY = file('      version: "3"\n      canary: { version: "4", weight: 10 }\n');
 const HALF = file('      version: "3"\n      canary: { version: "4", weight: 50 }\n');
-const PROMOTED = file('      version: "4"\n      canary: { version: "4", weight: 10 }\n');
+const PROMOTED = file('      version: "3"\n      canary: { version: "4", weight: 100 }\n');
+const MOVED = file('      version: "4"\n      canary: { version: "4", weight: 100 }\n');
+const BACK = file('      version: "4"\n      canary: { version: "4", weight: 0 }\n');
 const DONE = file('      version: "4"\n');
 
 function load(workspace: string): PlatformInputs {
@@ -122,32 +128,50 @@ describe('a canary', () => {
   });
 });
 
-describe('promoting is one edit, and nothing that serves restarts', () => {
-  const promoted = render(PROMOTED);
-  const done = render(DONE);
+describe('each step is one edit, and no request goes to a pod that is not there', () => {
+  const steps = [NONE, DARK, CANARY, HALF, PROMOTED, MOVED, BACK, DONE].map(render);
+  const report = (before: Manifest[], after: Manifest[]) => formatChanges([{ folder: 'dist/shared', changes: diffObjects(before, after) }], false);
 
-  test('version set to the canary\'s: every request goes to the canary at once, the canary untouched, while the main replicas restart on it', () => {
-    expect(weights(promoted.shared)).toEqual({ 'model-chat': 0, 'model-chat-canary': 100 });
-    expect(find(promoted.ws, 'Deployment', 'llama-factory-inference-canary', ns)).toEqual(find(canary.ws, 'Deployment', 'llama-factory-inference-canary', ns));
-    expect(modelUri(promoted.ws, 'llama-factory-inference')).toBe('models:/ft-chat/4');
+  test('the splits: none, dark (weight 0 by default), 10, 50, promoted (100), the main version moved under no requests, back to it, done', () => {
+    expect(steps.map((x) => weights(x.shared))).toEqual([
+      { 'model-chat': 'all' },
+      { 'model-chat': 100, 'model-chat-canary': 0 },
+      { 'model-chat': 90, 'model-chat-canary': 10 },
+      { 'model-chat': 50, 'model-chat-canary': 50 },
+      { 'model-chat': 0, 'model-chat-canary': 100 },
+      { 'model-chat': 0, 'model-chat-canary': 100 },
+      { 'model-chat': 100, 'model-chat-canary': 0 },
+      { 'model-chat': 'all' },
+    ]);
+    // Promoting is one edit (weight 100): the canary, already serving, takes every request; nothing restarts.
+    expect(find(steps[4].ws, 'Deployment', 'llama-factory-inference-canary', ns)).toEqual(find(steps[3].ws, 'Deployment', 'llama-factory-inference-canary', ns));
+    expect(find(steps[4].ws, 'Deployment', 'llama-factory-inference', ns)).toEqual(find(steps[3].ws, 'Deployment', 'llama-factory-inference', ns));
+    // The main replicas restart on the new version while the canary takes everything.
+    expect(modelUri(steps[5].ws, 'llama-factory-inference')).toBe('models:/ft-chat/4');
   });
 
-  test('the canary removed: every request back to the main replicas, already on the new version, untouched', () => {
-    expect(weights(done.shared)).toEqual({ 'model-chat': 'all' });
-    expect(find(done.ws, 'Deployment', 'llama-factory-inference', ns)).toEqual(find(promoted.ws, 'Deployment', 'llama-factory-inference', ns));
-    expect(all(done.ws, 'Deployment').map((d) => d.metadata.name)).not.toContain('llama-factory-inference-canary');
-  });
-
-  test('npm run diff shows each step\'s split of the requests plainly', () => {
-    const report = (before: Manifest[], after: Manifest[]) => formatChanges([{ folder: 'dist/shared', changes: diffObjects(before, after) }], false);
-    const half = render(HALF);
-    expect(report(canary.shared, half.shared)).toContain([
+  test('npm run diff flags no step of that way, and names each split', () => {
+    for (let i = 1; i < steps.length; i++) expect(diffObjects(steps[i - 1].shared, steps[i].shared).filter((c) => c.danger).map((c) => c.danger)).toEqual([]);
+    expect(report(steps[2].shared, steps[3].shared)).toContain([
       '  ~ AIGatewayRoute model-chat  (traffic: model-chat 90% -> 50%, model-chat-canary 10% -> 50%)',
       '      spec.rules[0].backendRefs[name=model-chat].weight: 90 -> 50',
       '      spec.rules[0].backendRefs[name=model-chat-canary].weight: 10 -> 50',
     ].join('\n'));
-    expect(report(canary.shared, promoted.shared)).toContain('(traffic: model-chat 90% -> 0%, model-chat-canary 10% -> 100%)');
-    expect(report(promoted.shared, done.shared)).toContain('(traffic: model-chat 0% -> 100%, model-chat-canary 100% -> none)');
-    expect(report(done.shared, canary.shared)).toContain('(traffic: model-chat 100% -> 90%, model-chat-canary none -> 10%)');
+    expect(report(steps[3].shared, steps[4].shared)).toContain('(traffic: model-chat 50% -> 0%, model-chat-canary 50% -> 100%)');
+    expect(report(steps[6].shared, steps[7].shared)).toContain('(traffic: model-chat 100% -> 100%, model-chat-canary 0% -> none)');
+  });
+
+  test('and flags each shortcut that would: a canary added with requests, removed with requests, a version changed under requests', () => {
+    const dangers = (a: string, b: string) => diffObjects(render(a).shared, render(b).shared).filter((c) => c.danger).map((c) => `${c.kind} ${c.name}: ${c.danger}`);
+    expect(dangers(NONE, CANARY)).toEqual([
+      "AIGatewayRoute model-chat: sends 10% of the model's requests to model-chat-canary, whose pods are not ready yet (the route and the workspace sync apart): add it at weight 0, raise the weight once it is ready",
+    ]);
+    expect(dangers(CANARY, NONE)).toEqual([
+      "AIGatewayRoute model-chat: removes model-chat-canary while it takes 10% of the model's requests: set its weight to 0 first",
+    ]);
+    expect(dangers(CANARY, file('      version: "4"\n      canary: { version: "4", weight: 10 }\n'))).toEqual([
+      "AIServiceBackend model-chat: restarts model-chat on version 4 while it takes 90% of the model's requests: move them to the other version first (weight 0 or 100)",
+    ]);
+    expect(report(render(NONE).shared, render(CANARY).shared)).toContain('  ~ AIGatewayRoute model-chat  (traffic: model-chat 100% -> 90%, model-chat-canary none -> 10%)  !! sends 10%');
   });
 });

@@ -22,6 +22,7 @@ const OTHER_NAMESPACES: Record<string, Labels> = {
   'ci-runners': { 'llm-platform/airflow-trigger': 'true' },
   'gmp-system': {},
   'envoy-gateway-system': {},
+  'keda': {},
   'default': {},
   'kube-system': {},
 };
@@ -116,6 +117,9 @@ const otherGateway = envoy('another-gateway');
 const rateLimiter: Pod = { namespace: 'envoy-gateway-system', labels: { 'app.kubernetes.io/name': 'envoy-ratelimit', 'app.kubernetes.io/component': 'ratelimit', 'app.kubernetes.io/managed-by': 'envoy-gateway' } };
 const counters = pod(shared, 'llm-gateway-ratelimit');
 const jobMetrics = pod(shared, 'llm-job-metrics');
+/** KEDA's HTTP interceptor and its scaler, labelled as the add-on's chart labels them. */
+const interceptor: Pod = { namespace: 'keda', labels: { 'app.kubernetes.io/component': 'interceptor', 'app.kubernetes.io/name': 'http-add-on' } };
+const httpScaler: Pod = { namespace: 'keda', labels: { 'app.kubernetes.io/component': 'scaler', 'app.kubernetes.io/name': 'http-add-on' } };
 const console_ = pod(shared, 'prompt-console');
 const mlflowCommon = pod(shared, 'mlflow-common');
 const mlflowRead = pod(shared, 'mlflow-common-read');
@@ -156,6 +160,7 @@ const ALLOWED: [string, () => boolean][] = [
   ['the console reaches the gateway and Strapi', () => allowed(console_, gateway, 8080) && allowed(console_, strapi, 1337)],
   ['Envoy Gateway\'s rate-limit service keeps its counters in the platform\'s Redis', () => allowed(rateLimiter, counters, 6379)],
   ['GKE Managed Prometheus\'s collectors scrape the gateway proxies\' Envoy metrics', () => admits(gateway, collector, 19001)],
+  ['the gateway reaches KEDA\'s interceptor (models that scale to zero), and the add-on\'s scaler polls its queues', () => allowed(gateway, interceptor, 8080) && allowed(httpScaler, interceptor, 9090)],
   ['the platform\'s kube-state-metrics reads Jobs from the Kubernetes API, and the collectors scrape it', () => allowed(jobMetrics, kubernetesApi, 443) && allowed(collector, jobMetrics, 8080)],
   ['applications in namespaces labelled as gateway clients reach the gateway', () => allowed(clientApp, gateway, 8080)],
   ['CI runners in namespaces labelled as Airflow triggers reach Airflow\'s API', () => allowed(ciRunner, airflow('webserver'), 8080)],
@@ -187,6 +192,7 @@ const DENIED: [string, () => boolean][] = [
   ['the gateway reaches inference on another port, or the web UI', () => allowed(gateway, inference, 7860) || allowed(gateway, webui, 7860)],
   ['the proxies of another Gateway, in the same namespace, reach inference', () => allowed(otherGateway, inference, 8000) || allowed(otherGateway, betaInference, 8000)],
   ['the gateway\'s proxies reach Strapi, mlflow-common or a workspace\'s MLflow (they have no egress policy of the platform\'s: the servers refuse them)', () => allowed(gateway, strapi, 1337) || allowed(gateway, mlflowCommon, 5000) || allowed(gateway, mlflow, 5000)],
+  ['anything but the gateway reaches KEDA\'s interceptor, which forwards to a model by a header alone', () => [clientApp, webui, training, console_, sharedStranger, elsewhere, otherGateway].some((p) => allowed(p, interceptor, 8080)) || allowed(clientApp, interceptor, 9090)],
   ['the platform\'s kube-state-metrics reaches anything but the Kubernetes API, or anyone but the collectors reaches it', () => allowed(jobMetrics, googleApi, 443) || allowed(jobMetrics, strapi, 1337) || allowed(jobMetrics, mlflow, 5000) || [sharedStranger, webui, elsewhere].some((p) => allowed(p, jobMetrics, 8080))],
   ['anything but Envoy Gateway\'s rate-limit service reaches the rate limits\' counters', () => [gateway, console_, sharedStranger, clientApp, elsewhere, webui].some((p) => allowed(p, counters, 6379))],
   ['the gateway admits by its own policy a workspace pod, a pod of llm-shared other than the console, or another namespace\'s', () => [webui, inference, training, sharedStranger, strapi, elsewhere].some((p) => admits(gateway, p, 8080))],

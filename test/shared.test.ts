@@ -21,10 +21,12 @@ test('every namespaced object is in llm-shared but the probes\' policies, the GC
   const clusterScoped = ['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'ResourceFlavor', 'WorkloadPriorityClass', 'GatewayClass'];
   // Envoy Gateway runs the proxies in its namespace: their own policy and PodMonitoring must be there.
   const proxySide = (m: any) => ['NetworkPolicy', 'PodMonitoring'].includes(m.kind) && m.metadata.name === 'llm-gateway';
+  // And KEDA's interceptor, which reaches models that scale to zero, admits only those proxies.
+  const interceptorSide = (m: any) => m.kind === 'NetworkPolicy' && m.metadata.name === 'llm-interceptor';
   const gcpSide = (m: any) => m.apiVersion.includes('.cnrm.cloud.google.com/') || m.apiVersion.startsWith('generators.external-secrets.io/')
     || (m.kind === 'ExternalSecret' && !m.spec.secretStoreRef);
   const where = (m: any) => (clusterScoped.includes(m.kind) ? undefined : m.metadata.labels['app.kubernetes.io/instance'] === 'probes' ? 'llm-probes'
-    : gcpSide(m) ? 'llm-gcp' : proxySide(m) ? 'envoy-gateway-system' : 'llm-shared');
+    : gcpSide(m) ? 'llm-gcp' : proxySide(m) ? 'envoy-gateway-system' : interceptorSide(m) ? 'keda' : 'llm-shared');
   const policiesOf = (ns: string) => shared.filter((m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === ns).map((m) => m.metadata.name);
   expect(shared.filter((m) => m.metadata.namespace !== where(m) && !(m.kind === 'NetworkPolicy' && m.metadata.namespace === 'llm-gcp')).map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([]);
   expect(shared.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['llm-gcp', 'llm-probes', 'llm-shared']);

@@ -141,8 +141,9 @@ export class ArgoCdChart extends Chart {
     object('PlatformProject', 'AppProject', PROJECTS.platform, {
       description: 'The shared layer and the team workspaces of the LLM platform: only their namespaces, only this repository.',
       sourceRepos: [repo.url],
-      // Envoy Gateway's namespace for the gateway proxies' own NetworkPolicy and PodMonitoring.
-      destinations: [dest(SHARED_NAMESPACE), dest(PROBES_NAMESPACE), dest(GCP_NAMESPACE), dest(GATEWAY.namespace), dest('llm-workspace-*')],
+      // Envoy Gateway's namespace for the gateway proxies' own NetworkPolicy and PodMonitoring;
+      // KEDA's for the interceptor's.
+      destinations: [dest(SHARED_NAMESPACE), dest(PROBES_NAMESPACE), dest(GCP_NAMESPACE), dest(GATEWAY.namespace), dest(KEDA.namespace), dest('llm-workspace-*')],
       // The cluster-scoped kinds the manifests hold: their namespaces, and the admission
       // policy that limits what Airflow may start in a workspace.
       clusterResourceWhitelist: [
@@ -177,7 +178,9 @@ export class ArgoCdChart extends Chart {
     object('OperatorsProject', 'AppProject', PROJECTS.operators, {
       description: 'Third-party services of the LLM platform, from their official Helm charts.',
       sourceRepos: [CHART_REPOS.externalSecrets, CHART_REPOS.airflow, CHART_REPOS.kueue, CHART_REPOS.jobset, CHART_REPOS.envoyGateway, CHART_REPOS.aiGatewayCrds, CHART_REPOS.aiGateway, CHART_REPOS.keda],
-      destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE), dest(KUEUE_NAMESPACE), dest(JOBSET_NAMESPACE), dest(GATEWAY.namespace), dest(GATEWAY.aiNamespace), dest(KEDA.namespace)],
+      destinations: [dest(EXTERNAL_SECRETS_NAMESPACE), dest(SHARED_NAMESPACE), dest(KUEUE_NAMESPACE), dest(JOBSET_NAMESPACE), dest(GATEWAY.namespace), dest(GATEWAY.aiNamespace), dest(KEDA.namespace),
+        // KEDA's metrics server reads the API server's authentication settings: its chart binds a role in kube-system.
+        dest('kube-system')],
       // What the operators' charts install cluster-wide: their namespaces, CRDs, RBAC and
       // webhooks, and Kueue's visibility API.
       clusterResourceWhitelist: [

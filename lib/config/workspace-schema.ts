@@ -77,7 +77,7 @@ const servedModel = {
     },
     canary: {
       type: 'object',
-      description: "A second registered version served beside 'version', taking 'weight' percent of the model's requests (the gateway splits them). Promote it by setting 'version' to its version: all requests go to the canary at once while the main replicas restart on it; then remove this block to give the canary's GPUs back. Roll back by removing it.",
+      description: "A second registered version served beside 'version', taking 'weight' percent of the model's requests (the gateway splits them). Add it at weight 0 and raise the weight once its pods are ready; promote it with weight 100; then set 'version' to its version (the main replicas restart with no requests), set weight 0 once they are ready, and remove this block. npm run diff flags a step that would send requests to pods that are not there.",
       additionalProperties: false,
       required: ['version'],
       properties: {
@@ -88,8 +88,8 @@ const servedModel = {
           'x-allowed': "a version number like '4'",
         },
         weight: {
-          type: 'integer', minimum: 0, maximum: 100, default: 10,
-          description: "Percent of the model's requests the canary gets; the rest go to 'version'. Default: 10.",
+          type: 'integer', minimum: 0, maximum: 100, default: 0,
+          description: "Percent of the model's requests the canary gets; the rest go to 'version'. Default: 0 (it starts with none: its pods load first).",
           'x-allowed': 'a whole percent from 0 to 100',
         },
         replicas: {

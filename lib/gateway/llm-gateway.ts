@@ -13,6 +13,7 @@ import {
 } from '../names';
 import { PRIORITY_CLASSES } from '../training/kueue';
 import { GATEWAY_APIS, GatewayModel, gatewayModels, ModelRoute } from './model-routes';
+import { InterceptorIngress } from '../serving/model-autoscaler';
 
 /** Envoy Gateway's controller name: a GatewayClass naming it is Envoy Gateway's. */
 export const ENVOY_GATEWAY_CONTROLLER = 'gateway.envoyproxy.io/gatewayclass-controller';
@@ -168,6 +169,8 @@ export class LlmGateway extends Construct {
         ],
       },
     });
+    // Models that scale to zero are reached through KEDA's interceptor: it admits the proxies only.
+    new InterceptorIngress(this, 'Interceptor');
     new PodMonitoring(this, 'ProxyMetrics', {
       name: GATEWAY.name,
       namespace: GATEWAY.namespace,

@@ -15,6 +15,9 @@ export const GATEWAY_APIS = {
 /** Label of a model's gateway objects: the workspace that serves it. */
 export const WORKSPACE_LABEL = 'llm-platform/workspace';
 
+/** Label of a model's AIServiceBackend: the registered version behind it. */
+export const MODEL_VERSION_LABEL = 'llm-platform/model-version';
+
 /** Where Envoy AI Gateway puts a request's token counts (dynamic metadata), and the key of the total. */
 export const TOKEN_METADATA = { namespace: 'io.envoy.ai_gateway', key: 'llm_total_token' } as const;
 
@@ -32,10 +35,12 @@ export interface GatewayModel {
   /** DNS name and port of its inference Service; of KEDA's interceptor for a model that scales to zero. */
   readonly host: string;
   readonly port: number;
+  /** The registered version its main Deployment serves. */
+  readonly version: string;
   /** Percent of requests its main version gets (the rest go to its canary). */
   readonly weight: number;
-  /** Its canary: its Service's DNS name and port, and its percent of the requests. */
-  readonly canary?: { readonly host: string; readonly port: number; readonly weight: number };
+  /** Its canary: its Service's DNS name and port, its version and its percent of the requests. */
+  readonly canary?: { readonly host: string; readonly port: number; readonly version: string; readonly weight: number };
   readonly requestsPerMinute: number;
   readonly tokensPerMinute?: number;
   readonly allowedClients: readonly string[];
@@ -56,11 +61,13 @@ export function gatewayModels(workspaces: readonly WorkspaceConfig[]): GatewayMo
       ...(scalesToZero(m)
         ? { host: `${KEDA.interceptorService}.${KEDA.namespace}.svc.cluster.local`, port: KEDA.interceptorPort }
         : { host: `${inferenceNames(m.name, ws.inference.models.length).service}.${workspaceNamespace(ws.name)}.svc.cluster.local`, port: PORTS.inference }),
+      version: m.version,
       weight: 100 - canaryWeight(m),
       ...(m.canary ? {
         canary: {
           host: `${canaryNames(inferenceNames(m.name, ws.inference.models.length)).service}.${workspaceNamespace(ws.name)}.svc.cluster.local`,
           port: PORTS.inference,
+          version: m.canary.version,
           weight: canaryWeight(m),
         },
       } : {}),
@@ -107,17 +114,21 @@ export class ModelRoute extends Construct {
     const object = (oid: string, apiVersion: string, kind: string, objectName: string, spec: Record<string, unknown>) =>
       new KubeObject(this, oid, { apiVersion, kind, metadata: { name: objectName, labels }, spec });
 
-    const backend = (oid: string, backendName: string, host: string, port: number) => {
+    const backend = (oid: string, backendName: string, host: string, port: number, version: string) => {
       object(`${oid}Backend`, `${GATEWAY_APIS.envoyGateway}/v1alpha1`, 'Backend', backendName, {
         endpoints: [{ fqdn: { hostname: host, port } }],
       });
-      object(`${oid}ServiceBackend`, `${GATEWAY_APIS.aiGateway}/v1beta1`, 'AIServiceBackend', backendName, {
-        schema: { name: 'OpenAI' },
-        backendRef: { group: GATEWAY_APIS.envoyGateway, kind: 'Backend', name: backendName },
+      // The registered version it serves, for reviews: \`npm run diff\` flags a version that
+      // changes under requests (the Deployment restarts).
+      new KubeObject(this, `${oid}ServiceBackend`, {
+        apiVersion: `${GATEWAY_APIS.aiGateway}/v1beta1`,
+        kind: 'AIServiceBackend',
+        metadata: { name: backendName, labels: { ...labels, [MODEL_VERSION_LABEL]: version } },
+        spec: { schema: { name: 'OpenAI' }, backendRef: { group: GATEWAY_APIS.envoyGateway, kind: 'Backend', name: backendName } },
       });
     };
-    backend('', name, m.host, m.port);
-    if (m.canary) backend('Canary', canaryBackendName(m.id), m.canary.host, m.canary.port);
+    backend('', name, m.host, m.port, m.version);
+    if (m.canary) backend('Canary', canaryBackendName(m.id), m.canary.host, m.canary.port, m.canary.version);
     object('Route', `${GATEWAY_APIS.aiGateway}/v1beta1`, 'AIGatewayRoute', name, {
       parentRefs: [{ group: GATEWAY_APIS.gatewayApi, kind: 'Gateway', name: GATEWAY.name }],
       rules: [{

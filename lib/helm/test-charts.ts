@@ -6,6 +6,7 @@ import {
   canaryNames, GATEWAY, inferenceNames, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE, serviceUrl, withSuffix, WORKSPACE_APPS, workspaceNamespace,
 } from '../names';
 import { scalesToZero } from '../serving/scaling';
+import { gatewayModels } from '../gateway/model-routes';
 import { HealthCheck } from './health-check';
 
 /**
@@ -14,7 +15,7 @@ import { HealthCheck } from './health-check';
  * check runs in llm-probes, the one namespace the servers' policies admit checks from.
  */
 export class SharedTestsChart extends Chart {
-  constructor(scope: Construct, id: string, props: { readonly platform: PlatformConfig }) {
+  constructor(scope: Construct, id: string, props: { readonly platform: PlatformConfig; readonly workspaces?: readonly WorkspaceConfig[] }) {
     super(scope, id, { namespace: PROBES_NAMESPACE, disableResourceNameHashes: true });
     const image = imageRef(props.platform, 'test');
     const labels = { name: 'llm-platform', instance: 'shared', component: 'helm-test' };
@@ -22,11 +23,17 @@ export class SharedTestsChart extends Chart {
       new HealthCheck(this, name, { name: `test-${name}`, labels, image, url, description });
     check('mlflow-common-health', `${serviceUrl(SHARED_APPS.mlflow, SHARED_NAMESPACE, PORTS.mlflow)}/health`, 'MLflow common answers /health (guide 6.2, step 3)');
     check('mlflow-common-read-health', `${serviceUrl(SHARED_APPS.mlflowRead, SHARED_NAMESPACE, PORTS.mlflowRead)}/health`, 'MLflow common answers /health through its read-only front');
-    new HealthCheck(this, 'gateway-auth', {
-      name: 'test-gateway-auth', labels, image, status: 401,
-      url: `${serviceUrl(GATEWAY.name, GATEWAY.namespace, PORTS.gateway)}/v1/models`,
-      description: 'the gateway answers, and refuses a request without an API key (401)',
-    });
+    // The gateway refuses a request without a key: 401 from the key check; with no client
+    // declared there is no key check, and authorization refuses it (403). With no model,
+    // no route exists to answer at all: nothing to check.
+    if (gatewayModels(props.workspaces ?? []).length > 0) {
+      const status = props.platform.clients.length > 0 ? 401 : 403;
+      new HealthCheck(this, 'gateway-auth', {
+        name: 'test-gateway-auth', labels, image, status,
+        url: `${serviceUrl(GATEWAY.name, GATEWAY.namespace, PORTS.gateway)}/v1/models`,
+        description: `the gateway answers, and refuses a request without an API key (${status})`,
+      });
+    }
     check('console-health', `${serviceUrl(SHARED_APPS.console, SHARED_NAMESPACE, PORTS.consoleService)}/_stcore/health`, 'the prompt console answers');
     check('strapi-health', `${serviceUrl(SHARED_APPS.strapi, SHARED_NAMESPACE, PORTS.strapi)}/_health`, 'Strapi answers');
   }

@@ -24,6 +24,37 @@ function trafficSplit(m: Manifest | undefined): Map<string, number> {
   return new Map(refs.map((r) => [r.name, total === 0 ? 0 : Math.round(((r.weight ?? 1) * 100) / total)]));
 }
 
+/** The label of a model's AIServiceBackend naming the version behind it (lib/gateway/model-routes.ts). */
+const VERSION_LABEL = 'llm-platform/model-version';
+
+/**
+ * Why a change would send a model's requests to pods that are not there: the gateway's
+ * route (dist/shared) and the Deployments (dist/workspaces) sync as separate Applications,
+ * in no set order, and a Backend sees no readiness. A canary added with requests (its
+ * pods load first), removed while it has some, or a version changed under requests while
+ * a canary could take them (the Deployment restarts).
+ */
+function servingDanger(was: Manifest | undefined, now: Manifest | undefined, after: readonly Manifest[]): string | undefined {
+  const kind = (was ?? now)!.kind;
+  if (kind === 'AIGatewayRoute') {
+    const [a, b] = [trafficSplit(was), trafficSplit(now)];
+    const added = [...b].find(([n, w]) => !a.has(n) && w > 0 && b.size > 1);
+    if (added) return `sends ${added[1]}% of the model's requests to ${added[0]}, whose pods are not ready yet (the route and the workspace sync apart): add it at weight 0, raise the weight once it is ready`;
+    const gone = [...a].find(([n, w]) => !b.has(n) && w > 0 && a.size > 1);
+    if (gone) return `removes ${gone[0]} while it takes ${gone[1]}% of the model's requests: set its weight to 0 first`;
+    return undefined;
+  }
+  if (kind === 'AIServiceBackend' && was && now) {
+    const [v0, v1] = [was, now].map((m) => (m.metadata.labels as Record<string, string> | undefined)?.[VERSION_LABEL]);
+    if (v0 === v1) return undefined;
+    const route = after.find((r) => r.kind === 'AIGatewayRoute' && trafficSplit(r).has(now.metadata.name));
+    const split = trafficSplit(route);
+    const share = split.get(now.metadata.name) ?? 0;
+    if (split.size > 1 && share > 0) return `restarts ${now.metadata.name} on version ${v1} while it takes ${share}% of the model's requests: move them to the other version first (weight 0 or 100)`;
+  }
+  return undefined;
+}
+
 /** How a route's requests move between versions, when they do: `model-x 90% -> 50%, model-x-canary 10% -> 50%`. */
 function trafficChange(was: Manifest | undefined, now: Manifest | undefined): string | undefined {
   if ((was ?? now)!.kind !== 'AIGatewayRoute') return undefined;
@@ -193,13 +224,13 @@ export function diffObjects(before: readonly Manifest[], after: readonly Manifes
   for (const [k, m] of now) {
     const was = old.get(k);
     if (!was) {
-      changes.push({ kind: m.kind, name: m.metadata.name, action: 'added', fields: [], note: runNote(m), traffic: trafficChange(undefined, m) });
+      changes.push({ kind: m.kind, name: m.metadata.name, action: 'added', fields: [], note: runNote(m), traffic: trafficChange(undefined, m), danger: servingDanger(undefined, m, after) });
       continue;
     }
     const diffs: { path: string; line: string }[] = [];
     fieldChanges(was as unknown as Json, m as unknown as Json, '', diffs);
     if (diffs.length > 0) {
-      changes.push({ kind: m.kind, name: m.metadata.name, action: 'changed', fields: diffs.map((d) => d.line), danger: dangerOfChange(was, m, diffs.map((d) => d.path)), traffic: trafficChange(was, m) });
+      changes.push({ kind: m.kind, name: m.metadata.name, action: 'changed', fields: diffs.map((d) => d.line), danger: dangerOfChange(was, m, diffs.map((d) => d.path)) ?? servingDanger(was, m, after), traffic: trafficChange(was, m) });
     }
   }
   for (const [k, m] of old) {
@@ -234,7 +265,8 @@ export function formatChanges(folders: readonly FolderChanges[], color: boolean)
       const sign = { added: '+', changed: '~', removed: '-' }[c.action];
       const head = `  ${sign} ${c.kind} ${c.name}`;
       if (c.note) counts = { ...counts, runs: counts.runs + 1 };
-      lines.push(c.danger ? red(`${head}  !! ${c.danger}`) : c.note ? `${head}  (${c.note})` : c.traffic ? `${head}  (${c.traffic})` : head);
+      const told = [c.note, c.traffic].filter((t) => t !== undefined).map((t) => `  (${t})`).join('');
+      lines.push(c.danger ? red(`${head}${told}  !! ${c.danger}`) : `${head}${told}`);
       for (const f of c.fields.slice(0, FIELDS_SHOWN)) lines.push(`      ${f}`);
       if (c.fields.length > FIELDS_SHOWN) lines.push(`      (${c.fields.length - FIELDS_SHOWN} more fields)`);
     }

@@ -30,10 +30,14 @@ export function managedPrometheusUrl(project: string): string {
   return `https://monitoring.googleapis.com/v1/projects/${project}/location/global/prometheus`;
 }
 
-/** The PromQL a model scales on: its metric summed over its replicas (KEDA divides by the target to get replicas). */
-export function scalingQuery(workspace: string, model: string, metric: Autoscaling['metric']): string {
+/**
+ * The PromQL a model scales on: its metric summed over the replicas of its Deployment
+ * (`job`, its PodMonitoring's name: a canary serves the same model name, and its load is
+ * not the Deployment's); KEDA divides by the target to get replicas.
+ */
+export function scalingQuery(workspace: string, deployment: string, model: string, metric: Autoscaling['metric']): string {
   const name = metric === 'kvCacheUsage' ? VLLM_METRICS.kvCacheUsage : VLLM_METRICS.requestsWaiting;
-  return `sum(${name}{namespace="${workspaceNamespace(workspace)}",model_name="${model}"})`;
+  return `sum(${name}{namespace="${workspaceNamespace(workspace)}",job="${deployment}",model_name="${model}"})`;
 }
 
 /** Props of a {@link ModelAutoscaler}. */
@@ -97,7 +101,7 @@ export class ModelAutoscaler extends Construct {
             metricType: 'AverageValue',
             metadata: {
               serverAddress: managedPrometheusUrl(props.project),
-              query: scalingQuery(props.workspace, props.model, a.metric),
+              query: scalingQuery(props.workspace, name, props.model, a.metric),
               threshold: String(a.target),
               // No series while nothing runs: that is zero, not an error.
               ignoreNullValues: 'true',
@@ -130,6 +134,29 @@ export class ModelAutoscaler extends Construct {
         podSelector: { matchLabels: { app: INFERENCE_APP, ...props.podSelector } },
         policyTypes: ['Ingress'],
         ingress: [{ from: [podsIn(KEDA.namespace, KEDA.interceptorLabels)], ports: [tcp(PORTS.inference)] }],
+      },
+    });
+  }
+}
+
+/**
+ * The interceptor's way in (a NetworkPolicy in `keda`, which the platform does not
+ * otherwise own): it forwards to any model by a header, so only the gateway's proxies may
+ * send it requests, and only the add-on's scaler may read its queue counts. Without it,
+ * any pod could reach a model that scales to zero around the gateway's keys and limits.
+ */
+export class InterceptorIngress extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    kube(this, 'Resource', KUBE.NetworkPolicy, {
+      metadata: { name: 'llm-interceptor', namespace: KEDA.namespace, labels: appLabels({ name: 'network-policy', instance: 'shared', component: 'network' }) },
+      spec: {
+        podSelector: { matchLabels: KEDA.interceptorLabels },
+        policyTypes: ['Ingress'],
+        ingress: [
+          { from: [podsIn(GATEWAY.namespace, GATEWAY.proxyLabels)], ports: [tcp(KEDA.interceptorPort)] },
+          { from: [podsIn(KEDA.namespace, KEDA.scalerLabels)], ports: [tcp(KEDA.interceptorAdminPort)] },
+        ],
       },
     });
   }

@@ -30,15 +30,9 @@ export function maxReplicas(m: ServedModelConfig): number {
   return (m.autoscaling ? m.autoscaling.max : m.replicas) + (m.canary ? m.canary.replicas : 0);
 }
 
-/** Whether the canary has been promoted: `version` names its version, and it takes every request while the main replicas restart on it. */
-export function canaryPromoted(m: ServedModelConfig): boolean {
-  return m.canary !== undefined && m.canary.version === m.version;
-}
-
-/** The percent of a model's requests its canary gets: its weight, or all once promoted; none without a canary. */
+/** The percent of a model's requests its canary gets: its weight; none without a canary. */
 export function canaryWeight(m: ServedModelConfig): number {
-  if (!m.canary) return 0;
-  return canaryPromoted(m) ? 100 : m.canary.weight;
+  return m.canary ? m.canary.weight : 0;
 }
 
 /** Whether a model scales to zero when idle, and so is reached through the wake-up path. */

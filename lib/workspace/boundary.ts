@@ -27,9 +27,6 @@ export const TENANT_KINDS: readonly GroupKind[] = [
   { group: 'batch', kind: 'Job' },
   { group: 'jobset.x-k8s.io', kind: 'JobSet' },
   { group: 'external-secrets.io', kind: 'ExternalSecret' },
-  // How its models scale, and the wake-up path of those that scale to zero.
-  { group: 'keda.sh', kind: 'ScaledObject' },
-  { group: 'http.keda.sh', kind: 'HTTPScaledObject' },
 ];
 
 /** The kinds of a workspace's boundary, which the platform's project syncs. */
@@ -38,8 +35,10 @@ export const BOUNDARY_KINDS: readonly string[] = [
   'ClusterQueue', 'LocalQueue',
   // Monitoring is the platform's: what is scraped and what alerts.
   'PodMonitoring', 'Rules',
-  // KEDA reads metrics as the platform's GCP identity: granted by the platform only.
-  'TriggerAuthentication',
+  // Autoscaling is the platform's: a ScaledObject may use KEDA's GCP identity (which reads
+  // every metric of the project), and the HTTP add-on routes requests from every namespace
+  // by its HTTPScaledObjects (one in a team's folder could take another team's requests).
+  'TriggerAuthentication', 'ScaledObject', 'HTTPScaledObject',
 ];
 
 /** Folder of dist/ that holds the boundaries, one subfolder per workspace. */
