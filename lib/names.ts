@@ -154,6 +154,9 @@ export const KEDA = {
   externalScaler: 'keda-add-ons-http-external-scaler.keda:9090',
   /** The KEDA operator's service account (it reads the metrics, as the GCP account the chart binds it to). */
   operatorServiceAccount: 'keda-operator',
+  /** The KEDA operator's pods (`app`, the chart's operator name) and its Prometheus port. */
+  operatorLabels: { app: 'keda-operator' },
+  operatorMetricsPort: 8080,
 } as const;
 
 /** Deployment, Service and `app` label of a workspace's wake-up answer: 503 with Retry-After while a model scaled to zero loads. */

@@ -38,7 +38,11 @@ export const CHART_REPOS = {
  * @see https://keda.sh/docs/latest/authentication-providers/gcp-workload-identity/
  */
 export function kedaValues(platform: PlatformConfig): Record<string, unknown> {
-  return { podIdentity: { gcp: { enabled: true, gcpIAMServiceAccount: gcpServiceAccountEmail(SHARED_GCP_ACCOUNTS.keda, platform.project) } } };
+  return {
+    podIdentity: { gcp: { enabled: true, gcpIAMServiceAccount: gcpServiceAccountEmail(SHARED_GCP_ACCOUNTS.keda, platform.project) } },
+    // Its scalers' errors and latencies, which Managed Prometheus scrapes (PodMonitoring keda-operator).
+    prometheus: { operator: { enabled: true, port: KEDA.operatorMetricsPort } },
+  };
 }
 
 /** Helm values of KEDA's HTTP add-on chart: its defaults (the interceptor on 8080, the external scaler on 9090). */

@@ -5,6 +5,8 @@ import { formatViolation, policyViolations } from '../lib/policy/check';
 import { synthShared, synthWorkspace } from '../lib/synth';
 import { wakeResponderConfig } from '../lib/serving/wake-responder';
 import { splitWorkspace, TENANT_KINDS } from '../lib/workspace/boundary';
+import { ArgoCdChart } from '../lib/argocd/argocd-chart';
+import { synthChart } from '../lib/output/render';
 import { all, find, podSpec, sandbox } from './helpers';
 import { promqlProblems } from './promql';
 
@@ -159,6 +161,15 @@ describe('a model that scales to zero (min 0)', () => {
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } }, podSelector: { matchLabels: find(shared, 'NetworkPolicy', 'llm-gateway', 'envoy-gateway-system').spec.podSelector.matchLabels } }], ports: [{ port: 8080, protocol: 'TCP' }] },
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } }, podSelector: { matchLabels: { 'app.kubernetes.io/component': 'scaler', 'app.kubernetes.io/name': 'http-add-on' } } }], ports: [{ port: 9090, protocol: 'TCP' }] },
     ]);
+  });
+
+  test('KEDA\'s own metrics are scraped: its chart exports them, and a PodMonitoring in its namespace selects its operator', () => {
+    const inputsArgo = synthChart((app) => new ArgoCdChart(app, 'argocd', { platform: inputs.platform, workspaces: ['team-s'] }));
+    const values = find(inputsArgo, 'Application', 'keda').spec.source.helm.valuesObject;
+    expect(values.prometheus.operator).toEqual({ enabled: true, port: 8080 });
+    const monitoring = find(shared, 'PodMonitoring', 'keda-operator', 'keda');
+    expect(monitoring.spec.selector.matchLabels).toEqual({ app: 'keda-operator' });
+    expect(monitoring.spec.endpoints[0].port).toBe('metrics');
   });
 
   test('autoscaling belongs to the platform: its objects sync with the boundary, never from a team\'s folder', () => {

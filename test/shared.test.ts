@@ -22,7 +22,7 @@ test('every namespaced object is in llm-shared but the probes\' policies, the GC
   // Envoy Gateway runs the proxies in its namespace: their own policy and PodMonitoring must be there.
   const proxySide = (m: any) => ['NetworkPolicy', 'PodMonitoring'].includes(m.kind) && m.metadata.name === 'llm-gateway';
   // And KEDA's interceptor, which reaches models that scale to zero, admits only those proxies.
-  const interceptorSide = (m: any) => m.kind === 'NetworkPolicy' && m.metadata.name === 'llm-interceptor';
+  const interceptorSide = (m: any) => (m.kind === 'NetworkPolicy' && m.metadata.name === 'llm-interceptor') || (m.kind === 'PodMonitoring' && m.metadata.name === 'keda-operator');
   const gcpSide = (m: any) => m.apiVersion.includes('.cnrm.cloud.google.com/') || m.apiVersion.startsWith('generators.external-secrets.io/')
     || (m.kind === 'ExternalSecret' && !m.spec.secretStoreRef);
   const where = (m: any) => (clusterScoped.includes(m.kind) ? undefined : m.metadata.labels['app.kubernetes.io/instance'] === 'probes' ? 'llm-probes'

@@ -3,6 +3,7 @@ import { podsIn, tcp } from '../components/network-policies';
 import { KUBE, kube, KubeObject } from '../kube-object';
 import { appLabels } from '../labels';
 import { VLLM_METRICS } from '../monitoring/metrics';
+import { PodMonitoring } from '../monitoring/monitoring';
 import { GATEWAY, INFERENCE_APP, InferenceNames, KEDA, PORTS, WAKE_APP, workspaceNamespace } from '../names';
 import { Autoscaling } from './scaling';
 
@@ -140,7 +141,8 @@ export class ModelAutoscaler extends Construct {
 }
 
 /**
- * The interceptor's way in (a NetworkPolicy in `keda`, which the platform does not
+ * KEDA's namespace, as far as the platform goes: its operator's metrics scraped, and the
+ * interceptor's way in (a NetworkPolicy in `keda`, which the platform does not
  * otherwise own): it forwards to any model by a header, so only the gateway's proxies may
  * send it requests, and only the add-on's scaler may read its queue counts. Without it,
  * any pod could reach a model that scales to zero around the gateway's keys and limits.
@@ -148,6 +150,11 @@ export class ModelAutoscaler extends Construct {
 export class InterceptorIngress extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
+    // KEDA's own metrics (scalers' errors and latencies), scraped where it runs.
+    new PodMonitoring(this, 'OperatorMetrics', {
+      name: KEDA.operatorServiceAccount, namespace: KEDA.namespace, selector: KEDA.operatorLabels, port: 'metrics',
+      labels: { name: 'keda', instance: 'shared', component: 'autoscaling' },
+    });
     kube(this, 'Resource', KUBE.NetworkPolicy, {
       metadata: { name: 'llm-interceptor', namespace: KEDA.namespace, labels: appLabels({ name: 'network-policy', instance: 'shared', component: 'network' }) },
       spec: {
