@@ -24,6 +24,9 @@ function trafficSplit(m: Manifest | undefined): Map<string, number> {
   return new Map(refs.map((r) => [r.name, total === 0 ? 0 : Math.round(((r.weight ?? 1) * 100) / total)]));
 }
 
+/** The kinds whose dangers are about serving, not data. */
+const SERVING_KINDS = ['AIGatewayRoute', 'AIServiceBackend'];
+
 /** The label of a model's AIServiceBackend naming the version behind it (lib/gateway/model-routes.ts). */
 const VERSION_LABEL = 'llm-platform/model-version';
 
@@ -251,7 +254,7 @@ const FIELDS_SHOWN = 6;
 export function formatChanges(folders: readonly FolderChanges[], color: boolean): string {
   const red = (s: string) => (color ? `\u001b[31m${s}\u001b[0m` : s);
   const lines: string[] = [];
-  let counts = { added: 0, changed: 0, removed: 0, danger: 0, runs: 0 };
+  let counts = { added: 0, changed: 0, removed: 0, danger: 0, serving: 0, runs: 0 };
   for (const { folder, changes } of folders) {
     if (changes.length === 0) continue;
     lines.push(`${folder}/`);
@@ -261,7 +264,8 @@ export function formatChanges(folders: readonly FolderChanges[], color: boolean)
     if (whole) counts = { ...counts, removed: counts.removed + changes.length - shown.length };
     if (whole) lines.push(`  - the whole folder: ${changes.length} objects`);
     for (const c of shown) {
-      counts = { ...counts, [c.action]: counts[c.action] + 1, danger: counts.danger + (c.danger ? 1 : 0) };
+      const serving = c.danger !== undefined && SERVING_KINDS.includes(c.kind);
+      counts = { ...counts, [c.action]: counts[c.action] + 1, danger: counts.danger + (c.danger && !serving ? 1 : 0), serving: counts.serving + (serving ? 1 : 0) };
       const sign = { added: '+', changed: '~', removed: '-' }[c.action];
       const head = `  ${sign} ${c.kind} ${c.name}`;
       if (c.note) counts = { ...counts, runs: counts.runs + 1 };
@@ -273,6 +277,10 @@ export function formatChanges(folders: readonly FolderChanges[], color: boolean)
   }
   if (lines.length === 0) return 'no changes to dist/\n';
   const summary = `${counts.added} added, ${counts.changed} changed, ${counts.removed} removed${counts.runs > 0 ? `; ${counts.runs} training run(s) will start` : ''}`;
-  lines.push('', counts.danger > 0 ? red(`${summary}; ${counts.danger} would delete or replace stateful data`) : summary);
+  const flagged = [
+    ...(counts.danger > 0 ? [`${counts.danger} would delete or replace stateful data`] : []),
+    ...(counts.serving > 0 ? [`${counts.serving} would send requests to pods that are not there`] : []),
+  ];
+  lines.push('', flagged.length > 0 ? red(`${summary}; ${flagged.join('; ')}`) : summary);
   return `${lines.join('\n')}\n`;
 }
