@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { SHARED_CHART_NAME, workspaceChartName } from '../lib/helm/chart-files';
+import { MAX_TEMPLATE_BYTES, SHARED_CHART_NAME, splitTemplate, workspaceChartName } from '../lib/helm/chart-files';
 import { escapeForHelm } from '../lib/helm/escape';
 import { GCP_STATEFUL_KINDS, isStateful } from '../lib/lifecycle';
 import { Manifest } from '../lib/output/render';
@@ -221,5 +221,19 @@ describe('finding helm', () => {
 
   test('reports the major version of the helm in use, 3 or 4', () => {
     expect([3, 4]).toContain(helmMajor(process.env.HELM_BIN!));
+  });
+});
+
+describe('a template too large for Helm', () => {
+  test('is cut between documents into parts Helm takes, which together are the text', () => {
+    const doc = (i: number) => `---\n# ConfigMap c${i}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  x: "${'y'.repeat(100)}"\n`;
+    const text = `# header\n${Array.from({ length: 50 }, (_, i) => doc(i)).join('')}`;
+    const parts = splitTemplate(text, 1000);
+    expect(parts.length).toBeGreaterThan(5);
+    expect(parts.join('')).toBe(text);
+    expect(parts.every((p) => Buffer.byteLength(p) <= 1000)).toBe(true);
+    expect(parts.slice(1).every((p) => p.startsWith('---\n# ConfigMap '))).toBe(true);
+    expect(splitTemplate(text)).toEqual([text]);
+    expect(MAX_TEMPLATE_BYTES).toBeLessThan(5 * 1024 * 1024);
   });
 });

@@ -61,10 +61,40 @@ export function templateName(distPath: string): string {
   return distPath.startsWith(`${BOUNDARIES_FOLDER}/`) ? 'boundary.yaml' : 'manifests.yaml';
 }
 
-/** The templates of a layer: its dist/ texts and its test pods, escaped. */
+/**
+ * The most a template file holds: Helm refuses a chart file over 5 MiB. A larger one (the
+ * shared layer's, past a thousand or so served models) is cut between documents into
+ * `manifests.yaml`, `manifests-2.yaml`, ...
+ */
+export const MAX_TEMPLATE_BYTES = 4 * 1024 * 1024;
+
+/** A template's text in parts of at most `max` bytes, cut only between documents. */
+export function splitTemplate(text: string, max = MAX_TEMPLATE_BYTES): string[] {
+  if (Buffer.byteLength(text) <= max) return [text];
+  const parts: string[] = [];
+  let current = '';
+  let bytes = 0;
+  for (const doc of text.split(/(?=^---\n)/m)) {
+    const size = Buffer.byteLength(doc);
+    if (bytes > 0 && bytes + size > max) {
+      parts.push(current);
+      current = '';
+      bytes = 0;
+    }
+    current += doc;
+    bytes += size;
+  }
+  if (current !== '') parts.push(current);
+  return parts;
+}
+
+/** The templates of a layer: its dist/ texts and its test pods, escaped (a text too large for Helm in several files). */
 function templates(dir: string, layer: RenderedLayer): OutputFile[] {
   return [
-    ...layer.rendered.map((f) => ({ path: `${dir}/templates/${templateName(f.path)}`, content: escapeForHelm(f.content) })),
+    ...layer.rendered.flatMap((f) => splitTemplate(escapeForHelm(f.content)).map((content, i) => {
+      const name = templateName(f.path);
+      return { path: `${dir}/templates/${i === 0 ? name : name.replace(/\.yaml$/, `-${i + 1}.yaml`)}`, content };
+    })),
     { path: `${dir}/templates/tests.yaml`, content: escapeForHelm(layer.tests) },
   ];
 }
