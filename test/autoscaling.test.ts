@@ -51,7 +51,8 @@ function problemsOf(file: string): string[] {
 const inputs = load({ 'team-s.yaml': WORKSPACE });
 const ws = inputs.workspaces[0];
 const objects = synthWorkspace(inputs.platform, ws);
-const shared = synthShared(inputs.platform, inputs.workspaces);
+// The shared layer, and the workspace's gateway objects (they come with it, in llm-shared).
+const shared = [...synthShared(inputs.platform, inputs.workspaces), ...objects];
 const ns = 'llm-workspace-team-s';
 const scaled = (name: string) => find(objects, 'ScaledObject', `llama-factory-inference-${name}`, ns);
 

@@ -52,7 +52,9 @@ function problemsOf(workspace: string): string[] {
 
 function render(workspace: string): { ws: Manifest[]; shared: Manifest[] } {
   const inputs = load(workspace);
-  return { ws: synthWorkspace(inputs.platform, inputs.workspaces[0]), shared: synthShared(inputs.platform, inputs.workspaces) };
+  const ws = synthWorkspace(inputs.platform, inputs.workspaces[0]);
+  // The gateway's objects of a model come with its workspace (in llm-shared), its keys with the shared layer.
+  return { ws, shared: [...synthShared(inputs.platform, inputs.workspaces), ...ws.filter((o) => o.metadata.namespace === 'llm-shared')] };
 }
 
 const ns = 'llm-workspace-team-c';

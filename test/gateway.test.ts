@@ -54,7 +54,8 @@ function load(platform = PLATFORM, edit: (workspaceFile: string) => string = (t)
 }
 
 const inputs = load();
-const shared = synthShared(inputs.platform, inputs.workspaces);
+// The shared layer, and each workspace's objects: a model's route and limits come with its workspace.
+const shared = [...synthShared(inputs.platform, inputs.workspaces), ...inputs.workspaces.flatMap((w) => synthWorkspace(inputs.platform, w))];
 const byName = (kind: string, name: string) => find(shared, kind, name, 'llm-shared');
 
 /** Who may call which model, read off the SecurityPolicy's rules. */

@@ -27,12 +27,15 @@ describe('layout', () => {
     expect([...folders].sort()).toEqual(['dist/argocd', 'dist/shared', ...inputs.workspaces.flatMap((w) => [`dist/workspaces/${w.name}`, `dist/workspace-boundaries/${w.name}`])].sort());
   });
 
-  test('a workspace\'s boundary holds its namespace, identities, secret store, roles, quota, network policies and GCP side; its own folder the rest', () => {
+  test('a workspace\'s boundary holds its namespace, identities, secret store, roles, quota, network policies, GCP side and models on the gateway; its own folder the rest', () => {
     const kinds = (folder: string) => [...new Set(dist.filter((o) => o.file.startsWith(folder)).map((o) => o.object.kind))].sort();
     expect(kinds('dist/workspace-boundaries/team-alpha/')).toEqual([
+      'AIGatewayRoute', 'AIServiceBackend', 'Backend', 'BackendTrafficPolicy',
       'ClusterQueue', 'ExternalSecret', 'IAMPolicyMember', 'IAMServiceAccount', 'LimitRange', 'LocalQueue', 'Namespace', 'NetworkPolicy', 'PodMonitoring', 'ResourceQuota', 'Role', 'RoleBinding', 'Rules',
       'SQLDatabase', 'SQLUser', 'SecretManagerSecret', 'SecretManagerSecretVersion', 'SecretStore', 'ServiceAccount', 'StorageBucket',
     ]);
+    // Its models on the gateway live in the gateway's namespace, where its policies must be.
+    expect(dist.filter((o) => o.file.startsWith('dist/workspace-boundaries/') && /envoyproxy\.io/.test(o.object.apiVersion) && o.object.metadata.namespace !== 'llm-shared')).toEqual([]);
     // The boundary's ExternalSecret is the GCP side's generated password, in llm-gcp, not one the workspace reads.
     expect(dist.filter((o) => o.file.startsWith('dist/workspace-boundaries/') && o.object.kind === 'ExternalSecret' && o.object.metadata.namespace !== 'llm-gcp')).toEqual([]);
     expect(kinds('dist/workspaces/team-alpha/')).toEqual(['ConfigMap', 'Deployment', 'ExternalSecret', 'Job', 'PersistentVolumeClaim', 'Service']);

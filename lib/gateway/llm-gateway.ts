@@ -12,7 +12,7 @@ import {
   clientKeySecretKey, GATEWAY, GATEWAY_CLIENT_LABEL, PORTS, PROBES_NAMESPACE, SHARED_APPS, SHARED_NAMESPACE,
 } from '../names';
 import { PRIORITY_CLASSES } from '../training/kueue';
-import { GATEWAY_APIS, GatewayModel, gatewayModels, ModelRoute } from './model-routes';
+import { GATEWAY_APIS, GatewayModel, gatewayModels } from './model-routes';
 import { InterceptorIngress } from '../serving/model-autoscaler';
 
 /** Envoy Gateway's controller name: a GatewayClass naming it is Envoy Gateway's. */
@@ -55,7 +55,8 @@ export interface LlmGatewayProps {
  *   whose `allowedClients` name it (everything else is denied). It sits on the Gateway,
  *   not on routes: the key is checked before the model is read from the body, so no
  *   request can reach a route unauthenticated;
- * - per model, its route and limits ({@link ModelRoute});
+ * - (each model's route and limits, {@link ModelRoute}, are its workspace's: they sync
+ *   with the workspace's boundary, in this namespace);
  * - `llm-gateway-ratelimit`, a Redis that holds the rate limits' counters (nothing
  *   persisted: a restart forgets the last minute's counts).
  * In Envoy Gateway's namespace: a NetworkPolicy that admits to the proxies only the
@@ -131,7 +132,8 @@ export class LlmGateway extends Construct {
         data: p.clients.map((c) => ({ secretKey: c, remoteKey: clientKeySecretKey(c) })),
       });
     }
-    for (const m of models) new ModelRoute(this, `Model-${m.id}`, { model: m });
+    // Each model's route and limits come with its workspace's boundary (lib/workspace): they
+    // change with it alone, and the shared layer does not grow with the models.
 
     new WebServer(this, 'RateLimitStore', {
       name: GATEWAY.rateLimitStore,

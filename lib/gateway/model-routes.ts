@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { WorkspaceConfig } from '../config/types';
 import { KubeObject } from '../kube-object';
 import { appLabels } from '../labels';
-import { canaryNames, GATEWAY, inferenceNames, KEDA, PORTS, workspaceNamespace } from '../names';
+import { canaryNames, GATEWAY, inferenceNames, KEDA, PORTS, SHARED_NAMESPACE, workspaceNamespace } from '../names';
 import { canaryWeight, scalesToZero } from '../serving/scaling';
 
 /** API groups and versions of the gateway's kinds. */
@@ -11,9 +11,6 @@ export const GATEWAY_APIS = {
   envoyGateway: 'gateway.envoyproxy.io',
   aiGateway: 'aigateway.envoyproxy.io',
 } as const;
-
-/** Label of a model's gateway objects: the workspace that serves it. */
-export const WORKSPACE_LABEL = 'llm-platform/workspace';
 
 /** Label of a model's AIServiceBackend: the registered version behind it. */
 export const MODEL_VERSION_LABEL = 'llm-platform/model-version';
@@ -110,9 +107,10 @@ export class ModelRoute extends Construct {
     super(scope, id);
     const m = props.model;
     const name = modelRouteName(m.id);
-    const labels = { ...appLabels({ name: 'llm-gateway', instance: 'shared', component: 'model-route' }), [WORKSPACE_LABEL]: m.workspace };
+    // In the gateway's namespace (its policies and routes must be), made with the workspace.
+    const labels = appLabels({ name: 'llm-gateway', instance: m.workspace, component: 'model-route' });
     const object = (oid: string, apiVersion: string, kind: string, objectName: string, spec: Record<string, unknown>) =>
-      new KubeObject(this, oid, { apiVersion, kind, metadata: { name: objectName, labels }, spec });
+      new KubeObject(this, oid, { apiVersion, kind, metadata: { name: objectName, namespace: SHARED_NAMESPACE, labels }, spec });
 
     const backend = (oid: string, backendName: string, host: string, port: number, version: string) => {
       object(`${oid}Backend`, `${GATEWAY_APIS.envoyGateway}/v1alpha1`, 'Backend', backendName, {
@@ -123,7 +121,7 @@ export class ModelRoute extends Construct {
       new KubeObject(this, `${oid}ServiceBackend`, {
         apiVersion: `${GATEWAY_APIS.aiGateway}/v1beta1`,
         kind: 'AIServiceBackend',
-        metadata: { name: backendName, labels: { ...labels, [MODEL_VERSION_LABEL]: version } },
+        metadata: { name: backendName, namespace: SHARED_NAMESPACE, labels: { ...labels, [MODEL_VERSION_LABEL]: version } },
         spec: { schema: { name: 'OpenAI' }, backendRef: { group: GATEWAY_APIS.envoyGateway, kind: 'Backend', name: backendName } },
       });
     };

@@ -1,4 +1,5 @@
 import { JobMetricsAccess } from '../monitoring/job-metrics';
+import { gatewayModels, ModelRoute } from '../gateway/model-routes';
 import { MetricsAuthentication } from '../serving/model-autoscaler';
 import { autoscalingOf, maxReplicas, scalesToZero } from '../serving/scaling';
 import { WakeResponder } from '../serving/wake-responder';
@@ -134,6 +135,9 @@ export class WorkspaceChart extends PlatformChart {
         ...(m.canary ? [[`model-${m.name}-canary`, canaryAlerts(canaryNames(inferenceNames(m.name, models.length)).deployment, m.name)]] : []),
       ])),
     });
+    // Its models on the gateway: routes, backends and limits, in the gateway's namespace.
+    const gateway = new Construct(this, 'Gateway');
+    for (const model of gatewayModels([ws])) new ModelRoute(gateway, model.id, { model });
     new NetworkIsolation(this, 'Network', { workspace: ws.name, platform, canaries: models.some((m) => m.canary) });
     new AirflowAccess(this, 'Airflow', { workspace: ws.name });
     // The platform's kube-state-metrics watches its runs' Jobs (their failures alert).
