@@ -348,8 +348,9 @@ out of the release. Each subchart in \`charts/\` is a complete chart too: a team
 installed, upgraded and rolled back as a release of its own
 (\`helm install ws-<name> charts/llm-platform/charts/workspace-<name>\`), with the
 umbrella's switch for it set to false; one object belongs to one release at a time.
-A workspace switched off here stays in the shared layer's gateway routes and database
-backups: it is still served and backed up from its own release. To take a team off
+A workspace switched off here stays in the shared layer's gateway authorization, model
+records and database backups (its routes move with it): it is still served and backed
+up from its own release. To take a team off
 the gateway, set \`state: suspended\` in its workspace file (or remove the file) and synth.
 
 The chart's ExternalSecrets need the External Secrets Operator, its training queues
