@@ -159,6 +159,13 @@ export const KEDA = {
   operatorMetricsPort: 8080,
 } as const;
 
+/**
+ * Label of a Deployment whose replicas an autoscaler decides: Argo CD leaves its live
+ * replicas alone (IGNORE_DIFFERENCES), so a model moving from `replicas` to `autoscaling`
+ * keeps its replicas instead of dropping to one.
+ */
+export const AUTOSCALED_LABEL = 'llm-platform/autoscaled';
+
 /** Deployment, Service and `app` label of a workspace's wake-up answer: 503 with Retry-After while a model scaled to zero loads. */
 export const WAKE_APP = 'model-waking';
 

@@ -5,7 +5,7 @@ import { formatViolation, policyViolations } from '../lib/policy/check';
 import { synthShared, synthWorkspace } from '../lib/synth';
 import { wakeResponderConfig } from '../lib/serving/wake-responder';
 import { splitWorkspace, TENANT_KINDS } from '../lib/workspace/boundary';
-import { ArgoCdChart } from '../lib/argocd/argocd-chart';
+import { ArgoCdChart, IGNORE_DIFFERENCES } from '../lib/argocd/argocd-chart';
 import { synthChart } from '../lib/output/render';
 import { all, find, podSpec, sandbox } from './helpers';
 import { promqlProblems } from './promql';
@@ -60,9 +60,13 @@ const scaled = (name: string) => find(objects, 'ScaledObject', `llama-factory-in
 const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 describe('a model that keeps at least one replica (min 2, max 3)', () => {
-  test('KEDA decides its replicas between min and max; the Deployment states none', () => {
+  test('KEDA decides its replicas between min and max; the Deployment states none, and Argo CD leaves the live ones alone', () => {
     const deployment = find(objects, 'Deployment', 'llama-factory-inference-busy', ns);
     expect(deployment.spec.replicas).toBeUndefined();
+    expect(deployment.metadata.labels['llm-platform/autoscaled']).toBe('true');
+    expect(IGNORE_DIFFERENCES.find((d) => d.kind === 'Deployment')!.jqPathExpressions).toContain('select(.metadata.labels."llm-platform/autoscaled" == "true") | .spec.replicas');
+    // A fixed Deployment is not marked: its replicas are git's.
+    expect(all(synthWorkspace(inputs.platform, load({ 'team-s.yaml': 'name: team-s\ninference:\n  models:\n    - name: fixed\n' }).workspaces[0]), 'Deployment').filter((d) => d.metadata.labels['llm-platform/autoscaled'])).toEqual([]);
     const so = scaled('busy');
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
     expect(so.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 3 });

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformConfig } from '../config/types';
-import { GATEWAY, GCP_NAMESPACE, KEDA, PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
+import { AUTOSCALED_LABEL, GATEWAY, GCP_NAMESPACE, KEDA, PROBES_NAMESPACE, SHARED_NAMESPACE, workspaceNamespace } from '../names';
 import { BOUNDARIES_FOLDER, TENANT_KINDS } from '../workspace/boundary';
 import { appLabels } from '../labels';
 import {
@@ -56,7 +56,9 @@ export const PROJECTS = {
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/diffing/
  */
 export const IGNORE_DIFFERENCES = [
-  { group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.template.metadata.annotations."kubectl.kubernetes.io/restartedAt"'] },
+  // An autoscaled Deployment's replicas are its autoscaler's: they are kept as they are
+  // live (a Deployment that leaves 'replicas' for 'autoscaling' would otherwise drop to one).
+  { group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.template.metadata.annotations."kubectl.kubernetes.io/restartedAt"', `select(.metadata.labels."${AUTOSCALED_LABEL}" == "true") | .spec.replicas`] },
   { group: 'external-secrets.io', kind: 'ExternalSecret', jqPathExpressions: ['.spec.data[].remoteRef.conversionStrategy', '.spec.data[].remoteRef.decodingStrategy', '.spec.data[].remoteRef.metadataPolicy', '.spec.data[].remoteRef.nullBytePolicy'] },
   // A Job's pod template cannot change: once a run started, an image upgrade applies to new runs only.
   // Kueue starts a run by setting suspend to false: the declared true must not undo it.

@@ -5,6 +5,7 @@ import { AppLabelsProps, appLabels } from '../labels';
 import { httpProbes, HttpProbeOptions, resourceRequirements, securedPodSpec } from './pod-defaults';
 import { intOrString, KUBE, kube, KubeObject } from '../kube-object';
 import { PRIORITY_CLASSES } from '../training/kueue';
+import { AUTOSCALED_LABEL } from '../names';
 
 /** The node label of a node's zone, and of the node itself. */
 export const TOPOLOGY_KEYS = { zone: 'topology.kubernetes.io/zone', node: 'kubernetes.io/hostname' } as const;
@@ -116,7 +117,7 @@ export class WebServer extends Construct {
     const least = props.autoscaled?.min ?? props.replicas ?? 1;
 
     this.deployment = kube(this, 'Deployment', KUBE.Deployment, {
-      metadata: { name: props.name, labels: { ...labels, ...props.deploymentLabels } },
+      metadata: { name: props.name, labels: { ...labels, ...props.deploymentLabels, ...(props.autoscaled ? { [AUTOSCALED_LABEL]: 'true' } : {}) } },
       spec: {
         replicas: props.autoscaled ? undefined : props.replicas ?? 1,
         revisionHistoryLimit: 5,
