@@ -152,7 +152,6 @@ export class LlmGateway extends Construct {
 
     // The proxies run in Envoy Gateway's namespace, which the platform does not own: one
     // policy of its own there, for the proxy pods only and only their way in.
-    const proxyPorts = { metrics: PORTS.gatewayMetrics };
     kube(this, 'ProxyIngress', KUBE.NetworkPolicy, {
       metadata: { name: GATEWAY.name, namespace: GATEWAY.namespace, labels: appLabels({ name: 'network-policy', instance: 'shared', component: 'network' }) },
       spec: {
@@ -167,7 +166,7 @@ export class LlmGateway extends Construct {
             ],
             ports: [tcp(PORTS.gateway)],
           },
-          { from: [podsIn(GMP_NAMESPACE, GMP_COLLECTOR)], ports: [tcp(proxyPorts.metrics)] },
+          { from: [podsIn(GMP_NAMESPACE, GMP_COLLECTOR)], ports: [tcp(PORTS.gatewayMetrics)] },
         ],
       },
     });
@@ -177,7 +176,7 @@ export class LlmGateway extends Construct {
       name: GATEWAY.name,
       namespace: GATEWAY.namespace,
       selector: GATEWAY.proxyLabels,
-      port: proxyPorts.metrics,
+      port: PORTS.gatewayMetrics,
       path: '/stats/prometheus',
       labels: { name: 'llm-gateway', instance: 'shared', component: 'gateway' },
     });

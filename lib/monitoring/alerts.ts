@@ -34,10 +34,15 @@ export function alertRule(name: string, expr: string, forDuration: string, sever
   return { alert: name, expr, for: forDuration, labels: { severity }, annotations: { summary, runbook: runbookOf(name) } };
 }
 
+/** True while no replica of a Deployment (its PodMonitoring's job) answers a scrape. */
+function notReady(job: string): string {
+  return `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`;
+}
+
 /** A canary's own alert: whether it runs (its load and latency are in its model's alerts, under the same model id). */
 export function canaryAlerts(job: string, model: string): AlertRule[] {
   const t = ALERT_THRESHOLDS;
-  return [alertRule('ModelNotReady', `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`, `${t.notReadyMinutes}m`, 'page',
+  return [alertRule('ModelNotReady', notReady(job), `${t.notReadyMinutes}m`, 'page',
     `Model ${model}: no replica of its canary has answered for ${t.notReadyMinutes} minutes`)];
 }
 
@@ -51,7 +56,7 @@ export function modelAlerts(job: string, model: string, options: { readonly scal
   // A model that scales to zero has no replica when idle, by design, and gives its GPUs back by itself.
   const whenAlwaysUp = (name: string) => !options.scalesToZero || !['ModelNotReady', 'ModelIdle'].includes(name);
   return [
-    alertRule('ModelNotReady', `sum(${SCRAPE_METRICS.up}{job="${job}"}) == 0 or absent(${SCRAPE_METRICS.up}{job="${job}"})`, `${t.notReadyMinutes}m`, 'page',
+    alertRule('ModelNotReady', notReady(job), `${t.notReadyMinutes}m`, 'page',
       `Model ${model}: no replica has answered for ${t.notReadyMinutes} minutes`),
     alertRule('ModelRequestsWaiting', `sum(${VLLM_METRICS.requestsWaiting}{${m}}) > ${t.waitingRequests}`, '5m', 'page',
       `Model ${model}: more than ${t.waitingRequests} requests waiting for 5 minutes`),
