@@ -74,7 +74,9 @@ interface MetadataFields {
 function metadataJson(metadata: ApiObject['metadata']): unknown {
   const m = metadata as unknown as MetadataFields;
   if (!m._additionalAttributes || !m.labels || !m.annotations || !m.finalizers || !m.ownerReferences) return metadata.toJson();
-  for (const _ in m._additionalAttributes) { // eslint-disable-line @typescript-eslint/no-unused-vars
+  // cdk8s keeps the options the metadata was made with as its other attributes: their
+  // name, labels and so on are overridden by the fields above, so only other keys count.
+  if (hasOtherAttributes(m._additionalAttributes)) {
     return plainJson({
       ...m._additionalAttributes,
       name: m.name,
@@ -87,18 +89,29 @@ function metadataJson(metadata: ApiObject['metadata']): unknown {
   }
   // The usual case, no other field: the same object built at once, its keys in order.
   const out: Record<string, unknown> = {};
-  const set = (key: string, value: unknown) => {
-    const v = plainJson(value, true);
-    if (v !== null && v !== undefined) out[key] = v;
-  };
-  set('annotations', m.annotations);
-  set('finalizers', m.finalizers);
-  set('labels', m.labels);
-  set('name', m.name);
-  set('namespace', m.namespace);
-  set('ownerReferences', m.ownerReferences);
-  for (const _ in out) return out; // eslint-disable-line @typescript-eslint/no-unused-vars
-  return undefined;
+  let empty = true;
+  for (const key of METADATA_KEYS) {
+    const v = plainJson(m[key], true);
+    if (v !== null && v !== undefined) {
+      out[key] = v;
+      empty = false;
+    }
+  }
+  return empty ? undefined : out;
+}
+
+/** The fields of metadata cdk8s writes, in the order they are written (sorted). */
+const METADATA_KEYS = ['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences'] as const;
+
+/** The metadata fields cdk8s writes from its own fields, whatever its other attributes hold under these keys. */
+const OWN_METADATA_FIELDS = new Set(['name', 'namespace', 'labels', 'annotations', 'finalizers', 'ownerReferences']);
+
+/** Whether metadata options hold a key (with a value) other than those cdk8s writes from its own fields. */
+function hasOtherAttributes(attributes: Record<string, unknown>): boolean {
+  for (const key in attributes) {
+    if (!OWN_METADATA_FIELDS.has(key) && attributes[key] !== undefined) return true;
+  }
+  return false;
 }
 
 /** Sorts keys in place, as `sort()` does: for the handful of keys of most objects, an insertion sort, far cheaper. */

@@ -53,96 +53,200 @@ function here(): string {
   return trail.length === 0 ? '/' : `/${trail.join('/')}`;
 }
 
+/**
+ * What one node of a schema asks, read once from the schema (a JSON object of any of
+ * many shapes) into fields every plan has, so that checking an object reads the same
+ * few fields at each node instead of probing the schema for every keyword. Made the
+ * first time a node is reached (a CRD schema is large, an object small: most nodes are
+ * never reached); its sub-schemas become plans of their own when they are.
+ */
+class Plan {
+  /** False for `false` (nothing is allowed). */
+  public allows = true;
+  /** Whether the schema asks anything at all (not for `true` or `{}`). */
+  public any = false;
+  public nullable = false;
+  public allOf: Plan[] | undefined;
+  public intOrString = false;
+  public anyOf: Plan[] | undefined;
+  public oneOf: Plan[] | undefined;
+  public not: Plan | undefined;
+  public type: string | undefined;
+  public enum: readonly unknown[] | undefined;
+  /** The pattern as written (for the message), and compiled. */
+  public pattern: string | undefined;
+  public regexp: RegExp | undefined;
+  public maxLength: number | undefined;
+  public minLength: number | undefined;
+  public minimum: number | undefined;
+  public maximum: number | undefined;
+  public maxItems: number | undefined;
+  public minItems: number | undefined;
+  public items: Plan | undefined;
+  public required: readonly string[] | undefined;
+  public properties: Map<string, Plan> | undefined;
+  /** The schema of other keys; `true` when any is allowed, `false` when none is (unless `open`). */
+  public additional: Plan | boolean | undefined;
+  /** Keys the schema does not name are kept (`x-kubernetes-preserve-unknown-fields`, or no properties at all). */
+  public open = false;
+  public embedded = false;
+  public maxProperties: number | undefined;
+
+  private ready = false;
+
+  constructor(private readonly schema: Schema | boolean) {}
+
+  /** The plan, its fields read from the schema the first time it is used. */
+  public get(): this {
+    if (!this.ready) this.read();
+    return this;
+  }
+
+  private read(): void {
+    this.ready = true;
+    const s = this.schema;
+    if (s === true) return;
+    if (s === false) {
+      this.allows = false;
+      this.any = true;
+      return;
+    }
+    const list = (schemas: unknown) => (Array.isArray(schemas) ? (schemas as Schema[]).map((x) => new Plan(x)) : undefined);
+    this.any = Object.keys(s).length > 0;
+    this.nullable = s.nullable === true;
+    this.allOf = list(s.allOf);
+    this.intOrString = s['x-kubernetes-int-or-string'] === true;
+    this.anyOf = list(s.anyOf);
+    this.oneOf = list(s.oneOf);
+    this.not = s.not !== undefined ? new Plan(s.not as Schema) : undefined;
+    this.type = typeof s.type === 'string' ? s.type : undefined;
+    this.enum = Array.isArray(s.enum) ? s.enum : undefined;
+    this.pattern = typeof s.pattern === 'string' ? s.pattern : undefined;
+    this.regexp = this.pattern !== undefined ? patternOf(this.pattern) : undefined;
+    this.maxLength = s.maxLength;
+    this.minLength = s.minLength;
+    this.minimum = s.minimum;
+    this.maximum = s.maximum;
+    this.maxItems = s.maxItems;
+    this.minItems = s.minItems;
+    this.items = s.items !== undefined && s.items !== true ? new Plan(s.items as Schema) : undefined;
+    this.required = Array.isArray(s.required) ? s.required : undefined;
+    const properties = s.properties as Record<string, Schema> | undefined;
+    if (properties) this.properties = new Map(Object.keys(properties).map((k) => [k, new Plan(properties[k])]));
+    const additional = s.additionalProperties;
+    this.additional = typeof additional === 'object' && additional !== null ? new Plan(additional as Schema) : typeof additional === 'boolean' ? additional : undefined;
+    this.open = s['x-kubernetes-preserve-unknown-fields'] === true || (!properties && additional === undefined);
+    this.embedded = s['x-kubernetes-embedded-resource'] === true;
+    this.maxProperties = s.maxProperties;
+  }
+}
+
 /** Checks the value under a key or index of the one being checked. */
-function checkAt(schema: Schema | boolean | undefined, value: unknown, key: string | number, out: string[]): void {
-  if (schema === undefined || schema === true) return;
+function checkAt(plan: Plan, value: unknown, key: string | number, out: string[]): void {
+  const p = plan.get();
+  if (!p.any) return;
   trail.push(key);
   try {
-    check(schema, value, out);
+    check(p, value, out);
   } finally {
     trail.pop();
   }
 }
 
-/** How many of the schemas a value passes. */
-function passing(schemas: readonly Schema[], value: unknown): number {
+/** How many of the plans a value passes. */
+function passing(plans: readonly Plan[], value: unknown): number {
   let n = 0;
-  for (const sub of schemas) {
+  for (const sub of plans) {
     const found: string[] = [];
-    check(sub, value, found);
+    check(sub.get(), value, found);
     if (found.length === 0) n++;
   }
   return n;
 }
 
+/** The length of a string in characters (code points), as the API server counts it. */
+function characters(value: string): number {
+  // Most strings have no surrogate pair: their length is their count of code points.
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return [...value].length;
+  }
+  return value.length;
+}
+
 /**
  * Checks a value against a structural schema the way the API server does (see the file
- * comment), adding one line per problem to `out`. An interpreter rather than a compiled
- * validator: the CRD schemas are large (the ApplicationSet's repeats the Application
- * template in every generator) while the objects are small, and walking the object
- * costs what the object costs, where compiling cost seconds on every synth.
+ * comment), adding one line per problem to `out`. An interpreter of the schema's plans
+ * rather than a compiled validator: the CRD schemas are large (the ApplicationSet's
+ * repeats the Application template in every generator) while the objects are small, and
+ * walking the object costs what the object costs, where compiling cost seconds on every
+ * synth.
  */
-function check(schema: Schema | boolean | undefined, value: unknown, out: string[], root = false): void {
-  if (schema === undefined || schema === true) return;
-  if (schema === false) {
+function check(p: Plan, value: unknown, out: string[], root = false): void {
+  if (!p.any) return;
+  if (!p.allows) {
     out.push(`${here()} is not allowed`);
     return;
   }
-  if (value === null && schema.nullable) return;
-  if (schema.allOf) for (const sub of schema.allOf as Schema[]) check(sub, value, out);
+  if (value === null && p.nullable) return;
+  if (p.allOf) for (const sub of p.allOf) check(sub.get(), value, out);
   // An int-or-string (a quantity, a port) comes with its anyOf of integer and string,
   // which says the same: checked at once, the pattern too when it is a string, as the
   // API server checks it.
-  if (schema['x-kubernetes-int-or-string']) {
+  if (p.intOrString) {
     if (!Number.isInteger(value) && typeof value !== 'string') out.push(`${here()} must be integer or string`);
-    else if (typeof value === 'string' && schema.pattern && !patternOf(schema.pattern).test(value)) out.push(`${here()} must match pattern "${schema.pattern}"`);
+    else if (typeof value === 'string' && p.regexp && !p.regexp.test(value)) out.push(`${here()} must match pattern "${p.pattern}"`);
     return;
   }
-  if (schema.anyOf && passing(schema.anyOf as Schema[], value) === 0) out.push(`${here()} must match a schema in anyOf`);
-  if (schema.oneOf && passing(schema.oneOf as Schema[], value) !== 1) out.push(`${here()} must match exactly one schema in oneOf`);
-  if (schema.not && passing([schema.not as Schema], value) === 1) out.push(`${here()} must NOT be valid against the schema in not`);
-  if (schema.type && !typeOk(schema.type, value)) {
-    out.push(`${here()} must be ${schema.type}`);
+  if (p.anyOf && passing(p.anyOf, value) === 0) out.push(`${here()} must match a schema in anyOf`);
+  if (p.oneOf && passing(p.oneOf, value) !== 1) out.push(`${here()} must match exactly one schema in oneOf`);
+  if (p.not && passing([p.not], value) === 1) out.push(`${here()} must NOT be valid against the schema in not`);
+  if (p.type !== undefined && !typeOk(p.type, value)) {
+    out.push(`${here()} must be ${p.type}`);
     return;
   }
-  if (schema.enum && !(schema.enum as unknown[]).some((e) => e === value)) out.push(`${here()} must be equal to one of the allowed values`);
+  if (p.enum && !p.enum.some((e) => e === value)) out.push(`${here()} must be equal to one of the allowed values`);
   if (typeof value === 'string') {
-    if (schema.pattern && !patternOf(schema.pattern).test(value)) out.push(`${here()} must match pattern "${schema.pattern}"`);
-    if (schema.maxLength !== undefined && [...value].length > schema.maxLength) out.push(`${here()} must NOT have more than ${schema.maxLength} characters`);
-    if (schema.minLength !== undefined && [...value].length < schema.minLength) out.push(`${here()} must NOT have fewer than ${schema.minLength} characters`);
-  }
-  if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) out.push(`${here()} must be >= ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum) out.push(`${here()} must be <= ${schema.maximum}`);
-  }
-  if (Array.isArray(value)) {
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) out.push(`${here()} must NOT have more than ${schema.maxItems} items`);
-    if (schema.minItems !== undefined && value.length < schema.minItems) out.push(`${here()} must NOT have fewer than ${schema.minItems} items`);
-    for (let i = 0; i < value.length; i++) checkAt(schema.items, value[i], i, out);
+    if (p.regexp && !p.regexp.test(value)) out.push(`${here()} must match pattern "${p.pattern}"`);
+    if (p.maxLength !== undefined && value.length > p.maxLength && characters(value) > p.maxLength) out.push(`${here()} must NOT have more than ${p.maxLength} characters`);
+    if (p.minLength !== undefined && characters(value) < p.minLength) out.push(`${here()} must NOT have fewer than ${p.minLength} characters`);
+  } else if (typeof value === 'number') {
+    if (p.minimum !== undefined && value < p.minimum) out.push(`${here()} must be >= ${p.minimum}`);
+    if (p.maximum !== undefined && value > p.maximum) out.push(`${here()} must be <= ${p.maximum}`);
+  } else if (Array.isArray(value)) {
+    if (p.maxItems !== undefined && value.length > p.maxItems) out.push(`${here()} must NOT have more than ${p.maxItems} items`);
+    if (p.minItems !== undefined && value.length < p.minItems) out.push(`${here()} must NOT have fewer than ${p.minItems} items`);
+    if (p.items) for (let i = 0; i < value.length; i++) checkAt(p.items, value[i], i, out);
   } else if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    if (schema.required) for (const r of schema.required as string[]) if (!(r in o)) out.push(`${here()} must have required property '${r}'`);
-    const properties = schema.properties as Record<string, Schema> | undefined;
-    const additional = schema.additionalProperties;
-    // The root's metadata is ObjectMeta, which the API server checks itself.
-    const open = schema['x-kubernetes-preserve-unknown-fields'] || (!properties && additional === undefined);
-    const embedded = schema['x-kubernetes-embedded-resource'] === true;
+    if (p.required) for (const r of p.required) if (!(r in o)) out.push(`${here()} must have required property '${r}'`);
+    const { properties, additional, open, embedded } = p;
     let count = 0;
     for (const k in o) {
       count++;
       const v = o[k];
       if (v === undefined) continue;
+      // The root's metadata is ObjectMeta, which the API server checks itself.
       if (root && k === 'metadata') continue;
-      if (properties && Object.prototype.hasOwnProperty.call(properties, k)) checkAt(properties[k], v, k, out);
+      const sub = properties?.get(k);
+      if (sub) checkAt(sub, v, k, out);
       else if (embedded && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) continue;
-      else if (typeof additional === 'object') checkAt(additional, v, k, out);
+      else if (additional instanceof Plan) checkAt(additional, v, k, out);
       else if (!open && additional !== true) out.push(`${here()} must NOT have additional properties '${k}'`);
     }
-    if (schema.maxProperties !== undefined && count > schema.maxProperties) out.push(`${here()} must NOT have more than ${schema.maxProperties} properties`);
+    if (p.maxProperties !== undefined && count > p.maxProperties) out.push(`${here()} must NOT have more than ${p.maxProperties} properties`);
   }
 }
 
-const schemas = new Map<string, Schema | null>();
+/** What a schema finds wrong with a value (empty when valid): the check of a custom resource's body, for tests of each keyword. */
+export function schemaFindings(schema: Schema | boolean, value: unknown): string[] {
+  const out: string[] = [];
+  trail.length = 0;
+  check(new Plan(schema).get(), value, out);
+  return out;
+}
+
+const schemas = new Map<string, Plan | null>();
 let index: Map<string, string> | undefined;
 
 /** `<group>/<kind>` -> file, for every vendored CRD. */
@@ -170,14 +274,14 @@ export function isCrdGroup(apiVersion: string): boolean {
 
 const crdGroups = new Map<string, boolean>();
 
-/** The schema of an apiVersion and kind; null when the CRD or the version is not vendored. */
-function schemaOf(apiVersion: string, kind: string): Schema | null {
+/** The plan of an apiVersion and kind's schema; null when the CRD or the version is not vendored. */
+function schemaOf(apiVersion: string, kind: string): Plan | null {
   const key = `${apiVersion}/${kind}`;
   if (!schemas.has(key)) {
     const [group, version] = apiVersion.split('/');
     const file = vendored().get(`${group}/${kind}`);
     const schema = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as VendoredCrd).versions[version] : undefined;
-    schemas.set(key, (schema as Schema | undefined) ?? null);
+    schemas.set(key, schema !== undefined ? new Plan(schema as Schema) : null);
   }
   return schemas.get(key)!;
 }
@@ -189,6 +293,6 @@ export function crdProblems(o: { apiVersion: string; kind: string }): string[] {
   const out: string[] = [];
   // The object as synthesized is plain JSON: checked as it is, not copied.
   trail.length = 0;
-  check(schema, o, out, true);
+  check(schema.get(), o, out, true);
   return out;
 }
