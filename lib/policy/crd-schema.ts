@@ -49,7 +49,11 @@ function typeOk(type: string, value: unknown): boolean {
  */
 const trail: (string | number)[] = [];
 
+/** Above 0 while only whether a value passes counts (anyOf, oneOf, not): problems are then not put into words. */
+let quiet = 0;
+
 function here(): string {
+  if (quiet > 0) return '';
   return trail.length === 0 ? '/' : `/${trail.join('/')}`;
 }
 
@@ -156,10 +160,15 @@ function checkAt(plan: Plan, value: unknown, key: string | number, out: string[]
 /** How many of the plans a value passes. */
 function passing(plans: readonly Plan[], value: unknown): number {
   let n = 0;
-  for (const sub of plans) {
-    const found: string[] = [];
-    check(sub.get(), value, found);
-    if (found.length === 0) n++;
+  quiet++;
+  try {
+    for (const sub of plans) {
+      const found: string[] = [];
+      check(sub.get(), value, found);
+      if (found.length === 0) n++;
+    }
+  } finally {
+    quiet--;
   }
   return n;
 }
@@ -246,7 +255,8 @@ export function schemaFindings(schema: Schema | boolean, value: unknown): string
   return out;
 }
 
-const schemas = new Map<string, Plan | null>();
+/** The plans by apiVersion, then kind. */
+const schemas = new Map<string, Map<string, Plan | null>>();
 let index: Map<string, string> | undefined;
 
 /** `<group>/<kind>` -> file, for every vendored CRD. */
@@ -266,24 +276,29 @@ function vendored(): Map<string, string> {
 
 /** Whether the group of an apiVersion has vendored CRDs: its resources are checked here. */
 export function isCrdGroup(apiVersion: string): boolean {
-  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-  let known = crdGroups.get(group);
-  if (known === undefined) crdGroups.set(group, known = [...vendored().keys()].some((k) => k.startsWith(`${group}/`)));
+  let known = crdVersions.get(apiVersion);
+  if (known === undefined) {
+    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    crdVersions.set(apiVersion, known = [...vendored().keys()].some((k) => k.startsWith(`${group}/`)));
+  }
   return known;
 }
 
-const crdGroups = new Map<string, boolean>();
+/** Whether each apiVersion met so far is of a group with vendored CRDs. */
+const crdVersions = new Map<string, boolean>();
 
 /** The plan of an apiVersion and kind's schema; null when the CRD or the version is not vendored. */
 function schemaOf(apiVersion: string, kind: string): Plan | null {
-  const key = `${apiVersion}/${kind}`;
-  if (!schemas.has(key)) {
+  let kinds = schemas.get(apiVersion);
+  if (!kinds) schemas.set(apiVersion, kinds = new Map());
+  let plan = kinds.get(kind);
+  if (plan === undefined) {
     const [group, version] = apiVersion.split('/');
     const file = vendored().get(`${group}/${kind}`);
     const schema = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as VendoredCrd).versions[version] : undefined;
-    schemas.set(key, schema !== undefined ? new Plan(schema as Schema) : null);
+    kinds.set(kind, plan = schema !== undefined ? new Plan(schema as Schema) : null);
   }
-  return schemas.get(key)!;
+  return plan;
 }
 
 /** What the CRD's schema finds wrong with a custom resource (empty when valid), or why it cannot say. */
