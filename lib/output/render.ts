@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import * as crypto from 'crypto';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { toYamlDocuments } from './yaml-emitter';
 
@@ -63,10 +63,17 @@ export function digestBytes(digest: string): number {
   return Number(digest.slice(digest.indexOf(':') + 1));
 }
 
+/** `crypto.hash` where Node.js has it (20.12 and later): one call, no Hash object per file. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
+
+function sha1(content: string | Buffer): string {
+  return oneShot ? oneShot('sha1', content, 'hex') : crypto.createHash('sha1').update(content).digest('hex');
+}
+
 /** The digest of a text as written (UTF-8): its SHA-1 and length, `<sha1>:<bytes>`. */
 export function digestOf(content: string | Buffer): string {
   const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
-  return `${createHash('sha1').update(content).digest('hex')}:${size}`;
+  return `${sha1(content)}:${size}`;
 }
 
 /** File name of the manifests in each application folder of dist/. */

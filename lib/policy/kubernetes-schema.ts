@@ -18,7 +18,8 @@ type ValidateFunction = (data: unknown) => boolean;
 
 interface Model { readonly Class: ModelClass; readonly validate?: ValidateFunction }
 
-const models = new Map<string, Model | undefined>();
+/** Models by apiVersion, then kind (undefined: no schema known). */
+const models = new Map<string, Map<string, Model | undefined>>();
 
 /**
  * The model of a built-in apiVersion and kind, and its compiled validator (the one the
@@ -26,34 +27,36 @@ const models = new Map<string, Model | undefined>();
  * schema is known.
  */
 function modelOf(apiVersion: string, kind: string): Model | undefined {
-  const key = `${apiVersion}/${kind}`;
-  if (!models.has(key)) {
+  let kinds = models.get(apiVersion);
+  if (!kinds) models.set(apiVersion, kinds = new Map());
+  if (!kinds.has(kind)) {
     try {
       const id = `kubernetes-models/${apiVersion}/${kind}`;
       const Class = require(id)[kind] as ModelClass; // eslint-disable-line @typescript-eslint/no-require-imports
       const schema = /require\("(\.\.\/(?:\.\.\/)?_schemas\/\w+\.js)"\)/.exec(fs.readFileSync(require.resolve(id), 'utf8'))?.[1];
       const validate = schema ? require(path.join(path.dirname(require.resolve(id)), schema)).validate as ValidateFunction : undefined; // eslint-disable-line @typescript-eslint/no-require-imports
-      models.set(key, { Class, validate });
+      kinds.set(kind, { Class, validate });
     } catch {
-      models.set(key, undefined);
+      kinds.set(kind, undefined);
     }
   }
-  return models.get(key);
+  return kinds.get(kind);
 }
 
 /** One line per object that its schema rejects, or whose schema is unknown. */
 export function schemaProblems(objects: readonly Manifest[]): string[] {
   const problems: string[] = [];
+  // Where an object is, put into words only for a problem.
+  const where = (o: Manifest) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
   for (const o of objects) {
-    const where = `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
     if (isCrdGroup(o.apiVersion)) {
       const found = crdProblems(o);
-      if (found.length > 0) problems.push(`schema: ${where}: ${found.join(', ')}`);
+      if (found.length > 0) problems.push(`schema: ${where(o)}: ${found.join(', ')}`);
       continue;
     }
     const model = modelOf(o.apiVersion, o.kind);
     if (!model) {
-      problems.push(`schema: ${where}: no schema known for ${o.apiVersion} ${o.kind}`);
+      problems.push(`schema: ${where(o)}: no schema known for ${o.apiVersion} ${o.kind}`);
       continue;
     }
     // The compiled validator on the object as it is (plain JSON: the model's copy would
@@ -63,7 +66,7 @@ export function schemaProblems(objects: readonly Manifest[]): string[] {
     try {
       new model.Class(o).validate();
     } catch (e) {
-      problems.push(`schema: ${where}: ${(e as Error).message.split('\n')[0]}`);
+      problems.push(`schema: ${where(o)}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   return problems;
