@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { ARGOCD_FOLDER, ArgoCdChart } from './argocd/argocd-chart';
 import { platformSchema } from './config/platform-schema';
 import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types';
@@ -12,6 +13,7 @@ import { digestOf, isDigest, Manifest, MANIFESTS_FILE, OutputDirs, OutputFile, s
 import { examineFiles, remaker, settle, SettledWorkspace } from './output/on-disk';
 import { describeRuns, RunInfo } from './training/run-name';
 import { hashOf, SynthCache } from './output/synth-cache';
+import { Stamps } from './output/write-tree';
 import { SharedChart } from './shared/shared-chart';
 import { workspaceNamespace } from './names';
 import { BOUNDARIES_FOLDER, splitWorkspace } from './workspace/boundary';
@@ -28,6 +30,12 @@ export interface SynthOutput {
   readonly schemas: readonly OutputFile[];
   /** How many objects `dist` holds. */
   readonly objects: number;
+  /**
+   * Puts each workspace's entry into the cache (when there is one), with the stamp of each
+   * of its files as the run left them in `dirs` (`replaceTrees`): a later run keeps a file
+   * that still has its stamp without reading it.
+   */
+  readonly remember: (stamps: Stamps, dirs: OutputDirs) => void;
 }
 
 /** Objects of the shared layer (the gateway's records come from the workspaces). */
@@ -78,11 +86,14 @@ export function renderWorkspace(
   return { source, rendered: layer.rendered, chart, objects: layer.objects, problems: layer.problems, ...facts };
 }
 
-/** What the cache keeps of a rendered workspace: its object count and each file's digest (never its content). */
+/** A file in the cache: its path, digest, and its stamp when the run that cached it left it (none when it was not known). */
+type CachedFile = readonly [string, string] | readonly [string, string, string];
+
+/** What the cache keeps of a rendered workspace: its object count and each file's digest and stamp (never its content). */
 interface CachedWorkspace {
   readonly objects: number;
-  readonly dist: readonly (readonly [string, string])[];
-  readonly chart: readonly (readonly [string, string])[];
+  readonly dist: readonly CachedFile[];
+  readonly chart: readonly CachedFile[];
 }
 
 /** The files `renderWorkspace` makes for a workspace, dist/'s then the chart's: a cache entry that names others is not used. */
@@ -135,14 +146,19 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
   const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, SettledWorkspace>();
   const render = (config: WorkspaceConfig, options?: RenderOptions) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}, options, inputs.runs?.[config.name]);
   const again = (config: WorkspaceConfig) => remaker(() => render(config, {}));
+  // What each workspace's cache entry will hold, but the stamps its files get when written.
+  const toCache: { key: string; objects: number; dist: CachedFile[]; chart: CachedFile[]; was?: CachedWorkspace }[] = [];
   const workspaces = inputs.workspaces.map((config) => {
     const key = inputs.workspaceKeys?.[config.name];
     const cached = key !== undefined && !pooled.has(config.name) ? cache?.get<CachedWorkspace>(layerKey(key)) : undefined;
-    if (cached && namesItsOwnFiles(cached, config.name)) return { config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {}, ...reused(cached, again(config)) };
+    if (cached && namesItsOwnFiles(cached, config.name)) {
+      toCache.push({ key: key!, objects: cached.objects, dist: [...cached.dist], chart: [...cached.chart], was: cached });
+      return { config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {}, ...reused(cached, again(config)) };
+    }
     const layer = pooled.get(config.name) ?? settle(render(config, { digests: cache !== undefined, compareWith }), again(config));
     if (key !== undefined && layer.problems.length === 0 && layer.digests.length === layer.dist.length + layer.chart.length) {
-      const entries = [...layer.dist, ...layer.chart].map((f, i) => [f.path, layer.digests[i]] as const);
-      cache?.put(layerKey(key), { objects: layer.objects, dist: entries.slice(0, layer.dist.length), chart: entries.slice(layer.dist.length) } satisfies CachedWorkspace);
+      const entries = [...layer.dist, ...layer.chart].map((f, i): CachedFile => [f.path, layer.digests[i]]);
+      toCache.push({ key, objects: layer.objects, dist: entries.slice(0, layer.dist.length), chart: entries.slice(layer.dist.length) });
     }
     return { config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {}, dist: layer.dist, chart: layer.chart, objects: layer.objects, problems: layer.problems };
   });
@@ -153,6 +169,18 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
     charts: helmChartFiles({ version, platform, shared, workspaces }),
     schemas: schemaFiles(),
     objects: argocd.objects + shared.objects + workspaces.reduce((n, w) => n + w.objects, 0),
+    remember: (stamps, dirs) => {
+      const stamped = (dir: string) => ([file, digest]: CachedFile): CachedFile => {
+        const stamp = stamps.get(path.join(dir, file));
+        return stamp !== undefined ? [file, digest, stamp] : [file, digest];
+      };
+      for (const w of toCache) {
+        const entry: CachedWorkspace = { objects: w.objects, dist: w.dist.map(stamped(dirs.dist)), chart: w.chart.map(stamped(dirs.charts)) };
+        // A reused entry whose files kept their stamps stays as it was.
+        if (w.was && JSON.stringify(entry) === JSON.stringify(w.was)) continue;
+        cache?.put(layerKey(w.key), entry);
+      }
+    },
   };
 }
 
@@ -181,12 +209,17 @@ function argocdFile(inputs: PlatformInputs, cache?: SynthCache): { file: TreeFil
 function namesItsOwnFiles(cached: CachedWorkspace, name: string): boolean {
   const paths = workspaceFilePaths(name);
   const same = (entries: unknown, expected: string[]) => Array.isArray(entries) && entries.length === expected.length
-    && entries.every((e, i) => Array.isArray(e) && e[0] === expected[i] && isDigest(e[1]));
+    && entries.every((e, i) => Array.isArray(e) && e[0] === expected[i] && isDigest(e[1]) && (e.length === 2 || (e.length === 3 && isStamp(e[2]))));
   return typeof cached.objects === 'number' && same(cached.dist, paths.dist) && same(cached.chart, paths.chart);
+}
+
+/** Whether a value is a stamp as `stampOf` makes them. */
+function isStamp(value: unknown): value is string {
+  return typeof value === 'string' && /^\d+:\d+:\d+(?:\.\d+)?:\d+(?:\.\d+)?$/.test(value);
 }
 
 /** A workspace's files from the cache: each by its digest, made (once, for all its files) only if needed. */
 function reused(cached: CachedWorkspace, make: (path: string) => string): { dist: TreeFile[]; chart: TreeFile[]; objects: number; problems: string[] } {
-  const files = (entries: CachedWorkspace['dist']) => entries.map(([file, digest]) => ({ path: file, digest, make: () => make(file) }));
+  const files = (entries: CachedWorkspace['dist']) => entries.map(([file, digest, stamp]) => ({ path: file, digest, stamp, make: () => make(file) }));
   return { dist: files(cached.dist), chart: files(cached.chart), objects: cached.objects, problems: [] };
 }

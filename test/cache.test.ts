@@ -84,6 +84,28 @@ test('a file of a reused workspace edited by hand in dist/ is made again', async
   expect(await incremental(box)).toEqual(expected);
 });
 
+describe('file stamps: a reused workspace\'s files are known without being read', () => {
+  test('a file edited in place, its size and modification time put back, is made again (its inode changed time)', async () => {
+    const expected = await incremental(box);
+    const file = path.join(box.dir, 'dist/workspaces/team-c/manifests.yaml');
+    // A whole second as its modification time, which can be put back exactly; the next run stamps it so.
+    fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+    expect(await incremental(box)).toEqual(expected);
+    const size = fs.statSync(file).size;
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('replicas: 1', 'replicas: 7'));
+    fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+    expect(fs.statSync(file).size).toBe(size);
+    expect(fs.statSync(file).mtimeMs).toBe(1_700_000_000_000);
+    expect(await incremental(box)).toEqual(expected);
+  });
+
+  test('stamps are kept in the cache beside each file\'s digest', async () => {
+    await incremental(box);
+    const layers = Object.entries(entries(box)).filter(([k]) => k.startsWith('layer:')).map(([, e]) => e.value);
+    for (const l of layers) for (const f of [...l.dist, ...l.chart]) expect(f).toEqual([expect.any(String), expect.stringMatching(/^[0-9a-f]{40}:\d+$/), expect.stringMatching(/^\d+:\d+:[\d.]+:[\d.]+$/)]);
+  });
+});
+
 describe('a tampered cache never changes the output', () => {
   test.each([
     ['an index that does not parse', (text: string) => text.slice(0, text.length / 2)],

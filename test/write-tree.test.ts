@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { OutputError, replaceTrees } from '../lib/output/write-tree';
+import { OutputError, replaceTrees, stampOf } from '../lib/output/write-tree';
 import { treeDigest } from './helpers';
 
 /*
@@ -68,6 +68,34 @@ test('a file known as kept (compared when it was rendered) is left as it is whil
   expect([read('same.yaml'), read('changed.yaml'), read('gone.yaml')]).toEqual(['same\n', 'was\n', 'gone\n']);
   const after = fs.statSync(path.join(out(), 'same.yaml'));
   expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+});
+
+test('a file known by digest is kept unread while it has the stamp it was left with; read and checked when its stamp changed', async () => {
+  const stamps = await replaceTrees([{ dir: out(), files: files({ 'a.yaml': 'a\n', 'b.yaml': 'b\n' }) }]);
+  const stampOf = (p: string) => stamps.get(path.join(out(), p))!;
+  expect(stampOf('a.yaml')).toMatch(/^\d+:2:[\d.]+:[\d.]+$/);
+  // b.yaml changes after the run (same size), so its stamp no longer holds.
+  fs.writeFileSync(path.join(out(), 'b.yaml'), 'B\n');
+  const made: string[] = [];
+  // Digests that match neither file: a file kept here was not read (its digest would have failed).
+  const expected = (p: string, text: string) => ({ path: p, digest: `${'0'.repeat(40)}:2`, stamp: stampOf(p), make: () => { made.push(p); return text; } });
+  const after = await replaceTrees([{ dir: out(), files: [expected('a.yaml', 'a\n'), expected('b.yaml', 'b\n')] }]);
+  expect(made).toEqual(['b.yaml']);
+  expect([read('a.yaml'), read('b.yaml')]).toEqual(['a\n', 'b\n']);
+  // The stamps the run leaves: a.yaml's as it was, b.yaml's new.
+  expect(after.get(path.join(out(), 'a.yaml'))).toBe(stampOf('a.yaml'));
+  expect(after.get(path.join(out(), 'b.yaml'))).not.toBe(stampOf('b.yaml'));
+});
+
+test('a stamp is read again after the run for a file with other names (a link that went changes it)', async () => {
+  const stamps = await replaceTrees([{ dir: out(), files: files({ 'one.yaml': 'same text\n'.repeat(500), 'two.yaml': 'same text\n'.repeat(500) }) }]);
+  // Written once and linked: one file, two names.
+  expect(fs.statSync(path.join(out(), 'one.yaml')).ino).toBe(fs.statSync(path.join(out(), 'two.yaml')).ino);
+  expect(stamps.get(path.join(out(), 'one.yaml'))).toBe(stamps.get(path.join(out(), 'two.yaml')));
+  // two.yaml changes: one.yaml loses a name, and its inode's change time with it.
+  const after = await replaceTrees([{ dir: out(), files: files({ 'one.yaml': 'same text\n'.repeat(500), 'two.yaml': 'other\n' }) }]);
+  const one = path.join(out(), 'one.yaml');
+  expect(after.get(one)).toBe(stampOf(fs.statSync(one)));
 });
 
 test('when any write fails, no folder changes and nothing is left behind', async () => {

@@ -5,7 +5,7 @@ import { countWorkspaceFiles, renderThreads, RenderWorkers } from '../output/wor
 import { CACHE_DIR, Options, parseArgs, USAGE, UsageError } from './synth-args';
 import { loadInputs } from '../config/load';
 import { formatProblem, InputError } from '../config/problems';
-import { OutputError, replaceTrees } from '../output/write-tree';
+import { listFolders, OutputError, replaceTrees } from '../output/write-tree';
 import { PolicyError } from '../policy/check';
 import { layerKey, synthesize } from '../synth';
 import { SynthCache } from '../output/synth-cache';
@@ -75,15 +75,18 @@ export async function synthCommand(argv: readonly string[], io: CommandIO, early
     const inputs = loadInputs({ platformFile: args.platform, workspacesDir: args.workspaces, cwd: io.cwd }, { onWorkspace, cache });
     trace('inputs read');
     for (const w of inputs.warnings) io.stderr(`${formatProblem(w)}\n`);
+    const listed = listFolders([compareWith.dist, compareWith.charts]);
     const output = await synthesize(inputs, pool, cache, compareWith);
     trace('rendered');
-    await replaceTrees([
-      { dir: path.resolve(io.cwd, args.out), files: output.dist },
-      { dir: path.resolve(io.cwd, args.charts), files: output.charts },
+    const stamps = await replaceTrees([
+      { dir: compareWith.dist, files: output.dist },
+      { dir: compareWith.charts, files: output.charts },
       { dir: path.resolve(io.cwd, args.schemas), files: output.schemas },
-    ]);
+    ], listed);
     trace('written');
+    output.remember(stamps, compareWith);
     cache?.save();
+    trace('cache saved');
     io.stdout(`synth: ${inputs.workspaces.length} workspace(s), ${output.objects} objects written to ${path.normalize(args.out)}/\n`);
     return 0;
   } catch (e) {

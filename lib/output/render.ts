@@ -24,6 +24,11 @@ export interface ExpectedFile {
   readonly path: string;
   /** `<sha1>:<bytes>` of its content (see `digestOf`). */
   readonly digest: string;
+  /**
+   * The file's stamp (`stampOf`) when the run that cached it left the tree: a file that
+   * still has it is that very file, unchanged, and is kept without being read.
+   */
+  readonly stamp?: string;
   readonly make: () => string;
 }
 

@@ -52,8 +52,8 @@ export class SynthCache {
     return new SynthCache(file, generator, entries);
   }
 
-  /** Entries to save: read ones as they were, made ones by value (checked when saved). */
-  private readonly used = new Map<string, Entry | { readonly value: unknown }>();
+  /** Entries to save: read ones as they were, made ones as their JSON and check. */
+  private readonly used = new Map<string, Entry | { readonly json: string; readonly check: string }>();
   private readonly verified = new Map<string, boolean>();
   private changed = false;
 
@@ -82,25 +82,28 @@ export class SynthCache {
     return ok;
   }
 
-  /** Keeps `value` under `key`; it must not change until saved (it is written, and checked, then). */
+  /**
+   * Keeps `value` under `key`: turned into its JSON and checked now, while the other
+   * threads still render, rather than when the run saves, which it does alone.
+   */
   public put(key: string, value: unknown): void {
-    this.used.set(key, { value });
+    const json = JSON.stringify(value) ?? 'null';
+    this.used.set(key, { json, check: hashOf(key, json) });
     this.changed = true;
   }
 
   /**
    * Writes the entries this run used or made (others are dropped), when anything changed:
-   * the index `JSON.stringify` would write, each value turned to text once, for its
-   * check and for the file.
+   * the index `JSON.stringify` would write, each value turned to text once (a made one
+   * when it was put, for its check and for the file).
    */
   public save(): void {
     if (!this.changed && this.used.size === Object.keys(this.entries).length) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}`;
     const entries = [...this.used].map(([key, entry]) => {
-      const json = JSON.stringify(entry.value) ?? 'null';
-      const check = 'check' in entry ? entry.check : hashOf(key, json);
-      return `${JSON.stringify(key)}:{"value":${json},"check":${JSON.stringify(check)}}`;
+      const json = 'json' in entry ? entry.json : JSON.stringify(entry.value) ?? 'null';
+      return `${JSON.stringify(key)}:{"value":${json},"check":${JSON.stringify(entry.check)}}`;
     });
     fs.writeFileSync(temp, `{"version":${VERSION},"generator":${JSON.stringify(this.generator)},"entries":{${entries.join(',')}}}`);
     fs.renameSync(temp, this.file);

@@ -11,6 +11,19 @@ export interface OutputTree {
 /** The output could not be written; nothing was changed. */
 export class OutputError extends Error {}
 
+/**
+ * What identifies a file's content without reading it: its inode, size, and the times
+ * its content (mtime) and its inode (ctime) last changed. Writing a file, replacing it,
+ * or linking to it changes its ctime, which no program can set back; so a file with the
+ * stamp it had is the file it was. A copy of the tree (a fresh clone) has other stamps.
+ */
+export function stampOf(stat: fs.Stats): string {
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
+/** The stamps of the files of the trees as a run left them, by absolute path. */
+export type Stamps = ReadonlyMap<string, string>;
+
 /** What changing one folder takes, prepared before anything visible changes. */
 interface Plan {
   readonly dir: string;
@@ -22,6 +35,10 @@ interface Plan {
   readonly stale: string[];
   /** Folders created for new files (removed again if the run fails). */
   readonly created: string[];
+  /** Stamps of the files kept as they were (not written, nor linked to by another file). */
+  readonly kept: Map<string, string>;
+  /** Files whose stamp is read once the run is done: those written, and those linked to another file. */
+  readonly restamp: string[];
 }
 
 /**
@@ -35,14 +52,14 @@ interface Plan {
  * workspaces, writing every file again (and deleting the old tree) was most of the time
  * of a synth that changed one.
  */
-export async function replaceTrees(trees: readonly OutputTree[]): Promise<void> {
+export async function replaceTrees(trees: readonly OutputTree[], listed: ReadonlyMap<string, TreeListing> = new Map()): Promise<Stamps> {
   const plans: Plan[] = [];
   const written = new Map<string, string>();
   let current = '';
   try {
     for (const tree of trees) {
       current = path.resolve(tree.dir);
-      prepare(current, tree.files, plans, written);
+      prepare(current, tree.files, plans, written, listed.has(current) ? listed.get(current) : listFolder(current));
     }
   } catch (e) {
     for (const plan of plans) undo(plan);
@@ -53,45 +70,92 @@ export async function replaceTrees(trees: readonly OutputTree[]): Promise<void> 
     throw new OutputError(`cannot write ${current}: ${reason}`);
   }
   for (const plan of plans) commit(plan);
+  return stampsOf(plans);
+}
+
+/** The stamp of every file of the trees, as the run left them. */
+function stampsOf(plans: readonly Plan[]): Stamps {
+  const stamps = new Map<string, string>();
+  for (const plan of plans) {
+    for (const [file, stamp] of plan.kept) stamps.set(file, stamp);
+    for (const file of plan.restamp) {
+      try {
+        stamps.set(file, stampOf(fs.statSync(file)));
+      } catch {
+        // Gone already (removed by another program): no stamp, so it is read next time.
+      }
+    }
+  }
+  return stamps;
 }
 
 const SUFFIX = `.synth-${process.pid}`;
 
+/**
+ * What output folders hold before they are written, listed ahead (while other threads
+ * still render) so that the writing, which this thread does alone, need not. A file
+ * changed after the listing is found by the next run (its stamp has changed).
+ */
+export function listFolders(dirs: readonly string[]): Map<string, TreeListing> {
+  return new Map(dirs.map((d) => [path.resolve(d), listFolder(path.resolve(d))]));
+}
+
+/** What a folder holds (undefined when there is no such folder). */
+function listFolder(dir: string): TreeListing {
+  return fs.existsSync(dir) ? listTree(dir) : undefined;
+}
+
 /** Prepares one folder's change, its plan in `plans` from the start (so a failure undoes what it did). */
-function prepare(dir: string, files: readonly TreeFile[], plans: Plan[], written: Map<string, string>): void {
+function prepare(dir: string, files: readonly TreeFile[], plans: Plan[], written: Map<string, string>, existing: TreeListing): void {
   const parent = path.dirname(dir);
   // The parent must exist (a recursive mkdir under a path like /proc never returns).
   fs.statSync(parent);
-  const existing = fs.existsSync(dir) ? listTree(dir) : undefined;
   if (!existing || conflicts(existing, files)) {
     const staged = path.join(parent, `.${path.basename(dir)}-new-${process.pid}`);
     fs.rmSync(staged, { recursive: true, force: true });
-    plans.push({ dir, staged, renames: [], stale: [], created: [] });
+    plans.push({ dir, staged, renames: [], stale: [], created: [], kept: new Map(), restamp: files.map((f) => path.join(dir, f.path)) });
     fs.mkdirSync(staged);
     for (const folder of new Set(files.map((f) => path.dirname(path.join(staged, f.path))))) fs.mkdirSync(folder, { recursive: true });
     for (const f of files) writeOnce(path.join(staged, f.path), contentOf(f), written);
     return;
   }
-  const plan: Plan = { dir, renames: [], stale: [], created: [] };
+  const plan: Plan = { dir, renames: [], stale: [], created: [], kept: new Map(), restamp: [] };
   plans.push(plan);
   const wanted = new Set(files.map((f) => f.path));
   plan.stale.push(...[...existing.files.keys()].filter((f) => !wanted.has(f)).map((f) => path.join(dir, f)));
   for (const f of files) {
     const target = path.join(dir, f.path);
-    const size = existing.files.get(f.path);
+    const found = existing.files.get(f.path);
+    const size = found?.size;
+    const keep = () => {
+      // A file with other names (a hard link) changes its stamp when one of them goes.
+      if (found!.links > 1) plan.restamp.push(target);
+      else plan.kept.set(target, found!.stamp);
+    };
     let text: string;
     if ('content' in f) {
       text = f.content;
-      if (size === Buffer.byteLength(text) && fs.readFileSync(target).equals(Buffer.from(text))) continue;
+      if (size === Buffer.byteLength(text) && fs.readFileSync(target).equals(Buffer.from(text))) {
+        keep();
+        continue;
+      }
     } else if ('keptBytes' in f) {
       // Compared with the tree when rendered: kept while the tree still has it.
-      if (size === f.keptBytes) continue;
+      if (size === f.keptBytes) {
+        keep();
+        continue;
+      }
       text = f.make();
     } else {
-      // Known by its digest: kept when the tree holds exactly those bytes, made otherwise.
-      if (size === digestBytes(f.digest) && digestOf(fs.readFileSync(target)) === f.digest) continue;
+      // Known by its digest: kept when it is the very file the cache saw (same stamp), or
+      // when the tree holds exactly those bytes; made otherwise.
+      if (found && found.size >= 0 && ((f.stamp !== undefined && found.stamp === f.stamp) || (size === digestBytes(f.digest) && digestOf(fs.readFileSync(target)) === f.digest))) {
+        keep();
+        continue;
+      }
       text = f.make();
     }
+    plan.restamp.push(target);
     const folder = path.dirname(target);
     if (!existing.dirs.has(path.relative(dir, folder)) && !plan.created.includes(folder)) {
       const first = fs.mkdirSync(folder, { recursive: true });
@@ -127,9 +191,25 @@ function writeOnce(file: string, content: string, written: Map<string, string>):
 /** Texts shorter than this are written, not linked: a link saves nothing on them. */
 const LINK_FROM_BYTES = 4096;
 
-/** Files (with their sizes) and folders of a tree, relative to it. */
-function listTree(dir: string): { files: Map<string, number>; dirs: Set<string> } {
-  const files = new Map<string, number>();
+/** A file found in a tree: its size (-1 for what is not a regular file), stamp and number of names. */
+interface Found {
+  readonly size: number;
+  readonly stamp: string;
+  readonly links: number;
+}
+
+/** What a tree holds: its files and folders, relative to it. */
+interface Listing {
+  readonly files: Map<string, Found>;
+  readonly dirs: Set<string>;
+}
+
+/** A folder's listing, or undefined when it does not exist. */
+export type TreeListing = Listing | undefined;
+
+/** Files (with their sizes and stamps) and folders of a tree, relative to it. */
+function listTree(dir: string): Listing {
+  const files = new Map<string, Found>();
   const dirs = new Set<string>(['']);
   const walk = (rel: string) => {
     for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
@@ -137,8 +217,11 @@ function listTree(dir: string): { files: Map<string, number>; dirs: Set<string> 
       if (e.isDirectory()) {
         dirs.add(p);
         walk(p);
+      } else if (e.isFile()) {
+        const stat = fs.statSync(path.join(dir, p));
+        files.set(p, { size: stat.size, stamp: stampOf(stat), links: stat.nlink });
       } else {
-        files.set(p, e.isFile() ? fs.statSync(path.join(dir, p)).size : -1);
+        files.set(p, { size: -1, stamp: '', links: 1 });
       }
     }
   };
@@ -147,7 +230,7 @@ function listTree(dir: string): { files: Map<string, number>; dirs: Set<string> 
 }
 
 /** Whether a new file would sit where a folder is, or under something that is not a folder: such a tree is rebuilt whole. */
-function conflicts(existing: { files: Map<string, number>; dirs: Set<string> }, files: readonly TreeFile[]): boolean {
+function conflicts(existing: Listing, files: readonly TreeFile[]): boolean {
   return files.some((f) => {
     if (existing.dirs.has(f.path)) return true;
     for (let d = path.posix.dirname(f.path); d !== '.'; d = path.posix.dirname(d)) if (existing.files.has(d)) return true;
