@@ -129,7 +129,9 @@ export class RenderPool {
       this.layers.set(index, settle(render(platform, job.config, job.source, job.trainingConfigs, this.options, job.runs), this.again(index)));
     }
     if (!this.done()) await new Promise<void>((resolve) => { this.waiting = resolve; });
-    await this.terminate();
+    // The workers have posted every layer: they stop while this thread goes on (synth
+    // waits for them before it returns).
+    void this.terminate();
     if (this.failed) throw this.failed;
     if (this.errors.length > 0) throw new Error(this.errors[0]);
     return new Map(this.jobs.map(({ job }, i) => [job.config.name, this.layers.get(i)!]));
@@ -137,8 +139,12 @@ export class RenderPool {
 
   /** Stops the workers (when the inputs turn out invalid, their work is not needed). */
   public async terminate(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.stopping ??= Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    await this.stopping;
   }
+
+  /** The workers being stopped, once they are. */
+  private stopping?: Promise<void>;
 
   /** A file's text of the job `index`, rendered again (here, once for all its files). */
   private again(index: number): (path: string) => string {
