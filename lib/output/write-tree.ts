@@ -51,6 +51,9 @@ interface Plan {
  * they were. An unchanged file is never rewritten: on a platform of a thousand
  * workspaces, writing every file again (and deleting the old tree) was most of the time
  * of a synth that changed one.
+ *
+ * `listed`: the folders as `listFolders` found them earlier in the run (listed now when
+ * absent). Returns the stamp of every file of the trees as the run leaves them.
  */
 export async function replaceTrees(trees: readonly OutputTree[], listed: ReadonlyMap<string, TreeListing> = new Map()): Promise<Stamps> {
   const plans: Plan[] = [];
