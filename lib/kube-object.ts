@@ -103,8 +103,8 @@ function metadataJson(metadata: ApiObject['metadata']): unknown {
 /** The fields of metadata cdk8s writes, in the order they are written (sorted). */
 const METADATA_KEYS = ['annotations', 'finalizers', 'labels', 'name', 'namespace', 'ownerReferences'] as const;
 
-/** The metadata fields cdk8s writes from its own fields, whatever its other attributes hold under these keys. */
-const OWN_METADATA_FIELDS = new Set(['name', 'namespace', 'labels', 'annotations', 'finalizers', 'ownerReferences']);
+/** The same, to look up: cdk8s writes these from its own fields, whatever its other attributes hold under these keys. */
+const OWN_METADATA_FIELDS: ReadonlySet<string> = new Set(METADATA_KEYS);
 
 /** Whether metadata options hold a key (with a value) other than those cdk8s writes from its own fields. */
 function hasOtherAttributes(attributes: Record<string, unknown>): boolean {
