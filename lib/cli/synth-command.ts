@@ -85,6 +85,7 @@ export async function synthCommand(argv: readonly string[], io: CommandIO, early
     ], listed);
     trace('written');
     output.remember(stamps, compareWith);
+    trace('remembered');
     cache?.save();
     trace('cache saved');
     io.stdout(`synth: ${inputs.workspaces.length} workspace(s), ${output.objects} objects written to ${path.normalize(args.out)}/\n`);
