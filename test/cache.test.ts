@@ -142,6 +142,31 @@ describe('a tampered cache never changes the output', () => {
   });
 });
 
+test('stamps copied from other files, or set to nonsense, never keep a wrong file', async () => {
+  await incremental(box);
+  const { createHash } = await import('crypto');
+  const all = entries(box);
+  const layers = Object.keys(all).filter((k) => k.startsWith('layer:'));
+  const sign = (key: string, value: unknown) => ({ value, check: createHash('sha1').update(key).update('\0').update(JSON.stringify(value)).update('\0').digest('hex') });
+  const [a, b, c] = layers;
+  // a's files claim b's stamps (other inodes), and a wrong digest: they must be read, found wrong, and made.
+  const stampsOfB = [...all[b].value.dist, ...all[b].value.chart].map((f: string[]) => f[2]);
+  const files = (value: any) => [...value.dist, ...value.chart].map((f: string[], i: number) => [f[0], `${'0'.repeat(40)}:1`, stampsOfB[i]]);
+  const aFiles = files(all[a].value);
+  all[a] = sign(a, { ...all[a].value, dist: aFiles.slice(0, all[a].value.dist.length), chart: aFiles.slice(all[a].value.dist.length) });
+  // c's stamps are not stamps: the entry is not used at all.
+  all[c] = sign(c, { ...all[c].value, dist: all[c].value.dist.map(([p, d]: string[]) => [p, d, 'not a stamp']) });
+  fs.writeFileSync(index(box), JSON.stringify({ ...JSON.parse(fs.readFileSync(index(box), 'utf8')), entries: all }));
+  // Every workspace's files edited by hand, so that only a file truly known is kept.
+  for (const dir of ['dist/workspaces', 'dist/workspace-boundaries']) {
+    for (const ws of fs.readdirSync(path.join(box.dir, dir))) {
+      const file = path.join(box.dir, dir, ws, 'manifests.yaml');
+      fs.appendFileSync(file, '# edited\n');
+    }
+  }
+  expect(await incremental(box)).toEqual(await cold(box));
+});
+
 test('--no-cache neither reads nor writes the cache', async () => {
   await box.synth('--no-cache');
   expect(fs.existsSync(path.join(box.dir, '.cache'))).toBe(false);
