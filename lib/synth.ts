@@ -147,18 +147,18 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
   const render = (config: WorkspaceConfig, options?: RenderOptions) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}, options, inputs.runs?.[config.name]);
   const again = (config: WorkspaceConfig) => remaker(() => render(config, {}));
   // What each workspace's cache entry will hold, but the stamps its files get when written.
-  const toCache: { key: string; objects: number; dist: CachedFile[]; chart: CachedFile[]; was?: CachedWorkspace }[] = [];
+  const toCache: { key: string; entry: CachedWorkspace; reused: boolean }[] = [];
   const workspaces = inputs.workspaces.map((config) => {
     const key = inputs.workspaceKeys?.[config.name];
     const cached = key !== undefined && !pooled.has(config.name) ? cache?.get<CachedWorkspace>(layerKey(key)) : undefined;
     if (cached && namesItsOwnFiles(cached, config.name)) {
-      toCache.push({ key: key!, objects: cached.objects, dist: [...cached.dist], chart: [...cached.chart], was: cached });
+      toCache.push({ key: key!, entry: cached, reused: true });
       return { config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {}, ...reused(cached, again(config)) };
     }
     const layer = pooled.get(config.name) ?? settle(render(config, { digests: cache !== undefined, compareWith }), again(config));
     if (key !== undefined && layer.problems.length === 0 && layer.digests.length === layer.dist.length + layer.chart.length) {
       const entries = [...layer.dist, ...layer.chart].map((f, i): CachedFile => [f.path, layer.digests[i]]);
-      toCache.push({ key, objects: layer.objects, dist: entries.slice(0, layer.dist.length), chart: entries.slice(layer.dist.length) });
+      toCache.push({ key, entry: { objects: layer.objects, dist: entries.slice(0, layer.dist.length), chart: entries.slice(layer.dist.length) }, reused: false });
     }
     return { config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {}, dist: layer.dist, chart: layer.chart, objects: layer.objects, problems: layer.problems };
   });
@@ -174,11 +174,11 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
         const stamp = stamps.get(path.join(dir, file));
         return stamp !== undefined ? [file, digest, stamp] : [file, digest];
       };
-      for (const w of toCache) {
-        const entry: CachedWorkspace = { objects: w.objects, dist: w.dist.map(stamped(dirs.dist)), chart: w.chart.map(stamped(dirs.charts)) };
+      for (const { key, entry, reused } of toCache) {
+        const now: CachedWorkspace = { objects: entry.objects, dist: entry.dist.map(stamped(dirs.dist)), chart: entry.chart.map(stamped(dirs.charts)) };
         // A reused entry whose files kept their stamps stays as it was.
-        if (w.was && JSON.stringify(entry) === JSON.stringify(w.was)) continue;
-        cache?.put(layerKey(w.key), entry);
+        if (reused && JSON.stringify(now) === JSON.stringify(entry)) continue;
+        cache?.put(layerKey(key), now);
       }
     },
   };

@@ -6,7 +6,7 @@ import { imageRef, imageTag } from '../images';
 import { KUBE, kube } from '../kube-object';
 import { appLabels } from '../labels';
 import { KEDA, PORTS, WAKE_APP } from '../names';
-import { nginxPreamble } from '../shared/mlflow-common-read';
+import { nginxPreamble } from '../components/nginx';
 
 /** Seconds a client is told to wait before it retries a model that is starting (Retry-After). */
 export const RETRY_AFTER_SECONDS = 60;

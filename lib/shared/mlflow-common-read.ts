@@ -1,5 +1,6 @@
 import { KUBE, kube } from '../kube-object';
 import { Construct } from 'constructs';
+import { nginxPreamble } from '../components/nginx';
 import { WebServer } from '../components/web-server';
 import { PlatformConfig } from '../config/types';
 import { imageRef, imageTag } from '../images';
@@ -20,28 +21,6 @@ export const READ_ONLY_POSTS = [
   '/api/2.0/mlflow/runs/search',
   '/api/2.0/mlflow/experiments/search',
 ];
-
-/**
- * The start of an unprivileged nginx's configuration, up to its `http` block's own
- * settings: one worker, pid and temporary files under `tmp` (the root filesystem is
- * read-only), logs to the container's output.
- */
-export function nginxPreamble(tmp: string): string {
-  return `worker_processes 1;
-pid ${tmp}/nginx.pid;
-error_log /dev/stderr warn;
-events {
-  worker_connections 1024;
-}
-http {
-  access_log /dev/stdout;
-  client_body_temp_path ${tmp}/client_body;
-  proxy_temp_path ${tmp}/proxy;
-  fastcgi_temp_path ${tmp}/fastcgi;
-  uwsgi_temp_path ${tmp}/uwsgi;
-  scgi_temp_path ${tmp}/scgi;
-`;
-}
 
 /** Where the front listens, what it fronts, and where it may write. */
 export interface ReadOnlyProxyOptions {
