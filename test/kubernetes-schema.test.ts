@@ -1,5 +1,8 @@
-import { schemaFindings } from '../lib/policy/crd-schema';
-import { schemaProblems } from '../lib/policy/kubernetes-schema';
+import * as fs from 'fs';
+import { Manifest } from '../lib/output/render';
+import { isCrdGroup, schemaFindings } from '../lib/policy/crd-schema';
+import { schemaModuleOf, schemaProblems } from '../lib/policy/kubernetes-schema';
+import { verdictOf, verdictSource } from '../lib/policy/verdict-validators';
 import { fixture } from './helpers';
 
 /*
@@ -107,5 +110,82 @@ describe('the CRD schema check, keyword by keyword (as the API server reads a st
       '/a/1/b must be equal to one of the allowed values',
       '/a/1/c must be integer',
     ]);
+  });
+});
+
+describe('built-in kinds: the validators loaded for their verdict alone (lib/policy/verdict-validators.ts)', () => {
+  const builtIn = [...objects, ...testPods].filter((o) => !isCrdGroup(o.apiVersion));
+  /** Per kind, its largest object: the most places to break. */
+  const largest = new Map<string, Manifest>();
+  for (const o of builtIn) {
+    const key = `${o.apiVersion} ${o.kind}`;
+    const had = largest.get(key);
+    if (!had || JSON.stringify(o).length > JSON.stringify(had).length) largest.set(key, o);
+  }
+  const modules = [...largest.keys()].map((key) => {
+    const [apiVersion, kind] = key.split(' ');
+    const file = schemaModuleOf(apiVersion, kind)!;
+    return { key, file, original: require(file).validate as (d: unknown) => boolean, verdict: verdictOf(file)! }; // eslint-disable-line @typescript-eslint/no-require-imports
+  });
+
+  test('every built-in kind synth makes is loaded rewritten, not as it is', () => {
+    expect(modules.length).toBeGreaterThan(10);
+    for (const m of modules) {
+      expect(verdictSource(fs.readFileSync(m.file, 'utf8'))).toBeDefined();
+      expect(m.verdict).not.toBe(m.original);
+    }
+  });
+
+  test('gives the verdict of the original validator on every object, and on each broken in every place', () => {
+    /** Values that break most places: of another type, outside an enum or format, past int32, empty. */
+    const replacements: unknown[] = ['Bogus', '', 7, 2.5, 2 ** 40, true, null, {}, [], [{}]];
+    let variants = 0;
+    let invalid = 0;
+    const disagree: string[] = [];
+    const compare = (m: (typeof modules)[number], doc: unknown, where: string) => {
+      variants++;
+      const expected = m.original(doc);
+      if (!expected) invalid++;
+      if (m.verdict(doc) !== expected) disagree.push(`${m.key} ${where}`);
+    };
+    for (const o of builtIn) compare(modules.find((m) => m.key === `${o.apiVersion} ${o.kind}`)!, o, 'as synthesized');
+    for (const m of modules) {
+      const doc = JSON.parse(JSON.stringify(largest.get(m.key)));
+      // Every place in the object: changed in place, compared, put back.
+      const visit = (parent: any, where: string) => {
+        for (const key of Object.keys(parent)) {
+          const value = parent[key];
+          const at = `${where}/${key}`;
+          if (Array.isArray(parent)) {
+            parent.splice(Number(key), 1);
+            compare(m, doc, `${at} removed`);
+            parent.splice(Number(key), 0, value);
+          } else {
+            delete parent[key];
+            compare(m, doc, `${at} removed`);
+            parent[key] = value;
+          }
+          for (const r of replacements) {
+            parent[key] = r;
+            compare(m, doc, `${at} = ${JSON.stringify(r)}`);
+          }
+          parent[key] = value;
+          if (typeof value === 'object' && value !== null) visit(value, at);
+        }
+      };
+      visit(doc, '');
+      expect(doc).toEqual(largest.get(m.key));
+    }
+    expect(disagree).toEqual([]);
+    expect(variants).toBeGreaterThan(5000);
+    // Broken objects are a good share of them: the comparison is not only of valid ones.
+    expect(invalid / variants).toBeGreaterThan(0.3);
+  });
+
+  test('a module of another shape is not rewritten: it is used as it is', () => {
+    const source = fs.readFileSync(modules[0].file, 'utf8');
+    expect(verdictSource(source.replace('rootData=data}={})', 'rootData=data,more}={})'))).toBeUndefined();
+    expect(verdictSource(source.replace(/,parentDataProperty:"/, ',parentDataProperty:data+"'))).toBeUndefined();
+    expect(verdictSource('function validate1(data){return true}')).toBeUndefined();
   });
 });

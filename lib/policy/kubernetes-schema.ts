@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Manifest } from '../output/render';
 import { crdProblems, isCrdGroup } from './crd-schema';
+import { Verdict, verdictOf } from './verdict-validators';
 
 /**
  * Validates objects against their schemas: built-in kinds against the Kubernetes
@@ -13,29 +14,38 @@ import { crdProblems, isCrdGroup } from './crd-schema';
 
 interface Validatable { validate(): void }
 type ModelClass = new (data: unknown) => Validatable;
-/** A compiled validator of `kubernetes-models`: true when the data is valid. */
-type ValidateFunction = (data: unknown) => boolean;
-
-interface Model { readonly Class: ModelClass; readonly validate?: ValidateFunction }
+interface Model { readonly Class: ModelClass; readonly validate?: Verdict }
 
 /** Models by apiVersion, then kind (undefined: no schema known). */
 const models = new Map<string, Map<string, Model | undefined>>();
 
 /**
- * The model of a built-in apiVersion and kind, and its compiled validator (the one the
- * model's `validate()` runs, found in the model module's source); undefined when no
- * schema is known.
+ * The compiled validator module (`_schemas/*.js`) that the model of a built-in apiVersion
+ * and kind runs, as the model's module names it; undefined when there is none.
+ */
+export function schemaModuleOf(apiVersion: string, kind: string): string | undefined {
+  try {
+    const file = require.resolve(`kubernetes-models/${apiVersion}/${kind}`);
+    const schema = /require\("(\.\.\/(?:\.\.\/)?_schemas\/\w+\.js)"\)/.exec(fs.readFileSync(file, 'utf8'))?.[1];
+    return schema ? path.join(path.dirname(file), schema) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The model of a built-in apiVersion and kind, and the verdict of its compiled validator
+ * (loaded for its verdict alone: `verdict-validators.ts`); undefined when no schema is
+ * known.
  */
 function modelOf(apiVersion: string, kind: string): Model | undefined {
   let kinds = models.get(apiVersion);
   if (!kinds) models.set(apiVersion, kinds = new Map());
   if (!kinds.has(kind)) {
     try {
-      const id = `kubernetes-models/${apiVersion}/${kind}`;
-      const Class = require(id)[kind] as ModelClass; // eslint-disable-line @typescript-eslint/no-require-imports
-      const schema = /require\("(\.\.\/(?:\.\.\/)?_schemas\/\w+\.js)"\)/.exec(fs.readFileSync(require.resolve(id), 'utf8'))?.[1];
-      const validate = schema ? require(path.join(path.dirname(require.resolve(id)), schema)).validate as ValidateFunction : undefined; // eslint-disable-line @typescript-eslint/no-require-imports
-      kinds.set(kind, { Class, validate });
+      const Class = require(`kubernetes-models/${apiVersion}/${kind}`)[kind] as ModelClass; // eslint-disable-line @typescript-eslint/no-require-imports
+      const schema = schemaModuleOf(apiVersion, kind);
+      kinds.set(kind, { Class, validate: schema ? verdictOf(schema) : undefined });
     } catch {
       kinds.set(kind, undefined);
     }
@@ -59,8 +69,8 @@ export function schemaProblems(objects: readonly Manifest[]): string[] {
       problems.push(`schema: ${where(o)}: no schema known for ${o.apiVersion} ${o.kind}`);
       continue;
     }
-    // The compiled validator on the object as it is (plain JSON: the model's copy would
-    // only drop undefined values, which JSON has none of); the model again, for its
+    // The compiled validator's verdict on the object as it is (plain JSON: the model's copy
+    // would only drop undefined values, which JSON has none of); the model, for its
     // message, only when that fails.
     if (model.validate?.(o)) continue;
     try {
