@@ -271,4 +271,14 @@ describe('schemas', () => {
     expect(checkObjects([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } } as Manifest]))
       .toEqual(['schema: Widget w: no schema known for example.com/v1 Widget']);
   });
+
+  test.each([
+    ['a kind of a built-in group that has no such kind', 'v1', 'Widget'],
+    ['a kind written in the wrong case (a file found on a case-insensitive disk is not its class)', 'v1', 'configMap'],
+    ['a kind that is not a name', 'v1', '../v1/Pod'],
+    ['a module of the group that is not a kind', 'v1', 'index'],
+  ])('%s fails the check', (_what, apiVersion, kind) => {
+    expect(checkObjects([{ apiVersion, kind, metadata: { name: 'w' } } as Manifest]))
+      .toEqual([`schema: ${kind} w: no schema known for ${apiVersion} ${kind}`]);
+  });
 });
