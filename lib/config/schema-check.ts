@@ -1,4 +1,5 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createHash } from 'crypto';
 import { describeValue, InputProblem, nearest, nearestFirst } from './problems';
 import { FieldPath, showPath, YamlSource } from './yaml-source';
@@ -19,8 +20,10 @@ interface SchemaNode {
 
 /** The validator every input schema is compiled with (here, or ahead of time by the build). */
 export function inputAjv(options: { source?: boolean } = {}): Ajv {
+  // Loaded only here: synth runs the validators the build compiled, which need none of it.
+  const AjvClass = (require('ajv') as { default: typeof Ajv }).default; // eslint-disable-line @typescript-eslint/no-require-imports
   // Union types: some LLaMA-Factory keys take a string or a list.
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source ?? false } });
+  const ajv = new AjvClass({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true, code: { source: options.source ?? false } });
   ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-removed', schemaType: 'object' });
   return ajv;
