@@ -22,9 +22,6 @@ const BARE_EXPONENT = /^[eE][-+]?[0-9_]+$/;
 /** A Kubernetes quantity or a duration with a unit, like `500m`, `16Gi` or `1h`: a string in both YAML versions. */
 const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E|s|h)$/;
 
-/** The start of a line with text (the text's start, or after a line end). */
-const LINE_WITH_TEXT = /(^|\n)(?=[^\n])/g;
-
 /** Characters that a literal block cannot hold as they are. */
 const NOT_LITERAL = /[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff\r]/;
 
@@ -44,13 +41,65 @@ function scalarString(s: string): string {
   return text;
 }
 
+/** A string as a scalar with its line end, remembered as `scalarString` is. */
+const lines = new Map<string, string>();
+
+function scalarLine(s: string): string {
+  let text = lines.get(s);
+  if (text === undefined) {
+    if (lines.size >= WRITTEN_LIMIT) lines.clear();
+    lines.set(s, text = `${scalarString(s)}\n`);
+  }
+  return text;
+}
+
+/**
+ * What starts a key's line, by depth: its indentation (or, for the first key of a list
+ * item, the item's dash), the key and its colon; `keyStart(…)[0]` is followed by a value
+ * on the line, `[1]` by a collection below it. Each line is thus two strings appended
+ * rather than five.
+ */
+const keyStarts: Map<string, readonly [string, string]>[] = [];
+const itemKeyStarts: Map<string, readonly [string, string]>[] = [];
+
+function keyStart(key: string, depth: number, item: boolean): readonly [string, string] {
+  const byDepth = item ? itemKeyStarts : keyStarts;
+  let memo = byDepth[depth];
+  if (!memo) memo = byDepth[depth] = new Map();
+  let start = memo.get(key);
+  if (start === undefined) {
+    if (memo.size >= WRITTEN_LIMIT) memo.clear();
+    const head = `${item ? dashOf(depth - 1) : indentOf(depth)}${scalarString(key)}:`;
+    memo.set(key, start = [`${head} `, `${head}\n`]);
+  }
+  return start;
+}
+
 function decideScalar(s: string): string {
   const plain = (PLAIN.test(s) && !s.endsWith(':') && !s.endsWith(' ') && !s.includes(': ') && !RESERVED.has(s.toLowerCase()) && !BARE_EXPONENT.test(s))
     || QUANTITY.test(s);
   return plain ? s : JSON.stringify(s);
 }
 
+/**
+ * Literal blocks made, by indentation then text: the scripts and configs that manifests
+ * hold are most often the same from one workspace to the next, and a block is long to
+ * make. Emptied when it holds too many.
+ */
+const blocks = new Map<string, Map<string, string | undefined>>();
+const BLOCKS_LIMIT = 2_000;
+
 function literalBlock(s: string, indent: string): string | undefined {
+  let made = blocks.get(indent);
+  if (!made) blocks.set(indent, made = new Map());
+  if (made.has(s)) return made.get(s);
+  if (made.size >= BLOCKS_LIMIT) made.clear();
+  const block = makeLiteralBlock(s, indent);
+  made.set(s, block);
+  return block;
+}
+
+function makeLiteralBlock(s: string, indent: string): string | undefined {
   // A block's indentation is read off its first non-empty line, which must not start with blanks.
   if (NOT_LITERAL.test(s) || /^\n*[ \t]/.test(s) || s.trim() === '') return undefined;
   // Counted from the end (a regular expression anchored at the end tries every position).
@@ -59,9 +108,10 @@ function literalBlock(s: string, indent: string): string | undefined {
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
   const body = trailing === 0 ? s : s.slice(0, s.length - trailing);
   // Each line with text indented; empty lines left empty.
-  const lines = body.replace(LINE_WITH_TEXT, `$1${indent}`);
+  const lines = body.split('\n');
+  for (let i = 0; i < lines.length; i++) if (lines[i] !== '') lines[i] = indent + lines[i];
   const extra = trailing > 1 ? '\n'.repeat(trailing - 1) : '';
-  return `|${chomp}\n${lines}\n${extra}`;
+  return `|${chomp}\n${lines.join('\n')}\n${extra}`;
 }
 
 /** Writes a scalar as it follows `key: ` or `- `, with its line end. */
@@ -74,8 +124,7 @@ function scalar(value: unknown, indent: string): void {
         return;
       }
     }
-    out += scalarString(value);
-    out += '\n';
+    out += scalarLine(value);
     return;
   }
   if (value === null || value === undefined) {
@@ -114,50 +163,58 @@ function indentOf(depth: number): string {
   return INDENTS[depth];
 }
 
-function mapping(obj: Record<string, unknown>, depth: number, firstPrefix?: string): void {
-  const indent = indentOf(depth);
-  let first = true;
+/** A list item's dash by depth, with its indentation, made once. */
+const DASHES: string[] = [];
+function dashOf(depth: number): string {
+  return DASHES[depth] ??= `${indentOf(depth)}- `;
+}
+
+function mapping(obj: Record<string, unknown>, depth: number, item = false): void {
+  let first = item;
   for (const key in obj) {
     const value = obj[key];
     if (value === undefined) continue;
-    out += first && firstPrefix !== undefined ? firstPrefix : indent;
+    const start = keyStart(key, depth, first);
     first = false;
-    out += scalarString(key);
     if (isCollection(value)) {
       if (Array.isArray(value)) {
         if (value.length === 0) {
-          out += ': []\n';
+          out += start[0];
+          out += '[]\n';
         } else {
-          out += ':\n';
+          out += start[1];
           sequence(value, depth + 1);
         }
       } else if (isEmpty(value)) {
-        out += ': {}\n';
+        out += start[0];
+        out += '{}\n';
       } else {
-        out += ':\n';
+        out += start[1];
         mapping(value as Record<string, unknown>, depth + 1);
       }
     } else {
-      out += ': ';
+      out += start[0];
       scalar(value, indentOf(depth + 1));
     }
   }
 }
 
 function sequence(items: readonly unknown[], depth: number): void {
-  const indent = indentOf(depth);
+  const dash = dashOf(depth);
   for (const item of items) {
     if (isCollection(item) && !isEmpty(item)) {
       if (Array.isArray(item)) {
-        out += `${indent}-\n`;
+        out += indentOf(depth);
+        out += '-\n';
         sequence(item, depth + 1);
       } else {
-        mapping(item as Record<string, unknown>, depth + 1, `${indent}- `);
+        mapping(item as Record<string, unknown>, depth + 1, true);
       }
     } else if (isCollection(item)) {
-      out += `${indent}- ${Array.isArray(item) ? '[]' : '{}'}\n`;
+      out += dash;
+      out += Array.isArray(item) ? '[]\n' : '{}\n';
     } else {
-      out += `${indent}- `;
+      out += dash;
       scalar(item, indentOf(depth + 1));
     }
   }
