@@ -64,6 +64,41 @@ test('writes the block style people write: nested mappings, indented lists, lite
   ].join('\n'));
 });
 
+test('a key, or a text, written again at another depth or as a list item is written for its own place', () => {
+  // The writer remembers what it made of keys and texts: by their place too.
+  const script = 'echo one\n\necho two\n';
+  const doc = { name: 'top', script, items: [{ name: 'first', script }, { script, name: 'second' }], deep: { deeper: { name: 'x', script } } };
+  const text = toYaml(doc);
+  expect(text).toBe([
+    'name: top',
+    'script: |',
+    '  echo one',
+    '',
+    '  echo two',
+    'items:',
+    '  - name: first',
+    '    script: |',
+    '      echo one',
+    '',
+    '      echo two',
+    '  - script: |',
+    '      echo one',
+    '',
+    '      echo two',
+    '    name: second',
+    'deep:',
+    '  deeper:',
+    '    name: x',
+    '    script: |',
+    '      echo one',
+    '',
+    '      echo two',
+    '',
+  ].join('\n'));
+  expect(toYaml(doc)).toBe(text);
+  expect(readBack(text, '1.1')).toEqual(doc);
+});
+
 test('every object synth makes of the fixtures reads back as made', () => {
   const inputs = fixture().inputs;
   const made = [synthShared(inputs.platform), ...inputs.workspaces.map((w) => synthWorkspace(inputs.platform, w))].flat();
