@@ -120,6 +120,12 @@ test('a file where a folder must go (or the reverse) rebuilds the folder whole',
   expect(fs.readdirSync(dir)).toEqual(['out']);
 });
 
+test('a file whose folder two levels up is a file now rebuilds the folder whole, after files in folders found fine', async () => {
+  await replaceTrees([{ dir: out(), files: files({ 'a/x.yaml': 'x\n', 'a/b': 'file\n' }) }]);
+  await replaceTrees([{ dir: out(), files: files({ 'a/x.yaml': 'x\n', 'a/y.yaml': 'y\n', 'a/b/c/d.yaml': 'd\n' }) }]);
+  expect(listed()).toEqual(['a/b/c/d.yaml', 'a/x.yaml', 'a/y.yaml']);
+});
+
 test('a text written twice in one run is written once and linked: a chart template and its dist/ file', async () => {
   const text = `${'x: 1\n'.repeat(2000)}`;
   await replaceTrees([{ dir: out(), files: files({ 'dist/a.yaml': text, 'chart/a.yaml': text, 'small/a.yaml': 'y\n', 'small/b.yaml': 'y\n' }) }]);

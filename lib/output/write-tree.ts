@@ -234,11 +234,17 @@ function listTree(dir: string): Listing {
 
 /** Whether a new file would sit where a folder is, or under something that is not a folder: such a tree is rebuilt whole. */
 function conflicts(existing: Listing, files: readonly TreeFile[]): boolean {
-  return files.some((f) => {
+  // Each folder is looked at once: files share their folders (thousands of files, a few folders each).
+  const seen = new Set<string>();
+  for (const f of files) {
     if (existing.dirs.has(f.path)) return true;
-    for (let d = path.posix.dirname(f.path); d !== '.'; d = path.posix.dirname(d)) if (existing.files.has(d)) return true;
-    return false;
-  });
+    // Up to a folder seen already, whose own folders were seen with it.
+    for (let d = path.posix.dirname(f.path); d !== '.' && !seen.has(d); d = path.posix.dirname(d)) {
+      if (existing.files.has(d)) return true;
+      seen.add(d);
+    }
+  }
+  return false;
 }
 
 function commit(plan: Plan): void {
