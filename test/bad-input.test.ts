@@ -311,6 +311,17 @@ describe('what a new user meets', () => {
     ]);
   });
 
+  test('fails on a training folder that is a file, or a link to nothing; a workspace with no training folder has no configs', async () => {
+    box.write('workspaces/team-a/training', 'model_name_or_path: /m\n');
+    box.write('workspaces/team-b.yaml', 'name: team-b\n');
+    fs.mkdirSync(path.join(box.dir, 'workspaces/team-b'));
+    fs.symlinkSync('gone', path.join(box.dir, 'workspaces/team-b/training'));
+    expect(await failingSynth()).toEqual([
+      'workspaces/team-a/training:1:1 must be a folder of training configs (<name>.yaml files)',
+      "workspaces/team-b/training/:1:1 is a symbolic link to 'gone', which does not exist; fix the link or remove it",
+    ]);
+  });
+
   test('reads a link that stays inside the repository like the file it leads to', async () => {
     box.write('shared-configs/sft.yaml', 'model_name_or_path: /m\nstage: sft\ndataset: qa\ntemplate: qwen\noutput_dir: /o\n');
     fs.mkdirSync(path.join(box.dir, 'workspaces/team-a/training'), { recursive: true });

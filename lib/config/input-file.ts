@@ -44,8 +44,11 @@ export function normalizeText(text: string): string {
   return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
 }
 
-/** Where a path really leads, or why it leads nowhere acceptable. */
-export type Resolved = { readonly real: string } | { readonly problem: string };
+/**
+ * Where a path really leads, or why it leads nowhere acceptable; with what it is, when
+ * the path is no link (its `lstat` is then its `stat`).
+ */
+export type Resolved = { readonly real: string; readonly stat?: fs.Stats } | { readonly problem: string };
 
 /**
  * Follows a symbolic link under the repository's rule: a link must lead to something
@@ -58,7 +61,7 @@ export function resolveLink(ctx: InputContext, file: string): Resolved {
   } catch {
     return { problem: 'not found' };
   }
-  if (!stat.isSymbolicLink()) return { real: file };
+  if (!stat.isSymbolicLink()) return { real: file, stat };
   const target = fs.readlinkSync(file);
   let real: string;
   try {
@@ -94,7 +97,7 @@ export function readInputFile(ctx: InputContext, file: string): ReadResult {
   }
   let stat: fs.Stats;
   try {
-    stat = fs.statSync(resolved.real);
+    stat = resolved.stat ?? fs.statSync(resolved.real);
   } catch (e) {
     return problem(`cannot read file (${(e as Error).message})`);
   }

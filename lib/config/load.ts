@@ -223,13 +223,13 @@ export interface TrainingConfigText {
  */
 function readTrainingConfigTexts(ctx: InputContext, workspacesDir: string, workspace: string, problems: InputProblem[]): TrainingConfigText[] {
   const dir = path.join(workspacesDir, workspace, 'training');
-  if (!fs.existsSync(dir) && !isLink(dir)) return [];
   const folder = resolveLink(ctx, dir);
   if ('problem' in folder) {
-    problems.push(fileProblem(ctx, `${dir}/`, folder.problem));
+    // No folder (a link to nothing is a problem, not an absent folder).
+    if (folder.problem !== 'not found') problems.push(fileProblem(ctx, `${dir}/`, folder.problem));
     return [];
   }
-  if (!fs.statSync(folder.real).isDirectory()) {
+  if (!(folder.stat ?? fs.statSync(folder.real)).isDirectory()) {
     problems.push(fileProblem(ctx, dir, 'must be a folder of training configs (<name>.yaml files)'));
     return [];
   }
@@ -299,19 +299,12 @@ function parseDeepspeed(t: TrainingConfigText, problems: InputProblem[]): void {
   parseYaml(t, deepspeedSchema, problems);
 }
 
-function isLink(p: string): boolean {
-  try {
-    return fs.lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
-
 /** A folder in workspaces/ with no workspace file would hold configs nothing uses. */
 function checkStrayTrainingFolders(ctx: InputContext, workspacesDir: string, names: readonly string[]): InputProblem[] {
   if (!fs.existsSync(workspacesDir)) return [];
+  const known = new Set(names);
   return fs.readdirSync(workspacesDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !names.includes(e.name))
+    .filter((e) => e.isDirectory() && !known.has(e.name))
     .map((e) => fileProblem(ctx, `${path.join(workspacesDir, e.name)}/`, `folder of no workspace: there is no ${e.name}.yaml beside it; add the workspace file or remove the folder`));
 }
 
