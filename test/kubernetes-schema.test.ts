@@ -87,6 +87,7 @@ describe('the CRD schema check, keyword by keyword (as the API server reads a st
     ['int-or-string', obj({ q: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } }), { q: 1.5 }, ['/q must be integer or string']],
     ['int-or-string pattern', obj({ q: { 'x-kubernetes-int-or-string': true, pattern: '^[0-9]+m$' } }), { q: '5' }, ['/q must match pattern "^[0-9]+m$"']],
     ['false', obj({ x: false }), { x: 1 }, ['/x is not allowed']],
+    ['oneOf whose branches a not inside each rejects', obj({ r: { oneOf: [{ required: ['name'], not: { required: ['external'] } }, { required: ['external'], not: { required: ['name'] } }] } }), { r: { name: 'x', external: 'y' } }, ['/r must match exactly one schema in oneOf']],
   ])('%s', (_what, schema, value, expected) => {
     expect(schemaFindings(schema, value)).toEqual(expected);
   });
@@ -100,6 +101,7 @@ describe('the CRD schema check, keyword by keyword (as the API server reads a st
     ['apiVersion, kind and metadata of an embedded resource', obj({ spec: { type: 'object' } }, { 'x-kubernetes-embedded-resource': true }), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' }, spec: {} }],
     ['an empty schema', obj({ x: {} }), { x: [1, 'a'] }],
     ['characters within maxLength, though more UTF-16 units', obj({ s: { type: 'string', maxLength: 2 } }), { s: '😀😀' }],
+    ['the one branch of a oneOf that a not inside it lets through (as Config Connector references are written)', obj({ r: { oneOf: [{ required: ['name'], not: { required: ['external'] } }, { required: ['external'], not: { required: ['name'] } }] } }), { r: { name: 'x' } }],
   ])('accepts %s', (_what, schema, value) => {
     expect(schemaFindings(schema, value)).toEqual([]);
   });

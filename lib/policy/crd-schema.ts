@@ -157,20 +157,41 @@ function checkAt(plan: Plan, value: unknown, key: string | number, out: string[]
   }
 }
 
-/** How many of the plans a value passes. */
+/** How many of the plans a value passes (their problems counted, not put into words). */
 function passing(plans: readonly Plan[], value: unknown): number {
   let n = 0;
+  // Counted afresh for each plan: a `not` or `anyOf` inside one counts its own.
+  const outer = quietProblems;
   quiet++;
   try {
     for (const sub of plans) {
-      const found: string[] = [];
-      check(sub.get(), value, found);
-      if (found.length === 0) n++;
+      quietProblems = 0;
+      check(sub.get(), value, NOWHERE);
+      if (quietProblems === 0) n++;
     }
   } finally {
     quiet--;
+    quietProblems = outer;
   }
   return n;
+}
+
+/** Problems found inside `anyOf`, `oneOf` and `not`, where only whether there is one counts. */
+let quietProblems = 0;
+
+/** Where problems go while quiet: nowhere (they are counted). */
+const NOWHERE: string[] = [];
+
+/**
+ * Reports a problem at the current place: `<path> <the parts>`, put into words only when
+ * it will be read (not inside `anyOf`, `oneOf` or `not`).
+ */
+function report(out: string[], what: string, detail: string | number = '', end = ''): void {
+  if (quiet > 0) {
+    quietProblems++;
+    return;
+  }
+  out.push(`${here()}${what}${detail}${end}`);
 }
 
 /** The length of a string in characters (code points), as the API server counts it. */
@@ -194,7 +215,7 @@ function characters(value: string): number {
 function check(p: Plan, value: unknown, out: string[], root = false): void {
   if (!p.any) return;
   if (!p.allows) {
-    out.push(`${here()} is not allowed`);
+    report(out, ' is not allowed');
     return;
   }
   if (value === null && p.nullable) return;
@@ -203,32 +224,32 @@ function check(p: Plan, value: unknown, out: string[], root = false): void {
   // which says the same: checked at once, the pattern too when it is a string, as the
   // API server checks it.
   if (p.intOrString) {
-    if (!Number.isInteger(value) && typeof value !== 'string') out.push(`${here()} must be integer or string`);
-    else if (typeof value === 'string' && p.regexp && !p.regexp.test(value)) out.push(`${here()} must match pattern "${p.pattern}"`);
+    if (!Number.isInteger(value) && typeof value !== 'string') report(out, ' must be integer or string');
+    else if (typeof value === 'string' && p.regexp && !p.regexp.test(value)) report(out, ' must match pattern "', p.pattern, '"');
     return;
   }
-  if (p.anyOf && passing(p.anyOf, value) === 0) out.push(`${here()} must match a schema in anyOf`);
-  if (p.oneOf && passing(p.oneOf, value) !== 1) out.push(`${here()} must match exactly one schema in oneOf`);
-  if (p.not && passing([p.not], value) === 1) out.push(`${here()} must NOT be valid against the schema in not`);
+  if (p.anyOf && passing(p.anyOf, value) === 0) report(out, ' must match a schema in anyOf');
+  if (p.oneOf && passing(p.oneOf, value) !== 1) report(out, ' must match exactly one schema in oneOf');
+  if (p.not && passing([p.not], value) === 1) report(out, ' must NOT be valid against the schema in not');
   if (p.type !== undefined && !typeOk(p.type, value)) {
-    out.push(`${here()} must be ${p.type}`);
+    report(out, ' must be ', p.type);
     return;
   }
-  if (p.enum && !p.enum.some((e) => e === value)) out.push(`${here()} must be equal to one of the allowed values`);
+  if (p.enum && p.enum.indexOf(value) < 0) report(out, ' must be equal to one of the allowed values');
   if (typeof value === 'string') {
-    if (p.regexp && !p.regexp.test(value)) out.push(`${here()} must match pattern "${p.pattern}"`);
-    if (p.maxLength !== undefined && value.length > p.maxLength && characters(value) > p.maxLength) out.push(`${here()} must NOT have more than ${p.maxLength} characters`);
-    if (p.minLength !== undefined && characters(value) < p.minLength) out.push(`${here()} must NOT have fewer than ${p.minLength} characters`);
+    if (p.regexp && !p.regexp.test(value)) report(out, ' must match pattern "', p.pattern, '"');
+    if (p.maxLength !== undefined && value.length > p.maxLength && characters(value) > p.maxLength) report(out, ' must NOT have more than ', p.maxLength, ' characters');
+    if (p.minLength !== undefined && characters(value) < p.minLength) report(out, ' must NOT have fewer than ', p.minLength, ' characters');
   } else if (typeof value === 'number') {
-    if (p.minimum !== undefined && value < p.minimum) out.push(`${here()} must be >= ${p.minimum}`);
-    if (p.maximum !== undefined && value > p.maximum) out.push(`${here()} must be <= ${p.maximum}`);
+    if (p.minimum !== undefined && value < p.minimum) report(out, ' must be >= ', p.minimum);
+    if (p.maximum !== undefined && value > p.maximum) report(out, ' must be <= ', p.maximum);
   } else if (Array.isArray(value)) {
-    if (p.maxItems !== undefined && value.length > p.maxItems) out.push(`${here()} must NOT have more than ${p.maxItems} items`);
-    if (p.minItems !== undefined && value.length < p.minItems) out.push(`${here()} must NOT have fewer than ${p.minItems} items`);
+    if (p.maxItems !== undefined && value.length > p.maxItems) report(out, ' must NOT have more than ', p.maxItems, ' items');
+    if (p.minItems !== undefined && value.length < p.minItems) report(out, ' must NOT have fewer than ', p.minItems, ' items');
     if (p.items) for (let i = 0; i < value.length; i++) checkAt(p.items, value[i], i, out);
   } else if (value !== null && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    if (p.required) for (const r of p.required) if (!(r in o)) out.push(`${here()} must have required property '${r}'`);
+    if (p.required) for (const r of p.required) if (!(r in o)) report(out, ' must have required property \'', r, '\'');
     const { properties, additional, open, embedded } = p;
     let count = 0;
     for (const k in o) {
@@ -241,9 +262,9 @@ function check(p: Plan, value: unknown, out: string[], root = false): void {
       if (sub) checkAt(sub, v, k, out);
       else if (embedded && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) continue;
       else if (additional instanceof Plan) checkAt(additional, v, k, out);
-      else if (!open && additional !== true) out.push(`${here()} must NOT have additional properties '${k}'`);
+      else if (!open && additional !== true) report(out, ' must NOT have additional properties \'', k, '\'');
     }
-    if (p.maxProperties !== undefined && count > p.maxProperties) out.push(`${here()} must NOT have more than ${p.maxProperties} properties`);
+    if (p.maxProperties !== undefined && count > p.maxProperties) report(out, ' must NOT have more than ', p.maxProperties, ' properties');
   }
 }
 
