@@ -26,29 +26,19 @@ const QUANTITY = /^[0-9]+(?:\.[0-9]+)?(?:m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E|s|h)$/;
 const NOT_LITERAL = /[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff\r]/;
 
 /**
- * How each string was written: manifests repeat the same keys and values thousands of
- * times, and deciding is the emitter's main cost. Emptied when it grows past a bound.
+ * How each string was written, with its line end: manifests repeat the same keys and
+ * values thousands of times, and deciding is the emitter's main cost. Emptied when it
+ * grows past a bound.
  */
-const written = new Map<string, string>();
+const lines = new Map<string, string>();
 const WRITTEN_LIMIT = 200_000;
 
-function scalarString(s: string): string {
-  let text = written.get(s);
-  if (text === undefined) {
-    if (written.size >= WRITTEN_LIMIT) written.clear();
-    written.set(s, text = decideScalar(s));
-  }
-  return text;
-}
-
-/** A string as a scalar with its line end, remembered as `scalarString` is. */
-const lines = new Map<string, string>();
-
+/** A string as a scalar, with its line end. */
 function scalarLine(s: string): string {
   let text = lines.get(s);
   if (text === undefined) {
     if (lines.size >= WRITTEN_LIMIT) lines.clear();
-    lines.set(s, text = `${scalarString(s)}\n`);
+    lines.set(s, text = `${decideScalar(s)}\n`);
   }
   return text;
 }
@@ -69,7 +59,7 @@ function keyStart(key: string, depth: number, item: boolean): readonly [string, 
   let start = memo.get(key);
   if (start === undefined) {
     if (memo.size >= WRITTEN_LIMIT) memo.clear();
-    const head = `${item ? dashOf(depth - 1) : indentOf(depth)}${scalarString(key)}:`;
+    const head = `${item ? dashOf(depth - 1) : indentOf(depth)}${decideScalar(key)}:`;
     memo.set(key, start = [`${head} `, `${head}\n`]);
   }
   return start;
@@ -84,18 +74,25 @@ function decideScalar(s: string): string {
 /**
  * Literal blocks made, by indentation then text: the scripts and configs that manifests
  * hold are most often the same from one workspace to the next, and a block is long to
- * make. Emptied when it holds too many.
+ * make. Emptied when the texts it holds pass a bound (a text of one workspace alone would
+ * otherwise stay for the run).
  */
 const blocks = new Map<string, Map<string, string | undefined>>();
-const BLOCKS_LIMIT = 2_000;
+let blockChars = 0;
+const BLOCK_CHARS_LIMIT = 1_000_000;
 
 function literalBlock(s: string, indent: string): string | undefined {
   let made = blocks.get(indent);
   if (!made) blocks.set(indent, made = new Map());
   if (made.has(s)) return made.get(s);
-  if (made.size >= BLOCKS_LIMIT) made.clear();
+  if (blockChars >= BLOCK_CHARS_LIMIT) {
+    blocks.clear();
+    blocks.set(indent, made = new Map());
+    blockChars = 0;
+  }
   const block = makeLiteralBlock(s, indent);
   made.set(s, block);
+  blockChars += s.length + (block?.length ?? 0);
   return block;
 }
 
