@@ -32,6 +32,16 @@ export function runDefaults(): Record<string, unknown> {
   return defaulted;
 }
 
+/** Each field's default as canonical JSON (made once: every run of every workspace is compared with them). */
+let canonicalDefaults: Map<string, string> | undefined;
+
+function canonicalDefault(field: string): string {
+  canonicalDefaults ??= new Map();
+  let text = canonicalDefaults.get(field);
+  if (text === undefined) canonicalDefaults.set(field, text = canonical(runDefaults()[field]));
+  return text;
+}
+
 /** The schema of one training run. */
 const RUN_SCHEMA = (workspaceSchema.properties.training.properties.runs.items as unknown) as SchemaNode;
 
@@ -93,8 +103,7 @@ export function describeRuns(runs: readonly TrainingRunConfig[], configs: Readon
     const { id, priority, ...fields } = run; // eslint-disable-line @typescript-eslint/no-unused-vars
     // Fields at their defaults are left out: a field a later version adds with a default
     // renames no run, and writing a default out changes nothing.
-    const defaults = runDefaults();
-    const shape = Object.fromEntries(Object.entries(fields).filter(([k, v]) => canonical(v) !== canonical(defaults[k])));
+    const shape = Object.fromEntries(Object.entries(fields).filter(([k, v]) => canonical(v) !== canonicalDefault(k)));
     const config = dataOf(run.config);
     const named = (config as { deepspeed?: unknown } | null)?.deepspeed;
     const deepspeed = typeof named === 'string' && configs[named] !== undefined ? named : undefined;
