@@ -96,15 +96,30 @@ export const GCP_ABANDON = { 'cnrm.cloud.google.com/deletion-policy': 'abandon' 
 export function applyLifecycle(chart: Chart): void {
   for (const child of chart.node.findAll()) {
     if (!(child instanceof ApiObject)) continue;
-    const kind = child.kind;
+    for (const [key, value] of lifecycleAnnotations(child.kind, child.metadata.namespace)) child.metadata.addAnnotation(key, value);
+  }
+}
+
+/** The annotations `applyLifecycle` puts on objects of a kind, in order; made once per kind (and per GCP namespace or not). */
+const byKind = new Map<string, readonly (readonly [string, string])[]>();
+
+function lifecycleAnnotations(kind: string, namespace: string | undefined): readonly (readonly [string, string])[] {
+  // Of the namespace, only whether it is the GCP one counts.
+  const gcp = namespace === GCP_NAMESPACE;
+  const key = gcp ? `${kind} ${GCP_NAMESPACE}` : kind;
+  let annotations = byKind.get(key);
+  if (annotations === undefined) {
+    const ns = gcp ? GCP_NAMESPACE : undefined;
+    const made: [string, string][] = [['argocd.argoproj.io/sync-wave', String(syncWave(kind, ns))]];
     const options: string[] = [];
-    child.metadata.addAnnotation('argocd.argoproj.io/sync-wave', String(syncWave(kind, child.metadata.namespace)));
-    if (isStateful(kind, child.metadata.namespace)) {
-      for (const [k, v] of Object.entries(HELM_KEEP)) child.metadata.addAnnotation(k, v);
+    if (isStateful(kind, ns)) {
+      made.push(...Object.entries(HELM_KEEP));
       options.push(ARGOCD_KEEP);
     }
-    if (GCP_STATEFUL_KINDS.includes(kind)) for (const [k, v] of Object.entries(GCP_ABANDON)) child.metadata.addAnnotation(k, v);
+    if (GCP_STATEFUL_KINDS.includes(kind)) made.push(...Object.entries(GCP_ABANDON));
     if (OPERATOR_KINDS.includes(kind)) options.push('SkipDryRunOnMissingResource=true');
-    if (options.length > 0) child.metadata.addAnnotation('argocd.argoproj.io/sync-options', options.join(','));
+    if (options.length > 0) made.push(['argocd.argoproj.io/sync-options', options.join(',')]);
+    byKind.set(key, annotations = made);
   }
+  return annotations;
 }
