@@ -5,7 +5,7 @@ import { PlatformConfig, PlatformInputs, WorkspaceConfig } from './config/types'
 import { workspaceSchema } from './config/workspace-schema';
 import { trainingConfigSchema } from './training/config-schema';
 import { deepspeedSchema } from './training/deepspeed';
-import { CHART_NAME, helmChartFiles, RenderedLayer, RenderedWorkspace, workspaceChartFiles, workspaceChartName } from './helm/chart-files';
+import { CHART_NAME, platformChartFiles, RenderedLayer, RenderedWorkspace, workspaceChartFiles, workspaceChartName } from './helm/chart-files';
 import { checkObjects, PolicyError } from './policy/check';
 import { SharedTestsChart, WorkspaceTestsChart } from './helm/test-charts';
 import { RenderPool } from './output/parallel';
@@ -143,6 +143,8 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
     testPods,
   };
   const argocd = argocdFile(inputs, cache);
+  // The chart's files but the workspaces' own, made while the workspaces still render.
+  const platformCharts = platformChartFiles({ version, platform, shared, workspaces: inputs.workspaces.map((config) => ({ config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {} })) });
   const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, SettledWorkspace>();
   const render = (config: WorkspaceConfig, options?: RenderOptions) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}, options, inputs.runs?.[config.name]);
   const again = (config: WorkspaceConfig) => remaker(() => render(config, {}));
@@ -166,7 +168,7 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
   if (problems.length > 0) throw new PolicyError(problems);
   return {
     dist: [argocd.file, ...shared.rendered, ...workspaces.flatMap((w) => w.dist)],
-    charts: helmChartFiles({ version, platform, shared, workspaces }),
+    charts: [...platformCharts.before, ...workspaces.flatMap((w) => w.chart), ...platformCharts.after],
     schemas: schemaFiles(),
     objects: argocd.objects + shared.objects + workspaces.reduce((n, w) => n + w.objects, 0),
     remember: (stamps, dirs) => {

@@ -45,15 +45,15 @@ export interface RenderedWorkspace extends Omit<RenderedLayer, 'tests'> {
   readonly keptBytes: readonly number[];
 }
 
-/** Everything the chart is made of. */
-export interface ChartInputs {
+/** Everything the chart is made of but the workspaces' own charts. */
+export interface PlatformChartInputs {
   /** Chart version (SemVer), from package.json. */
   readonly version: string;
   readonly platform: PlatformConfig;
   /** The shared layer, with its objects and tests for the chart README. */
   readonly shared: RenderedLayer & { readonly manifests: readonly Manifest[]; readonly testPods: readonly Manifest[] };
-  /** Each workspace, with its chart's files (`workspaceChartFiles`, or their digests when reused from the cache). */
-  readonly workspaces: readonly { readonly config: WorkspaceConfig; readonly trainingConfigs: Readonly<Record<string, string>>; readonly chart: readonly TreeFile[] }[];
+  /** Each workspace, as the umbrella chart names it. */
+  readonly workspaces: readonly { readonly config: WorkspaceConfig; readonly trainingConfigs: Readonly<Record<string, string>> }[];
 }
 
 /** The template a dist/ file becomes: `manifests.yaml`, or `boundary.yaml` for a workspace's boundary. */
@@ -147,7 +147,7 @@ function workspaceCheatSheet(ns: string, ws: WorkspaceConfig, described: readonl
 export const NOTES_PER_WORKSPACE_UP_TO = 25;
 
 /** The workspace part of the umbrella's NOTES.txt: each installed workspace's own cheat sheet. */
-function workspaceNotes(workspaces: ChartInputs['workspaces']): string[] {
+function workspaceNotes(workspaces: PlatformChartInputs['workspaces']): string[] {
   if (workspaces.length <= NOTES_PER_WORKSPACE_UP_TO) {
     return workspaces.flatMap(({ config: ws, trainingConfigs }) => [
       `{{- if (index .Values.workspaces ${JSON.stringify(ws.name)}).enabled }}`,
@@ -193,8 +193,12 @@ export function workspaceChartFiles(version: string, ws: WorkspaceConfig, layer:
  * subchart per workspace, each switched by `workspaces.<name>.enabled` and each
  * installable on its own. Templates are the objects of dist/, byte for byte but for
  * `{{` escaping, plus the `helm test` checks.
+ *
+ * These are its files but the workspaces' own charts, which go between `before` and
+ * `after` (`workspaceChartFiles`): they need no rendered workspace, so synth makes them
+ * while the workspaces still render.
  */
-export function helmChartFiles(inputs: ChartInputs): TreeFile[] {
+export function platformChartFiles(inputs: PlatformChartInputs): { readonly before: readonly TreeFile[]; readonly after: readonly TreeFile[] } {
   const names = inputs.workspaces.map((w) => w.config.name);
   const repo = repositoryHome(inputs.platform);
   const umbrella: OutputFile[] = [
@@ -251,12 +255,7 @@ export function helmChartFiles(inputs: ChartInputs): TreeFile[] {
     },
     { path: `${CHART_NAME}/README.md`, content: umbrellaReadme(inputs) },
   ];
-  return [
-    ...umbrella,
-    ...inputs.workspaces.flatMap((w) => w.chart),
-    ...sharedChartFiles(inputs),
-    ...operatorValuesFiles(inputs.platform, 'operators'),
-  ];
+  return { before: umbrella, after: [...sharedChartFiles(inputs), ...operatorValuesFiles(inputs.platform, 'operators')] };
 }
 
 /** The platform's repository, as a chart's home and source. */
@@ -288,7 +287,7 @@ export const SHARED_CHART_NAME = `${CHART_NAME}-shared`;
  * does not grow with the workspaces but for the shared layer's own records of them; each
  * workspace's chart is then a release of its own.
  */
-function sharedChartFiles(inputs: ChartInputs): OutputFile[] {
+function sharedChartFiles(inputs: PlatformChartInputs): OutputFile[] {
   const repo = repositoryHome(inputs.platform);
   return [
     {
@@ -321,7 +320,7 @@ function sharedChartFiles(inputs: ChartInputs): OutputFile[] {
   ];
 }
 
-function umbrellaReadme(inputs: ChartInputs): string {
+function umbrellaReadme(inputs: PlatformChartInputs): string {
   const rows = inputs.workspaces.map(({ config: ws }) =>
     `| \`${ws.name}\` | \`${workspaceChartName(ws.name)}\` | ${ws.inference.models.map((m) => `\`${m.name}\``).join(', ') || 'none'} | ${ws.webui.enabled ? 'yes' : 'no'} |`);
   return `# ${CHART_NAME}
