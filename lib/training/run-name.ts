@@ -52,11 +52,24 @@ export function trainingRunNameLength(id: string): number {
 
 /** JSON with keys sorted at every level: the same data gives the same text, however it was written. */
 function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  // Built as one string (every run of every workspace is hashed this way).
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) text += ',';
+      // A hole, as `join` writes it (data read from YAML or JSON has none).
+      if (i in value) text += canonical(value[i]);
+    }
+    return `${text}]`;
   }
-  return JSON.stringify(value) ?? 'null';
+  const keys = Object.keys(value).sort();
+  let text = '{';
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) text += ',';
+    text += `${JSON.stringify(keys[i])}:${canonical((value as Record<string, unknown>)[keys[i]])}`;
+  }
+  return `${text}}`;
 }
 
 /** What a training config says, parsed: a comment or a reordered key is the same config. */
