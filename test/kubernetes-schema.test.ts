@@ -156,6 +156,8 @@ describe('built-in kinds: the validators loaded for their verdict alone (lib/pol
       // Every place in the object: changed in place, compared, put back.
       const visit = (parent: any, where: string) => {
         for (const key of Object.keys(parent)) {
+          // Every kind's metadata is one validator's (ObjectMeta): broken in the first kind's only.
+          if (parent === doc && key === 'metadata' && m !== modules[0]) continue;
           const value = parent[key];
           const at = `${where}/${key}`;
           if (Array.isArray(parent)) {
