@@ -86,7 +86,10 @@ export function renderWorkspace(
   return { source, rendered: layer.rendered, chart, objects: layer.objects, problems: layer.problems, ...facts };
 }
 
-/** A file in the cache: its path, digest, and its stamp when the run that cached it left it (none when it was not known). */
+/**
+ * A file in the cache: its path, digest, and its stamp when the run that cached it left it
+ * (none when it was not known). Any text that is not the file's stamp now only makes it read.
+ */
 type CachedFile = readonly [string, string] | readonly [string, string, string];
 
 /** What the cache keeps of a rendered workspace: its object count and each file's digest and stamp (never its content). */
@@ -144,9 +147,10 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
   };
   const argocd = argocdFile(inputs, cache);
   // The chart's files but the workspaces' own, made while the workspaces still render.
-  const platformCharts = platformChartFiles({ version, platform, shared, workspaces: inputs.workspaces.map((config) => ({ config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {} })) });
+  const configsOf = (config: WorkspaceConfig) => inputs.trainingConfigs[config.name] ?? {};
+  const platformCharts = platformChartFiles({ version, platform, shared, workspaces: inputs.workspaces.map((config) => ({ config, trainingConfigs: configsOf(config) })) });
   const pooled = pool ? await pool.finish(renderWorkspace) : new Map<string, SettledWorkspace>();
-  const render = (config: WorkspaceConfig, options?: RenderOptions) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], inputs.trainingConfigs[config.name] ?? {}, options, inputs.runs?.[config.name]);
+  const render = (config: WorkspaceConfig, options?: RenderOptions) => renderWorkspace(platform, config, inputs.workspaceFiles[config.name], configsOf(config), options, inputs.runs?.[config.name]);
   const again = (config: WorkspaceConfig) => remaker(() => render(config, {}));
   // What each workspace's cache entry will hold, but the stamps its files get when written.
   const toCache: { key: string; entry: CachedWorkspace; reused: boolean }[] = [];
@@ -155,14 +159,14 @@ export async function synthesize(inputs: PlatformInputs, pool?: RenderPool, cach
     const cached = key !== undefined && !pooled.has(config.name) ? cache?.get<CachedWorkspace>(layerKey(key)) : undefined;
     if (cached && namesItsOwnFiles(cached, config.name)) {
       toCache.push({ key: key!, entry: cached, reused: true });
-      return { config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {}, ...reused(cached, again(config)) };
+      return { config, trainingConfigs: configsOf(config), ...reused(cached, again(config)) };
     }
     const layer = pooled.get(config.name) ?? settle(render(config, { digests: cache !== undefined, compareWith }), again(config));
     if (key !== undefined && layer.problems.length === 0 && layer.digests.length === layer.dist.length + layer.chart.length) {
       const entries = [...layer.dist, ...layer.chart].map((f, i): CachedFile => [f.path, layer.digests[i]]);
       toCache.push({ key, entry: { objects: layer.objects, dist: entries.slice(0, layer.dist.length), chart: entries.slice(layer.dist.length) }, reused: false });
     }
-    return { config, trainingConfigs: inputs.trainingConfigs[config.name] ?? {}, dist: layer.dist, chart: layer.chart, objects: layer.objects, problems: layer.problems };
+    return { config, trainingConfigs: configsOf(config), dist: layer.dist, chart: layer.chart, objects: layer.objects, problems: layer.problems };
   });
   const problems = [...argocd.problems, ...shared.problems, ...workspaces.flatMap((w) => w.problems)];
   if (problems.length > 0) throw new PolicyError(problems);
@@ -211,13 +215,8 @@ function argocdFile(inputs: PlatformInputs, cache?: SynthCache): { file: TreeFil
 function namesItsOwnFiles(cached: CachedWorkspace, name: string): boolean {
   const paths = workspaceFilePaths(name);
   const same = (entries: unknown, expected: string[]) => Array.isArray(entries) && entries.length === expected.length
-    && entries.every((e, i) => Array.isArray(e) && e[0] === expected[i] && isDigest(e[1]) && (e.length === 2 || (e.length === 3 && isStamp(e[2]))));
+    && entries.every((e, i) => Array.isArray(e) && e[0] === expected[i] && isDigest(e[1]) && (e.length === 2 || (e.length === 3 && typeof e[2] === 'string')));
   return typeof cached.objects === 'number' && same(cached.dist, paths.dist) && same(cached.chart, paths.chart);
-}
-
-/** Whether a value is a stamp as `stampOf` makes them. */
-function isStamp(value: unknown): value is string {
-  return typeof value === 'string' && /^\d+:\d+:\d+(?:\.\d+)?:\d+(?:\.\d+)?$/.test(value);
 }
 
 /** A workspace's files from the cache: each by its digest, made (once, for all its files) only if needed. */

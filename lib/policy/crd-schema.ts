@@ -53,7 +53,6 @@ const trail: (string | number)[] = [];
 let quiet = 0;
 
 function here(): string {
-  if (quiet > 0) return '';
   return trail.length === 0 ? '/' : `/${trail.join('/')}`;
 }
 
