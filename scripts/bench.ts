@@ -16,6 +16,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { ensureHelm, HelmNotFound } from './helm';
 import { copyRepository, run as runCommand } from './repo-copy';
+import type { ProcessFigures } from './peak-memory';
 import { scaleWorkspaceName, writeScalePlatform } from './scale-fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -33,7 +34,8 @@ function synthNodeFlags(): string[] {
 const SYNTH_NODE_FLAGS = synthNodeFlags();
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000,3000').split(',').filter(Boolean).map(Number);
 
-interface Timed { seconds: number; peakMb: number }
+/** A run's wall time, the CPU time of all its threads, and its peak memory. */
+interface Timed { seconds: number; cpuSeconds: number; peakMb: number }
 
 interface Run { size: number; objects: number; first: Timed; cold: Timed; incremental: Timed; release?: ReleaseSizes }
 
@@ -66,7 +68,8 @@ function synth(dir: string): Timed & { objects: number } {
   const r = spawnSync(process.execPath, [...SYNTH_NODE_FLAGS, '--require', PRELOAD, MAIN], { cwd: dir, encoding: 'utf8', env: { ...process.env, PEAK_MEMORY_FILE: memoryFile } });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`synth failed in ${dir}:\n${r.stderr}`);
-  return { seconds, peakMb: Number(fs.readFileSync(memoryFile, 'utf8')) / 1024, objects: Number(/(\d+) objects/.exec(r.stdout)?.[1] ?? 0) };
+  const figures = JSON.parse(fs.readFileSync(memoryFile, 'utf8')) as ProcessFigures;
+  return { seconds, cpuSeconds: figures.cpuMicros / 1e6, peakMb: figures.maxRssKb / 1024, objects: Number(/(\d+) objects/.exec(r.stdout)?.[1] ?? 0) };
 }
 
 /** How many times cold and incremental runs are repeated: their median is shown (this machine's speed drifts). */
@@ -157,6 +160,7 @@ function scale(): void {
     String(r.objects),
     r.first.seconds.toFixed(2),
     r.cold.seconds.toFixed(2),
+    r.cold.cpuSeconds.toFixed(2),
     r.cold.peakMb.toFixed(0),
     perWorkspace(r, (x) => x.cold),
     r.incremental.seconds.toFixed(2),
@@ -165,13 +169,14 @@ function scale(): void {
     kib(r.release?.shared),
     kib(r.release?.workspace),
   ]);
-  const head = ['workspaces', 'objects', 'first s', 'cold s', 'cold MB', 'ms/ws', 'one changed s', 'one changed MB', 'release KiB: all in one', 'shared chart', 'one workspace'];
+  const head = ['workspaces', 'objects', 'first s', 'cold s', 'cold CPU s', 'cold MB', 'ms/ws', 'one changed s', 'one changed MB', 'release KiB: all in one', 'shared chart', 'one workspace'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   console.log(`synth at scale on ${os.cpus().length} cores, node ${process.version} (workspaces like test/fixtures' team-alpha; targets at 1000: cold <= 3 s, one changed <= 1 s, <= 400 MB)`);
   console.log(line(head));
   for (const r of rows) console.log(line(r));
   console.log(`first: nothing on disk; cold: no cache, dist/ and charts/ as committed (a fresh clone); one changed: one workspace file edited, the cache in place (median of ${REPEATS} runs each, the highest memory).`);
+  console.log(`cold CPU s: the CPU time of all its threads in the median cold run; near ${os.cpus().length} times its wall time when every core works all along.`);
   console.log(`ms/ws: what each workspace adds to a cold run past the fixed cost (the slope from ${base.size} workspaces).`);
   console.log(`Helm keeps a release in a Secret of at most 1024 KiB; '!' marks a release over it, '-' one not measured.`);
 }
