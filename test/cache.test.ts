@@ -113,6 +113,15 @@ describe('a tampered cache never changes the output', () => {
     ['an index of another generator', (text: string) => text.replace(/"generator":"[0-9a-f]+"/, '"generator":"0000"')],
     // team-alpha's run on other GPUs, and a digest of one of its files changed.
     ['bytes changed in entries', (text: string) => text.replace('"accelerator":"nvidia-tesla-a100"', '"accelerator":"nvidia-l4"').replace(/(workspaces\/team-alpha\/manifests\.yaml",")([0-9a-f])/, (_m, p, c) => `${p}${c === '0' ? '1' : '0'}`)],
+    // Entries that are not entries: one without its value, one null, one a number.
+    ['entries without a value, or not entries at all', (text: string) => {
+      const parsed = JSON.parse(text);
+      const [a, b, c] = Object.keys(parsed.entries).filter((k) => k.startsWith('layer:'));
+      parsed.entries[a] = { check: parsed.entries[a].check };
+      parsed.entries[b] = null;
+      parsed.entries[c] = 7;
+      return JSON.stringify(parsed);
+    }],
   ])('%s', async (_what, mutate) => {
     const expected = await incremental(box);
     const text = fs.readFileSync(index(box), 'utf8');

@@ -32,9 +32,6 @@ export function hashOf(...parts: readonly (string | Buffer)[]): string {
   return hash.digest('hex');
 }
 
-function checkOf(key: string, value: unknown): string {
-  return hashOf(key, JSON.stringify(value));
-}
 
 /** Entries read from the index, and those this run used or made (the only ones saved). */
 export class SynthCache {
@@ -52,9 +49,10 @@ export class SynthCache {
     return new SynthCache(file, generator, entries);
   }
 
-  /** Entries to save: read ones as they were, made ones as their JSON and check. */
-  private readonly used = new Map<string, Entry | { readonly json: string; readonly check: string }>();
-  private readonly verified = new Map<string, boolean>();
+  /** Entries to save, as their JSON and check: read ones as they were read, made ones as they were put. */
+  private readonly used = new Map<string, { readonly json: string; readonly check: string }>();
+  /** Whether each entry looked up holds its check; the JSON its check was computed from when it does (written back as it is). */
+  private readonly verified = new Map<string, string | false>();
   private changed = false;
 
   private constructor(private readonly file: string, public readonly generator: string, private readonly entries: Record<string, Entry>) {}
@@ -62,7 +60,7 @@ export class SynthCache {
   /** The value under `key`, if there is one whose check holds. */
   public get<T>(key: string): T | undefined {
     if (!this.has(key)) return undefined;
-    this.used.set(key, this.entries[key]);
+    this.used.set(key, { json: this.verified.get(key) as string, check: this.entries[key].check });
     return this.entries[key].value as T;
   }
 
@@ -73,13 +71,14 @@ export class SynthCache {
 
   /** Whether there is a value under `key` whose check holds. */
   public has(key: string): boolean {
-    let ok = this.verified.get(key);
-    if (ok === undefined) {
+    let json = this.verified.get(key);
+    if (json === undefined) {
       const entry = Object.prototype.hasOwnProperty.call(this.entries, key) ? this.entries[key] : undefined;
-      ok = !!entry && typeof entry === 'object' && entry.check === checkOf(key, entry.value);
-      this.verified.set(key, ok);
+      const text = !!entry && typeof entry === 'object' ? JSON.stringify(entry.value) ?? 'null' : undefined;
+      json = text !== undefined && entry!.check === hashOf(key, text) ? text : false;
+      this.verified.set(key, json);
     }
-    return ok;
+    return json !== false;
   }
 
   /**
@@ -95,16 +94,13 @@ export class SynthCache {
   /**
    * Writes the entries this run used or made (others are dropped), when anything changed:
    * the index `JSON.stringify` would write, each value turned to text once (a made one
-   * when it was put, for its check and for the file).
+   * when it was put, a read one when its check was verified) for its check and the file.
    */
   public save(): void {
     if (!this.changed && this.used.size === Object.keys(this.entries).length) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}`;
-    const entries = [...this.used].map(([key, entry]) => {
-      const json = 'json' in entry ? entry.json : JSON.stringify(entry.value) ?? 'null';
-      return `${JSON.stringify(key)}:{"value":${json},"check":${JSON.stringify(entry.check)}}`;
-    });
+    const entries = [...this.used].map(([key, { json, check }]) => `${JSON.stringify(key)}:{"value":${json},"check":${JSON.stringify(check)}}`);
     fs.writeFileSync(temp, `{"version":${VERSION},"generator":${JSON.stringify(this.generator)},"entries":{${entries.join(',')}}}`);
     fs.renameSync(temp, this.file);
   }
