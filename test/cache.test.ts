@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CACHE_DIR } from '../lib/cli/synth-args';
@@ -37,6 +38,8 @@ async function incremental(box: Sandbox): Promise<string[]> {
 
 const index = (box: Sandbox) => path.join(box.dir, CACHE_DIR, 'index.json');
 const entries = (box: Sandbox) => JSON.parse(fs.readFileSync(index(box), 'utf8')).entries as Record<string, { value: any; check: string }>;
+/** An entry as the cache writes it: its value with a check made to match (a forgery a hand could make). */
+const sign = (key: string, value: unknown) => ({ value, check: createHash('sha1').update(key).update('\0').update(JSON.stringify(value)).update('\0').digest('hex') });
 
 let box: Sandbox;
 beforeEach(() => {
@@ -136,11 +139,9 @@ describe('a tampered cache never changes the output', () => {
 
   test('entries edited with their checks made to match: wrong digests, and one workspace\'s files under another\'s key', async () => {
     await incremental(box);
-    const { createHash } = await import('crypto');
     const all = entries(box);
     const layers = Object.keys(all).filter((k) => k.startsWith('layer:'));
     const [a, b] = layers;
-    const sign = (key: string, value: unknown) => ({ value, check: createHash('sha1').update(key).update('\0').update(JSON.stringify(value)).update('\0').digest('hex') });
     // One workspace's entry under another's key: it would drop the first one's files.
     all[a] = sign(a, all[b].value);
     // Every other layer: each digest of another text.
@@ -153,10 +154,8 @@ describe('a tampered cache never changes the output', () => {
 
 test('stamps copied from other files, or set to nonsense, never keep a wrong file', async () => {
   await incremental(box);
-  const { createHash } = await import('crypto');
   const all = entries(box);
   const layers = Object.keys(all).filter((k) => k.startsWith('layer:'));
-  const sign = (key: string, value: unknown) => ({ value, check: createHash('sha1').update(key).update('\0').update(JSON.stringify(value)).update('\0').digest('hex') });
   const [a, b, c] = layers;
   // a's files claim b's stamps (other inodes), and a wrong digest: they must be read, found wrong, and made.
   const stampsOfB = [...all[b].value.dist, ...all[b].value.chart].map((f: string[]) => f[2]);

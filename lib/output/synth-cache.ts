@@ -32,7 +32,6 @@ export function hashOf(...parts: readonly (string | Buffer)[]): string {
   return hash.digest('hex');
 }
 
-
 /** Entries read from the index, and those this run used or made (the only ones saved). */
 export class SynthCache {
   /** The cache of the folder `dir`, for this generator; an empty one when there is none (or it cannot be read). */
